@@ -1,0 +1,180 @@
+/**
+ * The command line: builds the commander tree from the registry, runs one command, and turns every
+ * outcome into an exit code. The only place errors are printed.
+ */
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { COMMANDS, GROUPS } from './commands/registry.js';
+import type { CommandSpec, OptionSpec } from './commands/types.js';
+import { createCtx, type ColorMode, type Ctx, type CtxInit } from './core/context.js';
+import { printError } from './core/print-error.js';
+import { DcosError, ExitCode, InterruptedError, UsageError } from './core/errors.js';
+import { didYouMean } from './core/suggest.js';
+import { VERSION } from './core/version.js';
+
+export type RunInit = Omit<CtxInit, 'global' | 'configFlags'>;
+
+/** Entry point of bin/dcos.js. */
+export async function main(argv: readonly string[]): Promise<void> {
+  if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
+    process.stdout.write(`dcos ${VERSION}\n`);
+    return;
+  }
+  const controller = new AbortController();
+  let interrupts = 0;
+  process.on('SIGINT', () => {
+    interrupts += 1;
+    controller.abort(new InterruptedError());
+    if (interrupts > 1) process.exit(ExitCode.interrupted);
+  });
+  const code = await run(argv, {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    stdin: process.stdin,
+    env: process.env,
+    cwd: process.cwd(),
+    signal: controller.signal,
+  });
+  process.exitCode = code;
+}
+
+/** Runs one command line in this process and returns its exit code. */
+export async function run(argv: readonly string[], init: RunInit): Promise<number> {
+  const global = { json: argv.includes('--json'), verbose: countVerbose(argv), color: 'auto' as ColorMode };
+  const ctx = createCtx({ ...init, global });
+  if (argv[0] === '__complete') {
+    // Every Tab press runs this: skip commander, and never fail the shell with an error.
+    try {
+      const { run: complete } = await import('./commands/complete.js');
+      await complete(ctx, [argv.slice(1)], {});
+    } catch {
+      // no candidates
+    }
+    return ExitCode.ok;
+  }
+  let exitCode: number = ExitCode.ok;
+  const program = buildProgram(ctx, (code) => {
+    exitCode = code;
+  });
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    if (ctx.signal.aborted) throw new InterruptedError();
+    return exitCode;
+  } catch (err) {
+    return handleError(ctx, err);
+  }
+}
+
+function countVerbose(argv: readonly string[]): number {
+  let n = 0;
+  for (const a of argv) {
+    if (a === '--') break;
+    if (a === '--verbose') n += 1;
+    else if (/^-v+$/.test(a)) n += a.length - 1;
+  }
+  return n;
+}
+
+function handleError(ctx: Ctx, err: unknown): number {
+  if (err instanceof CommanderError) {
+    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.exitCode === 0) {
+      return ExitCode.ok;
+    }
+    return printError(ctx, commanderToUsage(err));
+  }
+  if (ctx.signal.aborted && !(err instanceof DcosError)) return printError(ctx, new InterruptedError());
+  return printError(ctx, err);
+}
+
+function commanderToUsage(err: CommanderError): UsageError {
+  const [first, ...rest] = err.message.replace(/^error:\s*/i, '').split('\n');
+  const message = first.charAt(0).toUpperCase() + first.slice(1);
+  const hint = rest.join(' ').replace(/^\((.*)\)$/, '$1').trim();
+  return new UsageError(message, { hint: hint || 'Run "dcos --help" for usage.' });
+}
+
+function buildProgram(ctx: Ctx, setExitCode: (code: number) => void): Command {
+  const program = new Command('dcos');
+  program
+    .description('Install and run data services on an embedded cluster, DC/OS Marathon or Kubernetes')
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => ctx.stdout.write(s),
+      writeErr: (s) => ctx.stderr.write(s),
+      outputError: () => undefined,
+    })
+    .showSuggestionAfterError(true)
+    .version(`dcos ${VERSION}`, '-V, --version', 'Print the version')
+    .option('-v, --verbose', 'Show more detail on stderr (repeat for more)', (_v: string, prev: number) => prev + 1, 0)
+    .addOption(new Option('--color <when>', 'Colour output').choices(['auto', 'always', 'never']))
+    .helpOption('-h, --help', 'Show help')
+    .addHelpCommand(false);
+  program.hook('preAction', (_this, action) => {
+    const opts = action.optsWithGlobals();
+    ctx.global.verbose = Number(opts.verbose ?? 0);
+    if (opts.color) ctx.global.color = opts.color as ColorMode;
+    ctx.global.json = Boolean(opts.json);
+  });
+
+  const groups = new Map<string, Command>([['', program]]);
+  const groupFor = (path: string): Command => {
+    const existing = groups.get(path);
+    if (existing) return existing;
+    const parentPath = path.includes(' ') ? path.slice(0, path.lastIndexOf(' ')) : '';
+    const parent = groupFor(parentPath);
+    const spec = GROUPS.find((g) => g.name === path);
+    const group = parent.command(path.slice(path.lastIndexOf(' ') + 1), { hidden: spec?.hidden });
+    group.description(spec?.description ?? '');
+    group.allowExcessArguments(true).action(function (this: Command) {
+      // A bare group prints its help; an unknown word after it is a usage error.
+      const word = this.args[0];
+      if (word !== undefined) {
+        const names = this.commands.map((c) => c.name());
+        throw new UsageError(`Unknown command "${path} ${word}"`, {
+          hint: didYouMean(word, names) ?? `Run "dcos ${path} --help" for the commands.`,
+        });
+      }
+      ctx.stdout.write(this.helpInformation());
+    });
+    groups.set(path, group);
+    return group;
+  };
+  for (const group of GROUPS) groupFor(group.name);
+  for (const spec of COMMANDS) addCommand(ctx, groupFor, spec, setExitCode);
+  return program;
+}
+
+function addCommand(ctx: Ctx, groupFor: (path: string) => Command, spec: CommandSpec, setExitCode: (code: number) => void): void {
+  const words = spec.name.split(' ');
+  const parent = groupFor(words.slice(0, -1).join(' '));
+  const cmd = parent.command(words[words.length - 1], { isDefault: spec.isDefault, hidden: spec.hidden });
+  cmd.description(spec.description);
+  for (const arg of spec.args ?? []) {
+    const name = arg.variadic ? `${arg.name}...` : arg.name;
+    cmd.argument(arg.required ? `<${name}>` : `[${name}]`, arg.description);
+  }
+  for (const opt of spec.options ?? []) cmd.addOption(toOption(opt));
+  if (spec.json) cmd.option('--json', 'Print JSON');
+  if (spec.examples?.length) {
+    cmd.addHelpText('after', `\nExamples:\n${spec.examples.map((e) => `  $ ${e}`).join('\n')}\n`);
+  }
+  cmd.action(async function (this: Command) {
+    const mod = await spec.load();
+    const code = await mod.run(ctx, this.processedArgs, this.opts());
+    setExitCode(code ?? ExitCode.ok);
+  });
+}
+
+function toOption(spec: OptionSpec): Option {
+  const option = new Option(spec.flags, spec.description);
+  if (spec.choices) option.choices(spec.choices);
+  if (spec.hidden) option.hideHelp();
+  if (spec.default !== undefined) option.default(spec.default);
+  if (spec.integer) {
+    option.argParser((value: string) => {
+      if (!/^\d+$/.test(value)) throw new InvalidArgumentError(`"${value}" is not a non-negative integer.`);
+      return Number(value);
+    });
+  }
+  if (spec.repeatable) option.argParser((value: string, prev: string[] | undefined) => [...(prev ?? []), value]);
+  return option;
+}

@@ -1,0 +1,30 @@
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import type { Ctx } from '../../../core/context.js';
+import { DcosError } from '../../../core/errors.js';
+import { info, warn } from '../../../core/output.js';
+import { buildRepositoryIndex } from '../../../actions/package-repo-index.js';
+import type { Options } from '../../types.js';
+import { actions } from '../../shared.js';
+
+export async function run(ctx: Ctx, [dir]: readonly unknown[], opts: Options): Promise<number> {
+  const { index, broken } = buildRepositoryIndex(actions(ctx), dir as string);
+  for (const b of broken) {
+    warn(ctx, `Skipping invalid ${b.file}:\n${b.problems.map((p) => `    ${p.path}: ${p.message}`).join('\n')}`);
+  }
+  if (opts.strict && broken.length) {
+    throw new DcosError('EREPO_INVALID', `${broken.length} package revision(s) are invalid; no index written (--strict)`);
+  }
+  const text = JSON.stringify(index) + '\n';
+  if (opts.output) {
+    const file = resolve(ctx.cwd, opts.output as string);
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(`${file}.tmp`, text);
+    renameSync(`${file}.tmp`, file);
+    const names = new Set(index.packages.map((p) => p.name));
+    info(ctx, `Wrote ${index.packages.length} revisions of ${names.size} packages to ${file}`);
+  } else {
+    ctx.stdout.write(text);
+  }
+  return 0;
+}

@@ -1,0 +1,26 @@
+import type { Ctx } from '../../core/context.js';
+import { DcosError } from '../../core/errors.js';
+import { printJson, printTable, truncate } from '../../core/output.js';
+import { searchPackages, searchResultJson } from '../../actions/package-search.js';
+import type { Options } from '../types.js';
+import { actions } from '../shared.js';
+
+export async function run(ctx: Ctx, [query]: readonly unknown[], opts: Options): Promise<void> {
+  const results = await searchPackages(actions(ctx), query as string | undefined);
+  if (opts.json) {
+    printJson(ctx, { packages: results.map(searchResultJson) });
+    return;
+  }
+  if (results.length === 0) {
+    throw new DcosError('ENO_PACKAGES', query ? `No packages found matching "${String(query)}"` : 'No packages found', {
+      hint: query ? 'Search matches names, tags and descriptions; use "*" as a wildcard, or search without a query to list everything.' : 'Check the repositories with "dcos package repo list".',
+    });
+  }
+  printTable(ctx, results, [
+    { header: 'NAME', value: (r) => r.name },
+    { header: 'VERSION', value: (r) => r.currentVersion },
+    { header: 'CERTIFIED', value: (r) => String(r.selected) },
+    { header: 'FRAMEWORK', value: (r) => String(r.framework) },
+    { header: 'DESCRIPTION', value: (r) => truncate(r.description, 79) },
+  ]);
+}

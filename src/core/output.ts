@@ -1,0 +1,69 @@
+/**
+ * Output helpers. stdout carries data only (tables, JSON, ids); everything else goes to stderr.
+ * Tables follow the DC/OS rules: UPPERCASE headings, two spaces between columns, strings
+ * left-aligned, numbers right-aligned, `---` for an empty cell.
+ */
+import type { Ctx } from './context.js';
+import { styler } from './tty.js';
+
+export interface Column<T> {
+  header: string;
+  value: (row: T) => string | number | boolean | undefined | null;
+  align?: 'left' | 'right';
+}
+
+export function renderTable<T>(rows: readonly T[], columns: readonly Column<T>[]): string {
+  const cells = rows.map((row) =>
+    columns.map((col) => {
+      const v = col.value(row);
+      return v === undefined || v === null || v === '' ? '---' : String(v);
+    }),
+  );
+  const rightAligned = columns.map(
+    (col, i) => col.align === 'right' || (col.align === undefined && rows.length > 0 && rows.every((r) => typeof col.value(r) === 'number')),
+  );
+  const widths = columns.map((col, i) => Math.max(col.header.length, ...cells.map((r) => r[i].length)));
+  const line = (values: string[]) =>
+    values
+      .map((v, i) => {
+        const last = i === values.length - 1;
+        if (rightAligned[i]) return v.padStart(widths[i]);
+        return last ? v : v.padEnd(widths[i]);
+      })
+      .join('  ')
+      .trimEnd();
+  return [line(columns.map((c) => c.header.toUpperCase())), ...cells.map(line)].join('\n') + '\n';
+}
+
+export function printTable<T>(ctx: Ctx, rows: readonly T[], columns: readonly Column<T>[]): void {
+  ctx.stdout.write(renderTable(rows, columns));
+}
+
+export function printJson(ctx: Ctx, value: unknown): void {
+  ctx.stdout.write(JSON.stringify(value, null, 2) + '\n');
+}
+
+/** Plain data lines on stdout. */
+export function printLines(ctx: Ctx, lines: readonly string[]): void {
+  if (lines.length) ctx.stdout.write(lines.join('\n') + '\n');
+}
+
+/** Progress and notes: stderr, never in the way of data. */
+export function info(ctx: Ctx, message: string): void {
+  ctx.stderr.write(message.endsWith('\n') ? message : message + '\n');
+}
+
+export function warn(ctx: Ctx, message: string): void {
+  const s = styler(ctx, ctx.stderr);
+  ctx.stderr.write(`${s('yellow', 'Warning:')} ${message}\n`);
+}
+
+export function debug(ctx: Ctx, message: string): void {
+  if (ctx.global.verbose > 0) ctx.stderr.write(`${message}\n`);
+}
+
+/** Cut a string to `max` characters, ending with "..." when cut. */
+export function truncate(text: string, max: number): string {
+  const oneLine = text.replace(/\s*\n\s*/g, ' ');
+  return oneLine.length > max ? oneLine.slice(0, max - 3) + '...' : oneLine;
+}
