@@ -1,0 +1,52 @@
+// Marathon PathId rules: ids are slash paths, canonicalised against a base before validation.
+
+/** Each path segment must fully match this (Marathon's ID_PATH_SEGMENT_PATTERN, minus `.`/`..`). */
+export const APP_ID_SEGMENT_PATTERN = /^(([a-z0-9]|[a-z0-9][a-z0-9-]*[a-z0-9])\.)*([a-z0-9]|[a-z0-9][a-z0-9-]*[a-z0-9])$/;
+
+const RESERVED_LAST_SEGMENTS = ['restart', 'tasks', 'versions', '.', '..'];
+
+// Marathon's own wording (its pattern also admits `.`/`..`, which canonicalisation has removed).
+export const APP_ID_PATTERN_MESSAGE =
+  "must fully match regular expression '^(([a-z0-9]|[a-z0-9][a-z0-9\\-]*[a-z0-9])\\.)*([a-z0-9]|[a-z0-9][a-z0-9\\-]*[a-z0-9])|(\\.|\\.\\.)$'";
+export const APP_ID_RESERVED_MESSAGE = `must not end with any of the following reserved keywords: ${RESERVED_LAST_SEGMENTS.join(', ')}`;
+export const APP_ID_ROOT_MESSAGE = 'Path must contain at least one path element';
+
+/**
+ * Canonical absolute form of an id: relative ids resolve against `base` (default `/`),
+ * empty segments and trailing slashes vanish, `.` and `..` are resolved (`..` stops at the root).
+ */
+export function normalizeAppId(id: string, base = '/'): string {
+  const absolute = id.startsWith('/');
+  const raw = absolute ? segmentsOf(id) : [...segmentsOf(base), ...segmentsOf(id)];
+  const resolved: string[] = [];
+  for (const segment of raw) {
+    if (segment === '.') continue;
+    if (segment === '..') resolved.pop();
+    else resolved.push(segment);
+  }
+  return `/${resolved.join('/')}`;
+}
+
+/** Parent group of a canonical id (`/a/b` → `/a`, `/a` → `/`). */
+export function parentOf(id: string): string {
+  const segments = segmentsOf(normalizeAppId(id));
+  return `/${segments.slice(0, -1).join('/')}`;
+}
+
+/** Marathon's messages for an id that cannot name an app; empty when it can. */
+export function appIdErrors(id: string, base = '/'): string[] {
+  const segments = segmentsOf(normalizeAppId(id, base));
+  if (segments.length === 0) return [APP_ID_ROOT_MESSAGE];
+  const errors: string[] = [];
+  if (!segments.every((segment) => APP_ID_SEGMENT_PATTERN.test(segment))) errors.push(APP_ID_PATTERN_MESSAGE);
+  if (RESERVED_LAST_SEGMENTS.includes(segments[segments.length - 1])) errors.push(APP_ID_RESERVED_MESSAGE);
+  return errors;
+}
+
+export function isValidAppId(id: string): boolean {
+  return appIdErrors(id).length === 0;
+}
+
+function segmentsOf(path: string): string[] {
+  return path.split('/').filter((segment) => segment !== '');
+}
