@@ -1,7 +1,7 @@
 // Bundles the CLI (and, later, the daemon) with esbuild: ESM, one chunk per lazily loaded
 // command, so `dcos --version` loads almost nothing.
 import { build } from 'esbuild';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 const entryPoints = ['src/cli.ts'];
@@ -30,3 +30,7 @@ await build({
   banner: { js: "import { createRequire as __dcosCreateRequire } from 'node:module'; const require = __dcosCreateRequire(import.meta.url);" },
   logLevel: 'warning',
 });
+
+// Precomputed help, so `dcos --help` never loads the module graph (see bin/dcos.js).
+const { helpTexts } = await import(new URL('../dist/cli.js', import.meta.url).href);
+writeFileSync('dist/help.json', JSON.stringify(helpTexts()));

@@ -13,12 +13,11 @@ import { VERSION } from './core/version.js';
 
 export type RunInit = Omit<CtxInit, 'global' | 'configFlags'>;
 
-/** Entry point of bin/dcos.js. */
+/** Help is always wrapped at this width, so the precomputed help of bin/dcos.js matches. */
+const HELP_WIDTH = 80;
+
+/** Entry point of bin/dcos.js (which answers --version and --help itself when it can). */
 export async function main(argv: readonly string[]): Promise<void> {
-  if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
-    process.stdout.write(`dcos ${VERSION}\n`);
-    return;
-  }
   const controller = new AbortController();
   let interrupts = 0;
   process.on('SIGINT', () => {
@@ -101,6 +100,8 @@ function buildProgram(ctx: Ctx, setExitCode: (code: number) => void): Command {
       writeOut: (s) => ctx.stdout.write(s),
       writeErr: (s) => ctx.stderr.write(s),
       outputError: () => undefined,
+      getOutHelpWidth: () => HELP_WIDTH,
+      getErrHelpWidth: () => HELP_WIDTH,
     })
     .showSuggestionAfterError(true)
     .version(`dcos ${VERSION}`, '-V, --version', 'Print the version')
@@ -108,6 +109,15 @@ function buildProgram(ctx: Ctx, setExitCode: (code: number) => void): Command {
     .addOption(new Option('--color <when>', 'Colour output').choices(['auto', 'always', 'never']))
     .helpOption('-h, --help', 'Show help')
     .addHelpCommand(false);
+  program.allowExcessArguments(true).action(function (this: Command) {
+    const word = this.args[0];
+    if (word !== undefined) {
+      throw new UsageError(`Unknown command "${word}"`, {
+        hint: didYouMean(word, this.commands.map((c) => c.name())) ?? 'Run "dcos --help" for the commands.',
+      });
+    }
+    ctx.stdout.write(this.helpInformation());
+  });
   program.hook('preAction', (_this, action) => {
     const opts = action.optsWithGlobals();
     ctx.global.verbose = Number(opts.verbose ?? 0);
@@ -177,4 +187,21 @@ function toOption(spec: OptionSpec): Option {
   }
   if (spec.repeatable) option.argParser((value: string, prev: string[] | undefined) => [...(prev ?? []), value]);
   return option;
+}
+
+/**
+ * The help of every command and group, keyed by its words ("" for dcos itself). The build writes
+ * it next to the bundle so bin/dcos.js can answer --help without loading the CLI.
+ */
+export function helpTexts(): Record<string, string> {
+  const sink = { write: () => true };
+  const ctx = createCtx({ stdout: sink, stderr: sink, stdin: process.stdin, env: {}, cwd: '/' });
+  const program = buildProgram(ctx, () => undefined);
+  const texts: Record<string, string> = {};
+  const walk = (cmd: Command, path: string[]) => {
+    texts[path.join(' ')] = cmd.helpInformation();
+    for (const sub of cmd.commands) walk(sub, [...path, sub.name()]);
+  };
+  walk(program, []);
+  return texts;
 }

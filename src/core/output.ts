@@ -54,6 +54,11 @@ export function info(ctx: Ctx, message: string): void {
 }
 
 export function warn(ctx: Ctx, message: string): void {
+  if (ctx.global.json) {
+    // With --json, stderr carries JSON lines too, so a script can read warnings and the error alike.
+    ctx.stderr.write(JSON.stringify({ warning: { message } }) + '\n');
+    return;
+  }
   const s = styler(ctx, ctx.stderr);
   ctx.stderr.write(`${s('yellow', 'Warning:')} ${message}\n`);
 }

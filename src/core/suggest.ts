@@ -17,7 +17,7 @@ export function editDistance(a: string, b: string): number {
 /** Up to `max` candidates close to `word`: small edit distance, or sharing a prefix or substring. */
 export function suggest(word: string, candidates: Iterable<string>, max = 3): string[] {
   const w = word.toLowerCase();
-  const limit = Math.max(1, Math.floor(w.length / 3));
+  const limit = w.length <= 3 ? 1 : Math.max(2, Math.floor(w.length / 3));
   const scored: Array<[number, string]> = [];
   for (const candidate of candidates) {
     const c = candidate.toLowerCase();

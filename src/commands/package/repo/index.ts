@@ -10,7 +10,7 @@ import { actions } from '../../shared.js';
 export async function run(ctx: Ctx, [dir]: readonly unknown[], opts: Options): Promise<number> {
   const { index, broken } = buildRepositoryIndex(actions(ctx), dir as string);
   for (const b of broken) {
-    warn(ctx, `Skipping invalid ${b.file}:\n${b.problems.map((p) => `    ${p.path}: ${p.message}`).join('\n')}`);
+    warn(ctx, `Skipping invalid ${b.file}:\n${b.problems.map((p) => `    ${p.path && p.path !== '/' ? `${p.path}: ` : ''}${p.message}`).join('\n')}`);
   }
   if (opts.strict && broken.length) {
     throw new DcosError('EREPO_INVALID', `${broken.length} package revision(s) are invalid; no index written (--strict)`);

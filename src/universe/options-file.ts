@@ -1,0 +1,46 @@
+/** Reads a user's options file: JSON, or YAML (chosen by extension, or when the text is not JSON). */
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { DcosError } from '../core/errors.js';
+import type { JsonObject } from './options.js';
+
+export async function readOptionsFile(cwd: string, file: string): Promise<JsonObject> {
+  const path = resolve(cwd, file);
+  let text: string;
+  try {
+    text = readFileSync(path === '-' ? 0 : path, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new DcosError('EOPTIONS_FILE', `Couldn't read options file '${file}'${code === 'ENOENT' ? ': no such file' : ''}`, {
+      cause: err,
+      hint: code === 'ENOENT' ? `Looked for ${path}` : undefined,
+    });
+  }
+  const isYaml = /\.ya?ml$/i.test(file);
+  let value: unknown;
+  if (!isYaml) {
+    try {
+      value = JSON.parse(text);
+    } catch (err) {
+      if (/\.json$/i.test(file)) {
+        throw new DcosError('EOPTIONS_FILE', `Options file '${file}' is not valid JSON: ${(err as Error).message}`);
+      }
+    }
+  }
+  if (value === undefined) {
+    const YAML = await import('yaml');
+    try {
+      value = YAML.parse(text, { prettyErrors: true });
+    } catch (err) {
+      throw new DcosError('EOPTIONS_FILE', `Options file '${file}' is not valid YAML or JSON`, {
+        details: [{ message: (err as Error).message.split('\n')[0] }],
+        showDetails: true,
+      });
+    }
+  }
+  if (value === null || value === undefined) return {};
+  if (typeof value !== 'object' || Array.isArray(value)) {
+    throw new DcosError('EOPTIONS_FILE', `Options file '${file}' must contain an object, for example {"service": {"name": "kafka-2"}}`);
+  }
+  return value as JsonObject;
+}

@@ -1,0 +1,34 @@
+/** A flat listing of a package's options: one line per leaf, with type, default and description. */
+
+export interface OptionLine {
+  path: string;
+  type: string;
+  defaultText: string;
+  description: string;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+export function flattenOptions(schema: unknown, prefix = ''): OptionLine[] {
+  const lines: OptionLine[] = [];
+  if (!isObject(schema) || !isObject(schema.properties)) return lines;
+  for (const [key, prop] of Object.entries(schema.properties)) {
+    if (!isObject(prop)) continue;
+    const path = prefix ? `${prefix}.${key}` : key;
+    if (isObject(prop.properties) && !('default' in prop)) {
+      lines.push(...flattenOptions(prop, path));
+      continue;
+    }
+    const type = Array.isArray(prop.type) ? prop.type.join('|') : String(prop.type ?? (prop.enum ? 'enum' : 'any'));
+    const enumText = Array.isArray(prop.enum) ? ` (one of ${prop.enum.map((v) => JSON.stringify(v)).join(', ')})` : '';
+    lines.push({
+      path,
+      type,
+      defaultText: 'default' in prop ? JSON.stringify(prop.default) : '',
+      description: `${typeof prop.description === 'string' ? prop.description.replace(/\s+/g, ' ').trim() : ''}${enumText}`,
+    });
+  }
+  return lines;
+}

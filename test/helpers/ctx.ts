@@ -1,0 +1,66 @@
+/** A context around buffers and a temporary home, for running commands and actions in-process. */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { actionCtx, createCtx, type ActionCtx, type Ctx } from '../../src/core/context.js';
+import { run } from '../../src/cli.js';
+
+export class Buffer_ {
+  text = '';
+  isTTY = false;
+  columns = 100;
+  write(chunk: string): boolean {
+    this.text += chunk;
+    return true;
+  }
+}
+
+export interface TempHome {
+  dir: string;
+  env: Record<string, string>;
+  cleanup(): void;
+}
+
+/** A fresh DCOS_DIR (config, cache, data) that nothing else shares. */
+export function tempHome(extraEnv: Record<string, string> = {}): TempHome {
+  const dir = mkdtempSync(join(tmpdir(), 'dcos-test-'));
+  return {
+    dir,
+    env: { DCOS_DIR: join(dir, 'dcos'), HOME: dir, PATH: process.env.PATH ?? '', ...extraEnv },
+    cleanup: () => rmSync(dir, { recursive: true, force: true }),
+  };
+}
+
+export interface CliResult {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `dcos <argv>` in this process against the given environment. */
+export async function runCli(argv: string[], opts: { env: Record<string, string>; cwd?: string }): Promise<CliResult> {
+  const stdout = new Buffer_();
+  const stderr = new Buffer_();
+  const stdin = new PassThrough() as unknown as NodeJS.ReadStream;
+  const exitCode = await run(argv, { stdout, stderr, stdin, env: opts.env, cwd: opts.cwd ?? process.cwd() });
+  return { exitCode, stdout: stdout.text, stderr: stderr.text };
+}
+
+/** An action context with collected warnings. */
+export function testActionCtx(env: Record<string, string>, cwd = process.cwd()): { ctx: ActionCtx; warnings: string[]; full: Ctx } {
+  const warnings: string[] = [];
+  const full = createCtx({ stdout: new Buffer_(), stderr: new Buffer_(), stdin: new PassThrough() as unknown as NodeJS.ReadStream, env, cwd });
+  return { ctx: actionCtx(full, (m) => warnings.push(m)), warnings, full };
+}
+
+export const FIXTURE_REPO = new URL('../fixtures/repos/basic', import.meta.url).pathname;
+
+/** A temporary home whose only repository is the test fixture repository. */
+export function fixtureHome(extraEnv: Record<string, string> = {}): TempHome {
+  const home = tempHome(extraEnv);
+  const configDir = home.env.DCOS_DIR;
+  mkdirSync(configDir, { recursive: true });
+  writeFileSync(join(configDir, 'repositories.json'), JSON.stringify({ repositories: [{ name: 'fixtures', uri: FIXTURE_REPO }] }));
+  return home;
+}
