@@ -8,7 +8,8 @@ const entryPoints = ['src/cli.ts'];
 if (existsSync('src/daemon/main.ts')) entryPoints.push('src/daemon/main.ts');
 
 rmSync('dist', { recursive: true, force: true });
-await build({
+const result = await build({
+  metafile: true,
   entryPoints,
   outdir: 'dist',
   outbase: 'src',
@@ -30,6 +31,9 @@ await build({
   banner: { js: "import { createRequire as __dcosCreateRequire } from 'node:module'; const require = __dcosCreateRequire(import.meta.url);" },
   logLevel: 'warning',
 });
+
+// Which sources each output holds: the tests check what --help and completion load.
+writeFileSync('dist/meta.json', JSON.stringify(result.metafile));
 
 // Precomputed help, so `dcos --help` never loads the module graph (see bin/dcos.js).
 const { helpTexts } = await import(new URL('../dist/cli.js', import.meta.url).href);

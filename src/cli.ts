@@ -116,7 +116,7 @@ function buildProgram(ctx: Ctx, setExitCode: (code: number) => void): Command {
         hint: didYouMean(word, this.commands.map((c) => c.name())) ?? 'Run "dcos --help" for the commands.',
       });
     }
-    ctx.stdout.write(this.helpInformation());
+    this.outputHelp();
   });
   program.hook('preAction', (_this, action) => {
     const opts = action.optsWithGlobals();
@@ -143,7 +143,7 @@ function buildProgram(ctx: Ctx, setExitCode: (code: number) => void): Command {
           hint: didYouMean(word, names) ?? `Run "dcos ${path} --help" for the commands.`,
         });
       }
-      ctx.stdout.write(this.helpInformation());
+      this.outputHelp();
     });
     groups.set(path, group);
     return group;
@@ -157,7 +157,7 @@ function addCommand(ctx: Ctx, groupFor: (path: string) => Command, spec: Command
   const words = spec.name.split(' ');
   const parent = groupFor(words.slice(0, -1).join(' '));
   const cmd = parent.command(words[words.length - 1], { isDefault: spec.isDefault, hidden: spec.hidden });
-  cmd.description(spec.description);
+  cmd.description(spec.description).allowExcessArguments(false);
   for (const arg of spec.args ?? []) {
     const name = arg.variadic ? `${arg.name}...` : arg.name;
     cmd.argument(arg.required ? `<${name}>` : `[${name}]`, arg.description);
@@ -194,12 +194,15 @@ function toOption(spec: OptionSpec): Option {
  * it next to the bundle so bin/dcos.js can answer --help without loading the CLI.
  */
 export function helpTexts(): Record<string, string> {
-  const sink = { write: () => true };
+  let captured = '';
+  const sink = { write: (s: string) => ((captured += s), true) };
   const ctx = createCtx({ stdout: sink, stderr: sink, stdin: process.stdin, env: {}, cwd: '/' });
   const program = buildProgram(ctx, () => undefined);
   const texts: Record<string, string> = {};
   const walk = (cmd: Command, path: string[]) => {
-    texts[path.join(' ')] = cmd.helpInformation();
+    captured = '';
+    cmd.outputHelp();
+    texts[path.join(' ')] = captured;
     for (const sub of cmd.commands) walk(sub, [...path, sub.name()]);
   };
   walk(program, []);

@@ -20,10 +20,19 @@ export function useColor(ctx: Ctx, stream: OutStream): boolean {
   if (ctx.env.NO_COLOR) return false;
   const force = ctx.env.FORCE_COLOR;
   if (force !== undefined && force !== '') return force !== '0' && force !== 'false';
-  const mode = ctx.global.color === 'auto' ? String(ctx.config.get('core.color') ?? 'auto') : ctx.global.color;
+  const mode = ctx.global.color === 'auto' ? configuredColor(ctx) : ctx.global.color;
   if (mode === 'always') return true;
   if (mode === 'never') return false;
   return Boolean(stream.isTTY) && ctx.env.TERM !== 'dumb';
+}
+
+function configuredColor(ctx: Ctx): string {
+  try {
+    return String(ctx.config.get('core.color') ?? 'auto');
+  } catch {
+    // An unreadable config file is reported by whoever needs it; colour falls back to auto.
+    return 'auto';
+  }
 }
 
 const CODES = { bold: [1, 22], dim: [2, 22], red: [31, 39], green: [32, 39], yellow: [33, 39], cyan: [36, 39] } as const;

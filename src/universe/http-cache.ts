@@ -57,6 +57,7 @@ export async function fetchCached(opts: FetchOptions): Promise<Download> {
   try {
     response = await httpGet(opts.url, headers, opts.timeoutSeconds);
   } catch (err) {
+    if ((err as { code?: string }).code === 'UND_ERR_INVALID_ARG') throw err;
     const reason = networkReason(err);
     if (cached) {
       const age = Math.round((opts.now - cached.fetchedAt) / 60000);
@@ -105,14 +106,14 @@ export async function fetchCached(opts: FetchOptions): Promise<Download> {
 }
 
 async function httpGet(url: string, headers: Record<string, string>, timeoutSeconds: number) {
-  const { request } = await import('undici');
-  const res = await request(url, {
-    method: 'GET',
-    headers,
-    headersTimeout: timeoutSeconds * 1000,
-    bodyTimeout: timeoutSeconds * 1000,
-    maxRedirections: 5,
-  } as Parameters<typeof request>[1]);
+  const undici = await import('undici');
+  // Bundled, the CommonJS module arrives as the default export.
+  const request = (undici.request ?? (undici as unknown as { default: typeof undici }).default.request) as typeof undici.request;
+  const mod = (undici.Agent ? undici : (undici as unknown as { default: typeof undici }).default);
+  const dispatcher = new mod.Agent({ headersTimeout: timeoutSeconds * 1000, bodyTimeout: timeoutSeconds * 1000 }).compose(
+    mod.interceptors.redirect({ maxRedirections: 5 }),
+  );
+  const res = await request(url, { method: 'GET', headers, dispatcher });
   const body = await res.body.text();
   return { statusCode: res.statusCode, headers: res.headers as Record<string, string | string[] | undefined>, body };
 }
@@ -128,7 +129,8 @@ export function networkReason(err: unknown): string {
     case 'EAI_AGAIN':
       return 'host not found';
     case 'ECONNRESET':
-      return 'connection reset';
+    case 'UND_ERR_SOCKET':
+      return 'the connection was closed by the server';
     case 'ETIMEDOUT':
     case 'UND_ERR_CONNECT_TIMEOUT':
     case 'UND_ERR_HEADERS_TIMEOUT':
@@ -140,6 +142,7 @@ export function networkReason(err: unknown): string {
     case 'UNABLE_TO_VERIFY_LEAF_SIGNATURE':
       return `TLS certificate not trusted (${code})`;
     default:
+      if (code?.startsWith('UND_ERR')) return 'network error';
       return code ? code.toLowerCase() : (e?.message ?? 'unknown error');
   }
 }

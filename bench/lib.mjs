@@ -1,0 +1,51 @@
+// Shared benchmark helpers: time whole processes (median of N after warm-up) and read their peak RSS.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
+export const DCOS = join(ROOT, 'bin', 'dcos.js');
+const RSS_HOOK = join(ROOT, 'bench', 'report-rss.mjs');
+
+/** Runs `node <args>` `runs` times after `warmup` runs; returns wall-clock statistics in ms. */
+export function time(args, { runs = 15, warmup = 3, env = {}, expectStatus = 0 } = {}) {
+  const samples = [];
+  for (let i = 0; i < warmup + runs; i++) {
+    const start = process.hrtime.bigint();
+    const r = spawnSync(process.execPath, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+    const ms = Number(process.hrtime.bigint() - start) / 1e6;
+    if (r.status !== expectStatus) {
+      throw new Error(`node ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
+    }
+    if (i >= warmup) samples.push(ms);
+  }
+  samples.sort((a, b) => a - b);
+  return { median: samples[Math.floor(samples.length / 2)], min: samples[0], runs };
+}
+
+/** Peak resident set size (MB) of one run of `node <args>`. */
+export function peakRss(args, env = {}) {
+  const dir = mkdtempSync(join(tmpdir(), 'dcos-rss-'));
+  const out = join(dir, 'rss');
+  const r = spawnSync(process.execPath, ['--import', RSS_HOOK, ...args], {
+    env: { ...process.env, ...env, DCOS_BENCH_RSS_FILE: out },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  if (r.status !== 0) throw new Error(`node ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
+  const kb = Number(readFileSync(out, 'utf8'));
+  rmSync(dir, { recursive: true, force: true });
+  return kb / 1024;
+}
+
+export function ratio(a, b) {
+  return (a / b).toFixed(2);
+}
+
+/** Prints one result line and returns whether it is within its budget. */
+export function report(label, value, budget, unit = 'x') {
+  const ok = value <= budget;
+  console.log(`${ok ? 'ok  ' : 'OVER'} ${label}: ${typeof value === 'number' ? value.toFixed(2) : value}${unit} (budget ${budget}${unit})`);
+  return ok;
+}

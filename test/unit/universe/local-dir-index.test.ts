@@ -1,0 +1,55 @@
+/** The cached search index notices added, removed and edited packages without a full rescan. */
+import { cpSync, mkdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { FIXTURE_REPO, tempHome, type TempHome } from '../../helpers/index.js';
+import { LocalDirSource } from '../../../src/universe/sources/local-dir.js';
+
+describe('local directory repository index', () => {
+  let home: TempHome;
+  let repo: string;
+  const source = () => new LocalDirSource({ name: 't', uri: repo }, repo, join(home.dir, 'cache'));
+  beforeEach(() => {
+    home = tempHome();
+    repo = join(home.dir, 'repo');
+    cpSync(FIXTURE_REPO, repo, { recursive: true });
+  });
+  afterEach(() => home.cleanup());
+
+  it('indexes valid packages and lists broken revisions', async () => {
+    const index = await source().index();
+    expect(Object.keys(index.packages).sort()).toEqual(['alpha', 'beta', 'cli-only', 'gamma']);
+    expect(index.packages.alpha.revisions.map((r) => r.releaseVersion)).toEqual([2, 1, 0]);
+    expect(index.broken.map((b) => `${b.name}@${b.releaseVersion}`).sort()).toEqual(['beta@1', 'gamma@7']);
+  });
+
+  it('sees a new revision, an edited latest package.json and a removed package', async () => {
+    await source().index();
+    const rev = join(repo, 'packages', 'A', 'alpha', '3');
+    mkdirSync(rev);
+    writeFileSync(join(rev, 'package.json'), JSON.stringify({ packagingVersion: '4.0', name: 'alpha', version: '3.0.0', maintainer: 'm', description: 'Alpha three', tags: ['x'] }));
+    let index = await source().index();
+    expect(index.packages.alpha.currentVersion).toBe('3.0.0');
+
+    writeFileSync(join(rev, 'package.json'), JSON.stringify({ packagingVersion: '4.0', name: 'alpha', version: '3.0.1', maintainer: 'm', description: 'Alpha three, edited in place', tags: ['x'] }));
+    const later = new Date(Date.now() + 5000);
+    utimesSync(join(rev, 'package.json'), later, later);
+    index = await source().index();
+    expect(index.packages.alpha.description).toBe('Alpha three, edited in place');
+
+    rmSync(join(repo, 'packages', 'C'), { recursive: true });
+    index = await source().index();
+    expect(index.packages['cli-only']).toBeUndefined();
+  });
+
+  it('reads only changed packages again (the cache is reused for the rest)', async () => {
+    await source().index();
+    // Corrupt a revision without touching mtimes the index checks: the cached entry must be used.
+    writeFileSync(join(repo, 'packages', 'B', 'beta', '0', 'marathon.json.mustache'), '{{#broken}');
+    const index = await source().index();
+    expect(index.packages.beta).toBeDefined();
+    // ...while a direct read of the package sees the truth.
+    const { broken } = await source().revisions('beta');
+    expect(broken.map((b) => b.releaseVersion).sort()).toEqual([0, 1]);
+  });
+});
