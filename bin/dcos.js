@@ -38,4 +38,4 @@ function fastPath() {
 
 const text = fastPath();
 if (text !== undefined) process.stdout.write(text);
-else import('../dist/cli.js').then((m) => m.main(argv));
+else require('../dist/cli.cjs').main(argv);

@@ -7,7 +7,7 @@ import { COMMANDS, GROUPS } from './commands/registry.js';
 import type { CommandSpec, OptionSpec } from './commands/types.js';
 import { createCtx, type ColorMode, type Ctx, type CtxInit } from './core/context.js';
 import { printError } from './core/print-error.js';
-import { DcosError, ExitCode, InterruptedError, UsageError } from './core/errors.js';
+import { ExitCode, InterruptedError, isDcosError, UsageError } from './core/errors.js';
 import { didYouMean } from './core/suggest.js';
 import { VERSION } from './core/version.js';
 
@@ -80,7 +80,7 @@ function handleError(ctx: Ctx, err: unknown): number {
     }
     return printError(ctx, commanderToUsage(err));
   }
-  if (ctx.signal.aborted && !(err instanceof DcosError)) return printError(ctx, new InterruptedError());
+  if (ctx.signal.aborted && !isDcosError(err)) return printError(ctx, new InterruptedError());
   return printError(ctx, err);
 }
 

@@ -33,7 +33,14 @@ export interface DcosErrorOptions {
   showDetails?: boolean;
 }
 
+/**
+ * Marks DcosErrors. The launcher's core and the lazily loaded command bundles each hold their own
+ * copy of this module, so `instanceof` cannot be trusted across them; the brand can.
+ */
+const BRAND = Symbol.for('dcos.DcosError');
+
 export class DcosError extends Error {
+  readonly [BRAND] = true;
   readonly code: string;
   readonly hint?: string;
   readonly details: ErrorDetail[];
@@ -68,7 +75,7 @@ export class InterruptedError extends DcosError {
 }
 
 export function isDcosError(err: unknown): err is DcosError {
-  return err instanceof DcosError;
+  return typeof err === 'object' && err !== null && (err as Record<symbol, unknown>)[BRAND] === true;
 }
 
 /** A short message for an unknown thrown value, for logs and bug reports. */

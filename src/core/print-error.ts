@@ -1,10 +1,10 @@
 /** The one place an error becomes text on stderr and an exit code. */
 import type { Ctx } from './context.js';
-import { DcosError, ExitCode } from './errors.js';
+import { ExitCode, isDcosError } from './errors.js';
 import { styler } from './tty.js';
 
 export function printError(ctx: Ctx, err: unknown): number {
-  const known = err instanceof DcosError;
+  const known = isDcosError(err);
   const exitCode = known ? err.exitCode : ExitCode.failure;
   if (ctx.global.json) {
     const body = known

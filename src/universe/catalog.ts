@@ -4,7 +4,7 @@
  * reported once (through `warn`) and skipped; the rest keeps working.
  */
 import type { ActionCtx } from '../core/context.js';
-import { DcosError } from '../core/errors.js';
+import { DcosError, isDcosError } from '../core/errors.js';
 import { didYouMean } from '../core/suggest.js';
 import { decodeTemplate, type BrokenRevision, type PackageSummary, type RepositoryRef, type ResolvedPackage } from './model.js';
 import { loadRepositories, openSource } from './repositories.js';
@@ -38,7 +38,7 @@ export class Catalog {
   }
 
   private skipRepository(ref: RepositoryRef, err: unknown): void {
-    if (!(err instanceof DcosError)) throw err;
+    if (!isDcosError(err)) throw err;
     this.failed.push({ ref, reason: err.message });
     this.warn(`Skipping repository [${ref.name}]: ${err.message}${err.hint ? ` (${err.hint})` : ''}`);
   }

@@ -25,5 +25,6 @@ export function matchesPackage(pkg: PackageSummary, test: (text: string) => bool
 }
 
 export function sortResults<T extends PackageSummary>(results: T[]): T[] {
-  return results.sort((a, b) => Number(b.selected) - Number(a.selected) || a.name.localeCompare(b.name));
+  // Ordinal comparison: names are ASCII, and the ICU collator behind localeCompare costs milliseconds to load.
+  return results.sort((a, b) => Number(b.selected) - Number(a.selected) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }

@@ -13,12 +13,12 @@ describe('the built dcos binary', () => {
     spawnSync(process.execPath, [BIN, ...args], { env: { ...home.env, ...env }, encoding: 'utf8', cwd: home.dir });
 
   beforeAll(() => {
-    if (!existsSync(join(REPO_ROOT, 'dist', 'cli.js')) || !existsSync(join(REPO_ROOT, 'dist', 'help.json'))) {
+    if (!existsSync(join(REPO_ROOT, 'dist', 'cli.cjs')) || !existsSync(join(REPO_ROOT, 'dist', 'help.json'))) {
       throw new Error('dist/ is missing: run "npm run build" first (npm test does it)');
     }
     home = tempHome();
   });
-  afterAll(() => home.cleanup());
+  afterAll(() => home?.cleanup());
 
   it('prints its version and help from the fast path, identical to the full CLI', () => {
     const version = dcos(['--version']);
@@ -63,6 +63,9 @@ describe('the built dcos binary', () => {
       const rel = url.replace(`file://${REPO_ROOT}/`, '');
       return Object.keys(meta.outputs[rel]?.inputs ?? {});
     };
+    // The core every command loads (required, so the ESM probe does not see it) holds none of them.
+    expect(inputsOf(`file://${REPO_ROOT}/dist/cli.cjs`).filter((i) => heavy.test(i))).toEqual([]);
+    expect(inputsOf(`file://${REPO_ROOT}/dist/cli.cjs`)).toContain('node_modules/commander/lib/command.js');
     for (const args of [['--version'], ['--help'], ['package', '--help'], ['__complete', 'package', 'describe', '']]) {
       const file = join(home.dir, `probe-${args.join('-')}.txt`);
       execFileSync(process.execPath, ['--import', probe, BIN, ...args], { env: { ...home.env, DCOS_PROBE_FILE: file }, encoding: 'utf8' });

@@ -16,13 +16,24 @@ import { readRevision } from '../read-revision.js';
 import { summarize } from '../summarize.js';
 import type { PackageRevisions, RepoIndex, RepositorySource } from './source.js';
 
-const FORMAT = 1;
+const FORMAT = 2;
+
+/** A path (relative to the package directory) whose change means the package must be re-read. */
+interface Watched {
+  path: string;
+  mtime: number;
+  size: number;
+}
 
 interface CachedPackage {
   letter: string;
   mtime: number;
-  /** Stat of the latest revision's package.json, when there is a valid latest revision. */
-  latest: { rev: number; mtime: number; size: number } | null;
+  /**
+   * The latest valid revision's package.json (what search shows), and every file and directory of
+   * the broken revisions (so fixing one is noticed). Other edits inside existing revisions do not
+   * change what search shows; describe and install read the revisions themselves.
+   */
+  watch: Watched[];
   summary: PackageSummary | null;
   broken: BrokenRevision[];
 }
@@ -70,12 +81,16 @@ export class LocalDirSource implements RepositorySource {
     const next: Record<string, CachedPackage> = {};
     let changed = !cached;
 
+    // The hot loop of every search: plain names and string paths, one stat per package.
     for (const letter of listDirs(packagesDir)) {
-      for (const name of listDirs(join(packagesDir, letter))) {
-        const pkgDir = join(packagesDir, letter, name);
-        const stat = statSync(pkgDir);
+      const letterDir = `${packagesDir}/${letter}`;
+      for (const name of readdirSync(letterDir)) {
+        if (name.startsWith('.')) continue;
+        const pkgDir = `${letterDir}/${name}`;
+        const stat = statSync(pkgDir, { throwIfNoEntry: false });
+        if (!stat?.isDirectory()) continue;
         const old = previous[name];
-        if (old && old.letter === letter && old.mtime === stat.mtimeMs && latestUnchanged(pkgDir, old)) {
+        if (old && old.letter === letter && old.mtime === stat.mtimeMs && watchedUnchanged(pkgDir, old.watch)) {
           next[name] = old;
           continue;
         }
@@ -97,12 +112,23 @@ export class LocalDirSource implements RepositorySource {
   private scanPackage(packagesDir: string, letter: string, name: string, stat: Stats): CachedPackage {
     const { definitions, broken } = this.readPackage(packagesDir, letter, name);
     const summary = summarize(definitions);
-    let latest: CachedPackage['latest'] = null;
-    if (summary) {
-      const s = statSync(join(packagesDir, letter, name, String(summary.releaseVersion), 'package.json'));
-      latest = { rev: summary.releaseVersion, mtime: s.mtimeMs, size: s.size };
+    const pkgDir = join(packagesDir, letter, name);
+    const paths: string[] = [];
+    if (summary) paths.push(join(String(summary.releaseVersion), 'package.json'));
+    for (const b of broken) {
+      if (b.releaseVersion === null) continue;
+      const rev = String(b.releaseVersion);
+      paths.push(rev, ...readdirSync(join(pkgDir, rev)).map((f) => join(rev, f)));
     }
-    return { letter, mtime: stat.mtimeMs, latest, summary, broken };
+    const watch = paths.flatMap((path) => {
+      try {
+        const s = statSync(join(pkgDir, path));
+        return [{ path, mtime: s.mtimeMs, size: s.size }];
+      } catch {
+        return [];
+      }
+    });
+    return { letter, mtime: stat.mtimeMs, watch, summary, broken };
   }
 
   private readPackage(packagesDir: string, letter: string, name: string): PackageRevisions {
@@ -154,12 +180,10 @@ function listDirs(dir: string): string[] {
     .sort();
 }
 
-function latestUnchanged(pkgDir: string, old: CachedPackage): boolean {
-  if (!old.latest) return true;
-  try {
-    const s = statSync(join(pkgDir, String(old.latest.rev), 'package.json'));
-    return s.mtimeMs === old.latest.mtime && s.size === old.latest.size;
-  } catch {
-    return false;
+function watchedUnchanged(pkgDir: string, watch: readonly Watched[]): boolean {
+  for (const w of watch) {
+    const s = statSync(`${pkgDir}/${w.path}`, { throwIfNoEntry: false });
+    if (!s || s.mtimeMs !== w.mtime || s.size !== w.size) return false;
   }
+  return true;
 }

@@ -53,3 +53,42 @@ describe('local directory repository index', () => {
     expect(broken.map((b) => b.releaseVersion).sort()).toEqual([0, 1]);
   });
 });
+
+describe('local directory repository index: broken revisions', () => {
+  it('notices when a broken revision is fixed in place', async () => {
+    const home = tempHome();
+    try {
+      const repo = join(home.dir, 'repo');
+      cpSync(FIXTURE_REPO, repo, { recursive: true });
+      const src = () => new LocalDirSource({ name: 't', uri: repo }, repo, join(home.dir, 'cache'));
+      const dir = join(repo, 'packages', 'B', 'beta', '1');
+      expect((await src().index()).broken.some((b) => b.name === 'beta' && b.releaseVersion === 1)).toBe(true);
+      writeFileSync(join(dir, 'package.json'), JSON.stringify({ packagingVersion: '3.0', name: 'beta', version: '1.0', maintainer: 'm', description: 'Beta fixed', tags: ['store'] }));
+      const later = new Date(Date.now() + 5000);
+      utimesSync(join(dir, 'package.json'), later, later);
+      const index = await src().index();
+      expect(index.broken.some((b) => b.name === 'beta')).toBe(false);
+      expect(index.packages.beta.currentVersion).toBe('1.0');
+    } finally {
+      home.cleanup();
+    }
+  });
+
+  it('notices package.json appearing in a revision that had none', async () => {
+    const home = tempHome();
+    try {
+      const repo = join(home.dir, 'repo');
+      mkdirSync(join(repo, 'packages', 'N', 'new', '0'), { recursive: true });
+      const src = () => new LocalDirSource({ name: 't', uri: repo }, repo, join(home.dir, 'cache'));
+      expect((await src().index()).broken).toHaveLength(1);
+      writeFileSync(join(repo, 'packages', 'N', 'new', '0', 'package.json'), JSON.stringify({ packagingVersion: '4.0', name: 'new', version: '1.0.0', maintainer: 'm', description: 'New', tags: [] }));
+      const later = new Date(Date.now() + 5000);
+      utimesSync(join(repo, 'packages', 'N', 'new', '0'), later, later);
+      const index = await src().index();
+      expect(index.broken).toEqual([]);
+      expect(index.packages.new.currentVersion).toBe('1.0.0');
+    } finally {
+      home.cleanup();
+    }
+  });
+});
