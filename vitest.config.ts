@@ -7,5 +7,6 @@ export default defineConfig({
     hookTimeout: 30_000,
     // The integration suites start real daemons and processes; keep the two cores honest.
     pool: 'forks',
+    reporters: ['default', './test/helpers/summary-reporter.ts'],
   },
 });

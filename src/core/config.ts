@@ -47,7 +47,7 @@ export class Config {
     if (flag !== undefined) return { key, value: flag, source: 'flag' };
     if (spec) {
       const fromEnv = this.env[spec.env];
-      if (fromEnv !== undefined && fromEnv !== '') return { key, value: coerce(spec, fromEnv, `environment variable ${spec.env}`), source: 'env' };
+      if (fromEnv !== undefined && fromEnv !== '') return { key, value: coerce(spec, fromEnv, `${spec.env} (environment)`), source: 'env' };
     }
     const stored = this.fileValue(key);
     if (stored !== undefined) return { key, value: stored, source: 'file' };
@@ -84,7 +84,7 @@ export class Config {
 
   set(key: string, raw: string): TomlValue {
     const spec = requireKnownKey(key);
-    const value = coerce(spec, raw, `the value of ${key}`);
+    const value = coerce(spec, raw, key);
     const [section, name] = splitKey(key);
     const doc = this.load();
     (doc[section] ??= {})[name] = value;
@@ -151,16 +151,16 @@ function coerce(spec: ConfigKey, raw: string, where: string): TomlValue {
     case 'boolean':
       if (/^(true|1|yes)$/i.test(raw)) return true;
       if (/^(false|0|no)$/i.test(raw)) return false;
-      throw new UsageError(`Invalid ${where}: "${raw}" is not a boolean (use true or false)`);
+      throw new UsageError(`Invalid value "${raw}" for ${where}: use true or false`);
     case 'integer':
-      if (!/^\d+$/.test(raw)) throw new UsageError(`Invalid ${where}: "${raw}" is not a non-negative integer`);
+      if (!/^\d+$/.test(raw)) throw new UsageError(`Invalid value "${raw}" for ${where}: "${raw}" is not a non-negative integer`);
       return Number(raw);
     case 'url':
-      if (!/^https?:\/\/[^\s]+$/.test(raw)) throw new UsageError(`Invalid ${where}: "${raw}" is not an http(s) URL`);
+      if (!/^https?:\/\/[^\s]+$/.test(raw)) throw new UsageError(`Invalid value "${raw}" for ${where}: not an http(s) URL`);
       return raw.replace(/\/+$/, '');
     case 'enum':
       if (!spec.values?.includes(raw)) {
-        throw new UsageError(`Invalid ${where}: "${raw}" must be one of ${spec.values?.join(', ')}`);
+        throw new UsageError(`Invalid value "${raw}" for ${where}: must be one of ${spec.values?.join(', ')}`);
       }
       return raw;
     default:

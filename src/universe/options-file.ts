@@ -11,7 +11,8 @@ export async function readOptionsFile(cwd: string, file: string): Promise<JsonOb
     text = readFileSync(path === '-' ? 0 : path, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new DcosError('EOPTIONS_FILE', `Couldn't read options file '${file}'${code === 'ENOENT' ? ': no such file' : ''}`, {
+    const reason = code === 'ENOENT' ? ': no such file' : code === 'EISDIR' ? ': it is a directory' : code === 'EACCES' ? ': permission denied' : '';
+    throw new DcosError('EOPTIONS_FILE', `Couldn't read options file '${file}'${reason}`, {
       cause: err,
       hint: code === 'ENOENT' ? `Looked for ${path}` : undefined,
     });
@@ -28,9 +29,11 @@ export async function readOptionsFile(cwd: string, file: string): Promise<JsonOb
     }
   }
   if (value === undefined) {
-    const YAML = await import('yaml');
+    const yaml = await import('yaml');
+    // Bundled, the module may arrive as a default export.
+    const parse = (yaml.parse ?? (yaml as unknown as { default: typeof yaml }).default.parse) as typeof yaml.parse;
     try {
-      value = YAML.parse(text, { prettyErrors: true });
+      value = parse(text, { prettyErrors: true });
     } catch (err) {
       throw new DcosError('EOPTIONS_FILE', `Options file '${file}' is not valid YAML or JSON`, {
         details: [{ message: (err as Error).message.split('\n')[0] }],

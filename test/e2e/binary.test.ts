@@ -1,6 +1,6 @@
 /** A few runs of the built binary, spawned as a user or a CI job would run it. */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT, tempHome, type TempHome } from '../helpers/index.js';
@@ -37,11 +37,18 @@ describe('the built dcos binary', () => {
     expect(search.status).toBe(0);
     expect(search.stdout).toMatch(/^hello-world\s/m);
     expect(search.stdout + search.stderr).not.toContain('\u001b[');
-    const render = dcos(['package', 'describe', 'hello-world', '--render', '--app-id', 'hello']);
-    expect(render.status).toBe(0);
+    writeFileSync(join(home.dir, 'hello.yaml'), 'service:\n  instances: 2\nhello:\n  greeting: Hi there\n');
+    const render = dcos(['package', 'describe', 'hello-world', '--options', 'hello.yaml', '--app-id', 'hello']);
+    expect(render.status, render.stderr).toBe(0);
     const app = JSON.parse(render.stdout);
     expect(app.id).toBe('/hello');
+    expect(app.instances).toBe(2);
+    expect(app.env.GREETING).toBe('Hi there');
     expect(app.labels.DCOS_PACKAGE_NAME).toBe('hello-world');
+    writeFileSync(join(home.dir, 'bad.json'), JSON.stringify({ service: { instances: -1 } }));
+    const invalid = dcos(['package', 'describe', 'hello-world', '--options', 'bad.json']);
+    expect(invalid.status).toBe(1);
+    expect(invalid.stderr).toContain('service.instances: must be >= 0');
   });
 
   it('exits 2 on a usage error and 1 on a failure, with nothing on stdout', () => {
