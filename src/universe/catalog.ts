@@ -63,6 +63,7 @@ export class Catalog {
           this.report(source, index.broken);
           return index;
         } catch (err) {
+          if (isDcosError(err) && err.code === 'EINTERRUPTED') throw err;
           this.skipRepository(source.ref, err);
           return undefined;
         }

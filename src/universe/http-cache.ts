@@ -6,7 +6,7 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import { DcosError } from '../core/errors.js';
+import { DcosError, InterruptedError } from '../core/errors.js';
 import { VERSION } from '../core/version.js';
 import { readCache, writeCache } from './cache-files.js';
 
@@ -36,6 +36,8 @@ export interface FetchOptions {
   repoName: string;
   now: number;
   warn: (message: string) => void;
+  /** Aborted on Ctrl-C: the request stops and the command ends as interrupted. */
+  signal?: AbortSignal;
 }
 
 const ACCEPT = [5, 4, 3].map((v) => `application/vnd.dcos.universe.repo+json;charset=utf-8;version=v${v}`).join(',') + ',application/json;q=0.9,*/*;q=0.8';
@@ -55,8 +57,9 @@ export async function fetchCached(opts: FetchOptions): Promise<Download> {
 
   let response: { statusCode: number; headers: Record<string, string | string[] | undefined>; body: string };
   try {
-    response = await httpGet(opts.url, headers, opts.timeoutSeconds);
+    response = await httpGet(opts.url, headers, opts.timeoutSeconds, opts.signal);
   } catch (err) {
+    if (opts.signal?.aborted) throw new InterruptedError();
     if ((err as { code?: string }).code === 'UND_ERR_INVALID_ARG') throw err;
     const reason = networkReason(err);
     if (cached) {
@@ -105,7 +108,7 @@ export async function fetchCached(opts: FetchOptions): Promise<Download> {
   return { body: response.body, version, fromCache: false };
 }
 
-async function httpGet(url: string, headers: Record<string, string>, timeoutSeconds: number) {
+async function httpGet(url: string, headers: Record<string, string>, timeoutSeconds: number, signal?: AbortSignal) {
   const undici = await import('undici');
   // Bundled, the CommonJS module arrives as the default export.
   const request = (undici.request ?? (undici as unknown as { default: typeof undici }).default.request) as typeof undici.request;
@@ -113,7 +116,7 @@ async function httpGet(url: string, headers: Record<string, string>, timeoutSeco
   const dispatcher = new mod.Agent({ headersTimeout: timeoutSeconds * 1000, bodyTimeout: timeoutSeconds * 1000 }).compose(
     mod.interceptors.redirect({ maxRedirections: 5 }),
   );
-  const res = await request(url, { method: 'GET', headers, dispatcher });
+  const res = await request(url, { method: 'GET', headers, dispatcher, signal });
   const body = await res.body.text();
   return { statusCode: res.statusCode, headers: res.headers as Record<string, string | string[] | undefined>, body };
 }

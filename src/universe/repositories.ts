@@ -103,5 +103,6 @@ export function openSource(ctx: ActionCtx, ref: RepositoryRef): RepositorySource
     timeoutSeconds: ctx.config.getNumber('core.timeout') ?? 180,
     now: () => ctx.now().getTime(),
     warn: ctx.warn,
+    signal: ctx.signal,
   });
 }

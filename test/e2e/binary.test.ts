@@ -83,3 +83,33 @@ describe('the built dcos binary', () => {
     }
   });
 });
+
+describe('interrupting the built binary', () => {
+  it('exits 130 on Ctrl-C while a repository download hangs, saying it was interrupted', async () => {
+    const { createServer } = await import('node:http');
+    const { spawn } = await import('node:child_process');
+    const hung: import('node:http').ServerResponse[] = [];
+    const server = createServer((_req, res) => hung.push(res));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const home = tempHome();
+    try {
+      const url = `http://127.0.0.1:${(server.address() as import('node:net').AddressInfo).port}/repo.json`;
+      const { mkdirSync } = await import('node:fs');
+      mkdirSync(home.env.DCOS_DIR, { recursive: true });
+      writeFileSync(join(home.env.DCOS_DIR, 'repositories.json'), JSON.stringify({ repositories: [{ name: 'slow', uri: url }] }));
+      const child = spawn(process.execPath, [BIN, 'package', 'search'], { env: home.env });
+      let stderr = '';
+      child.stderr.on('data', (d) => (stderr += d));
+      await new Promise((resolve) => setTimeout(resolve, 800));
+      expect(hung.length).toBe(1);
+      child.kill('SIGINT');
+      const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+      expect(code).toBe(130);
+      expect(stderr).toContain('Error: Interrupted');
+    } finally {
+      for (const res of hung) res.destroy();
+      server.close();
+      home.cleanup();
+    }
+  });
+});

@@ -27,6 +27,7 @@ export interface IndexFileOptions {
   timeoutSeconds: number;
   now: () => number;
   warn: (message: string) => void;
+  signal?: AbortSignal;
 }
 
 export class IndexFileSource implements RepositorySource {
@@ -62,6 +63,7 @@ export class IndexFileSource implements RepositorySource {
       repoName: this.ref.name,
       now: this.opts.now(),
       warn: this.opts.warn,
+      signal: this.opts.signal,
     });
     const cached = readCache<CachedIndex>(indexFile, FORMAT);
     if (cached?.fingerprint === download.version) return cached;

@@ -61,3 +61,32 @@ describe.skipIf(!compat.exists)(`universe-compat packages${compat.skipNote}`, ()
     });
   }
 });
+
+describe.skipIf(!compat.exists)(`dcos package commands on universe-compat${compat.skipNote}`, () => {
+  it('describes versions by exact string, lists versions, and renders with options', async () => {
+    const { runCli, tempHome: home_ } = await import('../../helpers/index.js');
+    const { mkdirSync, writeFileSync } = await import('node:fs');
+    const home = home_();
+    try {
+      mkdirSync(home.env.DCOS_DIR, { recursive: true });
+      writeFileSync(join(home.env.DCOS_DIR, 'repositories.json'), JSON.stringify({ repositories: [{ name: 'compat', uri: compat.path }] }));
+      const dcos = (...argv: string[]) => runCli(argv, { env: home.env, cwd: home.dir });
+      const old = await dcos('package', 'describe', 'kafka', '--package-version', '0.9.4.0', '--json');
+      expect(JSON.parse(old.stdout).package.releaseVersion).toBe(3);
+      const versions = JSON.parse((await dcos('package', 'describe', 'nginx', '--package-versions', '--json')).stdout);
+      expect(new Set(versions).size).toBe(versions.length);
+      writeFileSync(join(home.dir, 'o.json'), JSON.stringify({ service: { name: 'kafka-dev' } }));
+      const render = await dcos('package', 'describe', 'kafka', '--options', 'o.json');
+      expect(render.exitCode).toBe(0);
+      const app = JSON.parse(render.stdout);
+      expect(app.id).toBe('kafka-dev');
+      expect(app.labels.DCOS_COMMONS_UNINSTALL).toBe('true');
+      const cli = await dcos('package', 'describe', 'tunnel-cli', '--cli');
+      expect(JSON.parse(cli.stdout).binaries).toBeDefined();
+      const search = await dcos('package', 'search', 'kafka');
+      expect(search.stdout.split('\n')[1]).toMatch(/^confluent-kafka\s/);
+    } finally {
+      home.cleanup();
+    }
+  });
+});
