@@ -35,6 +35,8 @@ const modules = await build({
   metafile: true,
   legalComments: 'none',
   chunkNames: 'chunks/[name]-[hash]',
+  // A native addon: loaded from node_modules at run time.
+  external: ['better-sqlite3'],
   define,
   // ink's optional devtools integration imports a package we never install.
   alias: { 'react-devtools-core': './scripts/empty-module.mjs' },

@@ -1,0 +1,211 @@
+/**
+ * Marathon `fetch`: downloads (or copies) URIs into a task sandbox before the task starts,
+ * verifies checksums, extracts archives and keeps a download cache, as the Mesos fetcher does.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { constants, createReadStream } from 'node:fs';
+import { chmod, copyFile, mkdir, realpath, rename, rm, stat, unlink } from 'node:fs/promises';
+import path from 'node:path';
+import type { Dispatcher } from 'undici';
+import { checkTarEntries, extractTar } from './archive-tar.js';
+import { extractZip } from './archive-zip.js';
+import { FetchError } from './fetch-error.js';
+import { parseSource, retrieve, type RetrieveContext } from './fetch-source.js';
+import { isWithin } from './sandbox.js';
+
+export { FetchError } from './fetch-error.js';
+
+export interface FetchItem {
+  uri: string;
+  /** Default true: archives are unpacked next to the fetched file. */
+  extract?: boolean;
+  executable?: boolean;
+  cache?: boolean;
+  /** File name (or directory, with a trailing "/" or when it exists) relative to the sandbox. */
+  destPath?: string;
+  /** Mesos' name for destPath. */
+  outputFile?: string;
+  /** `sha256:<hex>`. */
+  checksum?: string;
+}
+
+export interface FetchOptions {
+  sandbox: string;
+  cacheDir: string;
+  /** For the whole call (all items); default 300 s. */
+  timeoutSeconds?: number;
+  signal?: AbortSignal;
+}
+
+const TAR_SUFFIXES = ['.tar.gz', '.tgz', '.tar', '.tar.bz2', '.tbz2', '.tar.xz', '.txz'];
+
+/** Fetches the items in order; the first failure throws (a FetchError, or the abort reason). */
+export async function fetchAll(items: FetchItem[], opts: FetchOptions): Promise<void> {
+  if (items.length === 0) return;
+  const timeoutSeconds = opts.timeoutSeconds && opts.timeoutSeconds > 0 ? opts.timeoutSeconds : 300;
+  const deadline = AbortSignal.timeout(timeoutSeconds * 1000);
+  const signal = opts.signal ? AbortSignal.any([opts.signal, deadline]) : deadline;
+  let agent: Dispatcher | undefined;
+  const ctx: RetrieveContext = {
+    signal,
+    timeoutSeconds,
+    dispatcher: async () => {
+      if (!agent) {
+        const undici = await import('undici');
+        const ms = timeoutSeconds * 1000;
+        agent = new undici.Agent({ connectTimeout: Math.min(ms, 30_000), headersTimeout: ms, bodyTimeout: ms }).compose(
+          undici.interceptors.redirect({ maxRedirections: 5 }),
+        );
+      }
+      return agent;
+    },
+  };
+  try {
+    for (const item of items) {
+      try {
+        await fetchOne(item, opts, ctx);
+      } catch (err) {
+        if (opts.signal?.aborted) throw opts.signal.reason;
+        throw err;
+      }
+    }
+  } finally {
+    await agent?.close().catch(() => {});
+  }
+}
+
+async function fetchOne(item: FetchItem, opts: FetchOptions, ctx: RetrieveContext): Promise<void> {
+  const { uri } = item;
+  const source = parseSource(uri);
+  const expected = expectedSha256(item, source.fragmentSha256);
+  const sandbox = await realpath(opts.sandbox).catch(() => {
+    throw new FetchError(`Cannot fetch ${uri}: sandbox ${opts.sandbox} does not exist`, uri);
+  });
+  const target = await targetPath(item, source.basename, sandbox);
+  const name = path.basename(target);
+
+  const createdDir = await makeDirInside(sandbox, path.dirname(target), uri);
+  const temp = path.join(path.dirname(target), `.${name}.fetch-${randomBytes(4).toString('hex')}`);
+  try {
+    const cacheFile = item.cache ? path.join(opts.cacheDir, cacheKey(uri, expected)) : null;
+    if (!(cacheFile && (await fromCache(cacheFile, temp, expected)))) {
+      const actual = await retrieve(uri, source, temp, ctx);
+      if (expected && actual !== expected) {
+        throw new FetchError(`Checksum mismatch for ${uri}: expected sha256 ${expected}, got ${actual}`, uri);
+      }
+      if (cacheFile) await toCache(temp, cacheFile);
+    }
+    await rename(temp, target);
+  } catch (err) {
+    await unlink(temp).catch(() => {});
+    if (createdDir) await rm(createdDir, { recursive: true, force: true }).catch(() => {});
+    throw err;
+  }
+  if (item.executable) await chmod(target, 0o755);
+  if (item.extract !== false) await extract(uri, target, name, ctx.signal);
+}
+
+function expectedSha256(item: FetchItem, fromFragment: string | null): string | null {
+  if (item.checksum == null || item.checksum === '') return fromFragment;
+  const match = /^sha256:([0-9a-fA-F]{64})$/.exec(item.checksum.trim());
+  if (!match) throw new FetchError(`Invalid checksum "${item.checksum}" for ${item.uri}: expected sha256:<64 hex digits>`, item.uri);
+  return match[1].toLowerCase();
+}
+
+/** Where the fetched file goes; refuses names that leave the sandbox. */
+async function targetPath(item: FetchItem, basename: string, sandbox: string): Promise<string> {
+  const { uri } = item;
+  const requested = item.destPath || item.outputFile || '';
+  let relative = requested;
+  if (requested === '' || requested.endsWith('/') || (await isDirectory(path.resolve(sandbox, requested)))) {
+    if (basename === '' || basename === '.' || basename === '..' || basename.includes('/')) {
+      throw new FetchError(`Cannot fetch ${uri}: the URI names no file; give a destPath`, uri);
+    }
+    relative = path.join(requested, basename);
+  }
+  const target = path.resolve(sandbox, relative);
+  if (!isWithin(sandbox, target) || target === sandbox) {
+    throw new FetchError(`Cannot fetch ${uri}: destination "${requested}" is outside the sandbox`, uri);
+  }
+  return target;
+}
+
+/**
+ * mkdir -p, but only once the deepest existing ancestor is known to be inside the sandbox (a
+ * symlink there must not make us create directories elsewhere). Returns the first created dir.
+ */
+async function makeDirInside(sandbox: string, dir: string, uri: string): Promise<string | undefined> {
+  let existing = dir;
+  while (!(await exists(existing))) existing = path.dirname(existing);
+  if (!isWithin(sandbox, await realpath(existing))) {
+    throw new FetchError(`Cannot fetch ${uri}: destination ${path.relative(sandbox, dir)} is outside the sandbox`, uri);
+  }
+  return mkdir(dir, { recursive: true });
+}
+
+async function exists(file: string): Promise<boolean> {
+  try {
+    await stat(file);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function isDirectory(file: string): Promise<boolean> {
+  try {
+    return (await stat(file)).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+function cacheKey(uri: string, sha256: string | null): string {
+  return createHash('sha256').update(uri).update('\0').update(sha256 ?? '').digest('hex');
+}
+
+/** Copies a cached download to `dest` (a reflink where the filesystem can); false on a miss. */
+async function fromCache(cacheFile: string, dest: string, expected: string | null): Promise<boolean> {
+  try {
+    await copyFile(cacheFile, dest, constants.COPYFILE_FICLONE);
+  } catch {
+    return false;
+  }
+  if (expected && (await sha256File(dest)) !== expected) {
+    // A damaged cache entry: drop it and download again.
+    await unlink(cacheFile).catch(() => {});
+    await unlink(dest).catch(() => {});
+    return false;
+  }
+  return true;
+}
+
+/** Copies (not links: the task may modify or chmod its copy) into the cache, atomically. */
+async function toCache(file: string, cacheFile: string): Promise<void> {
+  await mkdir(path.dirname(cacheFile), { recursive: true });
+  const temp = `${cacheFile}.${randomBytes(4).toString('hex')}.tmp`;
+  try {
+    await copyFile(file, temp, constants.COPYFILE_FICLONE);
+    await rename(temp, cacheFile);
+  } catch {
+    await unlink(temp).catch(() => {}); // a cache that cannot be written is not a fetch failure
+  }
+}
+
+async function sha256File(file: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+/** Unpacks a recognised archive into the directory that holds it. */
+async function extract(uri: string, file: string, name: string, signal: AbortSignal): Promise<void> {
+  const lower = name.toLowerCase();
+  const dir = path.dirname(file);
+  if (TAR_SUFFIXES.some((suffix) => lower.endsWith(suffix))) {
+    await checkTarEntries(uri, file, name, signal);
+    await extractTar(uri, file, name, dir, signal);
+  } else if (lower.endsWith('.zip')) {
+    await extractZip(uri, file, name, dir);
+  }
+}

@@ -1,0 +1,168 @@
+/**
+ * Task sandboxes, laid out as a Mesos agent does, and the safe file access behind the Mesos files
+ * API (`/files/read`, `/files/browse`): nothing outside the sandboxes may ever be served.
+ */
+import { readFileSync, realpathSync } from 'node:fs';
+import { lstat, open, readdir, stat } from 'node:fs/promises';
+import path from 'node:path';
+
+/** `<dataDir>/slaves/<agentId>/frameworks/<frameworkId>/executors/<taskId>/runs/<containerId>` */
+export function sandboxPath(
+  dataDir: string,
+  agentId: string,
+  frameworkId: string,
+  taskId: string,
+  containerId: string,
+): string {
+  for (const part of [agentId, frameworkId, taskId, containerId]) {
+    if (part === '' || part === '.' || part === '..' || part.includes('/') || part.includes('\0')) {
+      throw new Error(`Invalid sandbox path component ${JSON.stringify(part)}`);
+    }
+  }
+  return path.join(dataDir, 'slaves', agentId, 'frameworks', frameworkId, 'executors', taskId, 'runs', containerId);
+}
+
+/**
+ * The real path of `requested` (absolute, or relative to `root`) if it exists and lies inside
+ * `root` after following every symlink; null otherwise.
+ */
+export function resolveInside(root: string, requested: string): string | null {
+  if (requested.includes('\0')) return null;
+  let realRoot: string;
+  let real: string;
+  try {
+    realRoot = realpathSync(root);
+    real = realpathSync(path.resolve(root, requested));
+  } catch {
+    return null;
+  }
+  return isWithin(realRoot, real) ? real : null;
+}
+
+/** Whether `candidate` is `parent` or below it (both absolute and normalized). */
+export function isWithin(parent: string, candidate: string): boolean {
+  const rel = path.relative(parent, candidate);
+  // A member may be called "..x"; only ".." itself or "../..." leaves the parent.
+  return rel === '' || (rel !== '..' && !rel.startsWith(`..${path.sep}`) && !path.isAbsolute(rel));
+}
+
+/** Mesos reads at most 16 pages per call. */
+export const MAX_READ_LENGTH = 64 * 1024;
+
+export interface FileChunk {
+  data: string;
+  offset: number;
+}
+
+/**
+ * Mesos `/files/read` semantics: offset -1 gives the size and no data; an offset at or past
+ * the end gives no data and echoes the offset; length absent or -1 reads to EOF; every read is
+ * capped at 64 KiB.
+ */
+export async function readFileRange(file: string, offset: number, length?: number | null): Promise<FileChunk> {
+  if (!Number.isInteger(offset) || offset < -1) throw new RangeError(`Invalid offset ${offset}`);
+  if (length != null && (!Number.isInteger(length) || length < -1)) throw new RangeError(`Invalid length ${length}`);
+  const handle = await open(file, 'r');
+  try {
+    const { size } = await handle.stat();
+    if (offset === -1) return { data: '', offset: size };
+    if (offset >= size || length === 0) return { data: '', offset };
+    const wanted = length == null || length === -1 ? size - offset : Math.min(length, size - offset);
+    const buffer = Buffer.alloc(Math.min(wanted, MAX_READ_LENGTH));
+    const { bytesRead } = await handle.read(buffer, 0, buffer.length, offset);
+    return { data: buffer.subarray(0, bytesRead).toString('utf8'), offset };
+  } finally {
+    await handle.close();
+  }
+}
+
+export interface BrowseEntry {
+  path: string;
+  nlink: number;
+  size: number;
+  /** Unix seconds. */
+  mtime: number;
+  /** `ls -l` style, e.g. `-rw-r--r--`. */
+  mode: string;
+  uid: string;
+  gid: string;
+}
+
+/** Mesos `/files/browse`: one entry per directory member (symlinks described, not followed). */
+export async function browse(dir: string): Promise<BrowseEntry[]> {
+  const names = (await readdir(dir)).sort();
+  const entries: BrowseEntry[] = [];
+  for (const name of names) {
+    const full = path.join(dir, name);
+    let st;
+    try {
+      st = await lstat(full);
+    } catch {
+      continue; // removed while listing
+    }
+    entries.push({
+      path: full,
+      nlink: st.nlink,
+      size: st.size,
+      mtime: Math.floor(st.mtimeMs / 1000),
+      mode: modeString(st.mode),
+      uid: idName('/etc/passwd', st.uid),
+      gid: idName('/etc/group', st.gid),
+    });
+  }
+  return entries;
+}
+
+/** Whether `dir` exists and is a directory (for the 404 of browse). */
+export async function isDirectory(dir: string): Promise<boolean> {
+  try {
+    return (await stat(dir)).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+const TYPE_CHARS: Array<[number, string]> = [
+  [0o040000, 'd'],
+  [0o120000, 'l'],
+  [0o010000, 'p'],
+  [0o140000, 's'],
+  [0o020000, 'c'],
+  [0o060000, 'b'],
+];
+
+/** `ls -l` permission string, including setuid/setgid/sticky bits. */
+export function modeString(mode: number): string {
+  const type = TYPE_CHARS.find(([bits]) => (mode & 0o170000) === bits)?.[1] ?? '-';
+  const rwx = (bits: number, special: boolean, specialChar: string): string => {
+    const x = bits & 1 ? 'x' : '-';
+    const exec = special ? (bits & 1 ? specialChar : specialChar.toUpperCase()) : x;
+    return (bits & 4 ? 'r' : '-') + (bits & 2 ? 'w' : '-') + exec;
+  };
+  return (
+    type +
+    rwx((mode >> 6) & 7, (mode & 0o4000) !== 0, 's') +
+    rwx((mode >> 3) & 7, (mode & 0o2000) !== 0, 's') +
+    rwx(mode & 7, (mode & 0o1000) !== 0, 't')
+  );
+}
+
+const idTables = new Map<string, Map<number, string>>();
+
+/** The name of a uid/gid from passwd/group (Node has no getpwuid); the number if unknown. */
+function idName(table: string, id: number): string {
+  let names = idTables.get(table);
+  if (!names) {
+    names = new Map();
+    try {
+      for (const line of readFileSync(table, 'utf8').split('\n')) {
+        const [name, , num] = line.split(':');
+        if (name && num && /^\d+$/.test(num) && !names.has(Number(num))) names.set(Number(num), name);
+      }
+    } catch {
+      // no such table (e.g. some macOS setups): numbers it is
+    }
+    idTables.set(table, names);
+  }
+  return names.get(id) ?? String(id);
+}

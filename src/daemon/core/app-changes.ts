@@ -1,0 +1,111 @@
+/**
+ * Turning Marathon API bodies into stored app definitions: validation (422 with Marathon's details),
+ * defaults, service ports, and the version bookkeeping that tells a scale from a config change.
+ */
+import { normalizeApp } from '../../marathon/app-defaults.js';
+import { normalizeAppId, validateApp, validateAppUpdate } from '../../marathon/app-validation.js';
+import type { AppDefinition, NormalizedApp } from '../../marathon/app-types.js';
+import { HttpError } from '../api/http.js';
+import { isUpgrade } from '../engine/app-changes.js';
+
+export interface StoredApp extends NormalizedApp {
+  version: string;
+  versionInfo: { lastScalingAt: string; lastConfigChangeAt: string };
+}
+
+/** What a change does to an app, which decides its deployment action. */
+export type ChangeKind = 'none' | 'scale' | 'config';
+
+export function invalid(details: Array<{ path: string; errors: string[] }>): HttpError {
+  return new HttpError(422, { message: 'Object is not valid', details });
+}
+
+function requireObject(body: unknown): Record<string, unknown> {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw new HttpError(422, { message: 'Invalid JSON', details: [{ path: '/', errors: ['error.expected.jsobject'] }] });
+  }
+  return body as Record<string, unknown>;
+}
+
+/** Validates a full app definition and fills Marathon's defaults. */
+export function normalizeBody(body: unknown, idFromPath?: string): NormalizedApp {
+  const obj = { ...requireObject(body) };
+  if (idFromPath !== undefined) obj.id = idFromPath;
+  const details = validateApp(obj);
+  if (details.length) throw invalid(details);
+  return normalizeApp(obj as unknown as AppDefinition);
+}
+
+/** Checks the rules that apply to an update body on its own (the `version`-only rollback form). */
+export function checkUpdateBody(body: unknown): Record<string, unknown> {
+  const obj = requireObject(body);
+  const details = validateAppUpdate(obj);
+  if (details.length) throw invalid(details);
+  return obj;
+}
+
+export function isRollbackBody(body: Record<string, unknown>): boolean {
+  return typeof body.version === 'string' && Object.keys(body).every((k) => k === 'version' || k === 'id');
+}
+
+export function classifyChange(current: StoredApp, target: NormalizedApp): ChangeKind {
+  if (isUpgrade(current, target)) return 'config';
+  return current.instances !== target.instances ? 'scale' : 'none';
+}
+
+/** Applies Marathon's version rules: a config change re-versions everything, a scale only lastScalingAt. */
+export function versioned(target: NormalizedApp, kind: ChangeKind | 'create' | 'restart', now: string, current?: StoredApp): StoredApp {
+  const previous = current?.versionInfo;
+  switch (kind) {
+    case 'create':
+    case 'config':
+      return { ...target, version: now, versionInfo: { lastScalingAt: now, lastConfigChangeAt: now } };
+    case 'scale':
+      return { ...target, version: now, versionInfo: { lastScalingAt: now, lastConfigChangeAt: previous?.lastConfigChangeAt ?? now } };
+    case 'restart':
+      return { ...target, version: now, versionInfo: { lastScalingAt: previous?.lastScalingAt ?? now, lastConfigChangeAt: now } };
+    default:
+      if (!current) throw new Error('an unchanged app needs its current version');
+      return { ...target, version: current.version, versionInfo: current.versionInfo };
+  }
+}
+
+/** Merges a partial update onto the current app (absent fields keep their values). */
+export function mergePartial(current: StoredApp, body: Record<string, unknown>): Record<string, unknown> {
+  const { version: _v, versionInfo: _vi, ...rest } = current;
+  const merged: Record<string, unknown> = { ...rest, ...body, id: current.id };
+  // A body that switches to `ports` or `args` replaces the current alternatives.
+  if ('ports' in body) delete merged.portDefinitions;
+  if ('args' in body && body.args !== null) merged.cmd = body.cmd ?? null;
+  if ('cmd' in body && body.cmd !== null) merged.args = body.args ?? null;
+  if ('uris' in body) delete merged.fetch;
+  for (const key of Object.keys(merged)) if (merged[key] === null) delete merged[key];
+  return merged;
+}
+
+/**
+ * Gives `port: 0` port definitions a service port nobody else uses (Marathon's 10000-20000), and
+ * keeps the ports the app already had.
+ */
+export function assignServicePorts(app: NormalizedApp, used: Set<number>, range: [number, number], current?: StoredApp): NormalizedApp {
+  const defs = app.portDefinitions ?? [];
+  if (!defs.some((d) => !d.port)) return app;
+  const previous = (current?.portDefinitions ?? []).map((d) => d.port).filter((p): p is number => Boolean(p));
+  let next = range[0];
+  const take = (): number => {
+    const reuse = previous.shift();
+    if (reuse !== undefined && !used.has(reuse)) {
+      used.add(reuse);
+      return reuse;
+    }
+    while (used.has(next) && next <= range[1]) next++;
+    if (next > range[1]) throw new HttpError(422, { message: `No free service ports left in ${range[0]}-${range[1]}` });
+    used.add(next);
+    return next;
+  };
+  return { ...app, portDefinitions: defs.map((d) => (d.port ? d : { ...d, port: take() })) };
+}
+
+export function appIdFromPath(path: string): string {
+  return normalizeAppId(path);
+}

@@ -1,0 +1,204 @@
+/**
+ * The read side of the Mesos master and agent API, as the DC/OS CLI reads it (`dcos task`,
+ * `dcos node`, `dcos service`, `dcos task log`): one agent (this machine) and one framework
+ * (marathon) whose tasks are the cluster's tasks.
+ */
+import type { Task } from '../types.js';
+import type { NodeInfo } from './node-info.js';
+import type { Resources } from './resources.js';
+import type { ClusterState } from './state.js';
+
+const MESOS_VERSION = '1.11.0';
+
+function portRanges(ports: readonly number[]): string {
+  if (ports.length === 0) return '';
+  const sorted = [...ports].sort((a, b) => a - b);
+  const ranges: string[] = [];
+  let start = sorted[0];
+  let prev = sorted[0];
+  for (const p of sorted.slice(1)) {
+    if (p === prev + 1) {
+      prev = p;
+      continue;
+    }
+    ranges.push(`${start}-${prev}`);
+    start = prev = p;
+  }
+  ranges.push(`${start}-${prev}`);
+  return `[${ranges.join(', ')}]`;
+}
+
+function resourcesJson(r: Resources, ports?: string): Record<string, unknown> {
+  return { cpus: r.cpus, gpus: r.gpus, mem: r.mem, disk: r.disk, ...(ports ? { ports } : {}) };
+}
+
+/** Marathon names a Mesos task after the app id with its segments reversed: /prod/web -> web.prod. */
+export function mesosTaskName(appId: string): string {
+  return appId.split('/').filter(Boolean).reverse().join('.');
+}
+
+const seconds = (iso: string | null) => (iso ? Date.parse(iso) / 1000 : null);
+
+export function mesosTask(task: Task, node: NodeInfo): Record<string, unknown> {
+  const statuses: Array<Record<string, unknown>> = [];
+  const containerStatus = {
+    container_id: { value: task.sandbox.split('/').pop() },
+    network_infos: [{ ip_addresses: [{ protocol: 'IPv4', ip_address: node.host }] }],
+  };
+  statuses.push({ state: 'TASK_STAGING', timestamp: seconds(task.stagedAt), container_status: containerStatus });
+  if (task.startedAt) statuses.push({ state: 'TASK_RUNNING', timestamp: seconds(task.startedAt), container_status: containerStatus });
+  if (task.state !== 'TASK_STAGING' && task.state !== 'TASK_RUNNING') {
+    statuses.push({ state: task.state, timestamp: seconds(task.finishedAt) ?? Date.now() / 1000, container_status: containerStatus, message: task.message });
+  }
+  const healthy = task.healthCheckResults.length ? task.healthCheckResults.every((r) => r.alive) : undefined;
+  if (healthy !== undefined) statuses[statuses.length - 1].healthy = healthy;
+  return {
+    id: task.id,
+    name: mesosTaskName(task.appId),
+    framework_id: node.frameworkId,
+    executor_id: '',
+    slave_id: node.agentId,
+    state: task.state,
+    resources: resourcesJson(task.resources, portRanges(task.ports)),
+    role: '*',
+    statuses,
+    labels: [],
+    discovery: {
+      visibility: 'FRAMEWORK',
+      name: mesosTaskName(task.appId),
+      ports: { ports: task.ports.map((number) => ({ number, protocol: 'tcp' })) },
+    },
+    ...(task.message ? { message: task.message } : {}),
+  };
+}
+
+function frameworkJson(state: ClusterState, node: NodeInfo, used: Resources): Record<string, unknown> {
+  const active = [...state.tasks.values()];
+  return {
+    id: node.frameworkId,
+    name: 'marathon',
+    pid: `scheduler-${node.frameworkId}@${node.host}:${new URL(node.url).port}`,
+    used_resources: resourcesJson(used),
+    offered_resources: resourcesJson({ cpus: 0, mem: 0, disk: 0, gpus: 0 }),
+    capabilities: ['PARTITION_AWARE', 'TASK_KILLING_STATE', 'GPU_RESOURCES'],
+    hostname: node.hostname,
+    webui_url: node.url,
+    active: true,
+    connected: true,
+    recovered: false,
+    user: process.env.USER ?? 'root',
+    failover_timeout: 604800,
+    checkpoint: true,
+    registered_time: node.startedAt / 1000,
+    unregistered_time: 0,
+    principal: 'dcos_marathon',
+    resources: resourcesJson(used),
+    role: '*',
+    tasks: active.map((t) => mesosTask(t, node)),
+    unreachable_tasks: [],
+    completed_tasks: state.completed.map((t) => mesosTask(t, node)),
+    offers: [],
+    executors: [],
+  };
+}
+
+export function agentJson(node: NodeInfo, used: Resources): Record<string, unknown> {
+  const port = new URL(node.url).port;
+  const all = resourcesJson(node.resources, `[${node.portRange[0]}-${node.portRange[1]}]`);
+  return {
+    id: node.agentId,
+    hostname: node.hostname,
+    port: Number(port),
+    attributes: {},
+    pid: `slave(1)@${node.host}:${port}`,
+    registered_time: node.startedAt / 1000,
+    resources: all,
+    used_resources: resourcesJson(used),
+    offered_resources: resourcesJson({ cpus: 0, mem: 0, disk: 0, gpus: 0 }),
+    reserved_resources: {},
+    unreserved_resources: all,
+    active: true,
+    deactivated: false,
+    version: MESOS_VERSION,
+    capabilities: ['MULTI_ROLE', 'HIERARCHICAL_ROLE', 'RESERVATION_REFINEMENT'],
+  };
+}
+
+export function masterState(state: ClusterState, node: NodeInfo, used: Resources): Record<string, unknown> {
+  const port = new URL(node.url).port;
+  return {
+    version: MESOS_VERSION,
+    git_sha: 'dcos-embedded',
+    build_date: '',
+    build_time: node.startedAt / 1000,
+    build_user: 'dcos',
+    start_time: node.startedAt / 1000,
+    elected_time: node.startedAt / 1000,
+    id: node.masterId,
+    pid: `master@${node.host}:${port}`,
+    hostname: node.hostname,
+    capabilities: ['AGENT_UPDATE', 'AGENT_DRAINING', 'QUOTA_V2'],
+    activated_slaves: 1,
+    deactivated_slaves: 0,
+    unreachable_slaves: 0,
+    leader: `master@${node.host}:${port}`,
+    leader_info: { id: node.masterId, pid: `master@${node.host}:${port}`, port: Number(port), hostname: node.hostname },
+    cluster: node.name,
+    flags: {},
+    slaves: [agentJson(node, used)],
+    recovered_slaves: [],
+    frameworks: [frameworkJson(state, node, used)],
+    completed_frameworks: [],
+    orphan_tasks: [],
+    unregistered_frameworks: [],
+  };
+}
+
+const TASK_STATES = ['TASK_STAGING', 'TASK_STARTING', 'TASK_RUNNING', 'TASK_KILLING', 'TASK_FINISHED', 'TASK_KILLED', 'TASK_FAILED', 'TASK_LOST', 'TASK_ERROR', 'TASK_UNREACHABLE'];
+
+export function stateSummary(state: ClusterState, node: NodeInfo, used: Resources): Record<string, unknown> {
+  const counts: Record<string, number> = Object.fromEntries(TASK_STATES.map((s) => [s, 0]));
+  for (const t of state.tasks.values()) counts[t.state] = (counts[t.state] ?? 0) + 1;
+  for (const t of state.completed) counts[t.state] = (counts[t.state] ?? 0) + 1;
+  const fw = frameworkJson(state, node, used);
+  return {
+    hostname: node.hostname,
+    cluster: node.name,
+    slaves: [{ ...agentJson(node, used), ...counts, framework_ids: [node.frameworkId] }],
+    frameworks: [
+      {
+        id: fw.id, name: fw.name, pid: fw.pid, used_resources: fw.used_resources, offered_resources: fw.offered_resources,
+        capabilities: fw.capabilities, hostname: fw.hostname, webui_url: fw.webui_url, active: true, connected: true, recovered: false,
+        ...counts, slave_ids: [node.agentId],
+      },
+    ],
+  };
+}
+
+/** The agent's own state: the framework's executors, each a task whose directory is its sandbox. */
+export function agentState(state: ClusterState, node: NodeInfo, used: Resources): Record<string, unknown> {
+  const executor = (t: Task) => ({
+    id: t.id,
+    name: `Command Executor (Task: ${t.id}) (Command: sh -c '...')`,
+    source: t.id,
+    container: t.sandbox.split('/').pop(),
+    directory: t.sandbox,
+    resources: resourcesJson(t.resources, portRanges(t.ports)),
+    type: 'COMMAND',
+    tasks: state.tasks.has(t.id) ? [mesosTask(t, node)] : [],
+    queued_tasks: [],
+    completed_tasks: state.tasks.has(t.id) ? [] : [mesosTask(t, node)],
+  });
+  return {
+    ...agentJson(node, used),
+    frameworks: [
+      {
+        id: node.frameworkId, name: 'marathon', user: process.env.USER ?? 'root', failover_timeout: 604800, checkpoint: true,
+        hostname: node.hostname, role: '*',
+        executors: [...state.tasks.values()].map(executor),
+        completed_executors: state.completed.map(executor),
+      },
+    ],
+    completed_frameworks: [],
+  };
+}

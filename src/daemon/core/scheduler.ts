@@ -1,0 +1,215 @@
+/**
+ * The scheduling loop: runs deployment steps as Marathon plans them, keeps every app at its instance
+ * count outside deployments (relaunching failed tasks with backoff), and places tasks on this node
+ * when resources, ports and constraints allow, recording in the queue why not otherwise.
+ */
+import type { PortAllocator } from '../agent/ports.js';
+import { selectTasksToKill } from '../engine/kill-selection.js';
+import type { DeploymentAction } from '../engine/plan.js';
+import { funnelReason, type RejectReason } from '../engine/queue.js';
+import type { StoredApp } from './app-changes.js';
+import { constraintsAllow } from './constraints.js';
+import type { EventBus } from './event-bus.js';
+import type { NodeInfo } from './node-info.js';
+import { describeShortfall, type ResourcePool } from './resources.js';
+import { restartStep } from './restart-step.js';
+import { isActive, isHealthyRunning } from './scheduler-predicates.js';
+import type { ClusterState, Deployment } from './state.js';
+import type { TaskRunner } from './task-runner.js';
+import { deploymentView } from './views.js';
+
+export interface QueueInfo {
+  count: number;
+  since: string;
+  processed: number;
+  declined: Partial<Record<RejectReason, number>>;
+  lastReason?: RejectReason;
+  /** A sentence saying why the last launch did not happen. */
+  message?: string;
+}
+
+export interface SchedulerDeps {
+  state: ClusterState;
+  runner: TaskRunner;
+  resources: ResourcePool;
+  ports: PortAllocator;
+  events: EventBus;
+  node: NodeInfo;
+  now: () => number;
+  log: (message: string) => void;
+}
+
+
+export class Scheduler {
+  readonly queue = new Map<string, QueueInfo>();
+  private pending = false;
+  private wakeup?: NodeJS.Timeout;
+  private stopped = false;
+
+  constructor(private readonly d: SchedulerDeps) {}
+
+  /** Asks for a pass soon; many events in a row make one pass. */
+  kick(): void {
+    if (this.pending || this.stopped) return;
+    this.pending = true;
+    setImmediate(() => {
+      this.pending = false;
+      try {
+        this.tick();
+      } catch (err) {
+        this.d.log(`scheduler error: ${(err as Error).stack ?? String(err)}`);
+      }
+    });
+  }
+
+  stop(): void {
+    this.stopped = true;
+    clearTimeout(this.wakeup);
+  }
+
+  private tick(): void {
+    const busy = new Set<string>();
+    const deployments = [...this.d.state.deployments.values()].sort((a, b) => (a.createdAt < b.createdAt ? -1 : 1));
+    for (const dep of deployments) {
+      for (const step of dep.steps) for (const action of step.actions) busy.add(action.app);
+      this.advance(dep);
+    }
+    for (const app of this.d.state.apps.values()) {
+      if (!busy.has(app.id)) this.maintain(app);
+    }
+    for (const appId of this.queue.keys()) if (!this.d.state.apps.has(appId)) this.queue.delete(appId);
+  }
+
+  /** Works on a deployment's current step; moves on when every action of it is done. */
+  private advance(dep: Deployment): void {
+    if (dep.currentStep === 0) {
+      dep.currentStep = 1;
+      this.d.state.saveDeployment(dep);
+      this.d.events.emit('deployment_info', { plan: deploymentView(dep), currentStep: dep.steps[0] });
+    }
+    while (dep.currentStep <= dep.steps.length) {
+      const step = dep.steps[dep.currentStep - 1];
+      const done = step.actions.map((action) => this.runAction(dep, action)).every(Boolean);
+      if (!done) return;
+      this.d.events.emit('deployment_step_success', { plan: deploymentView(dep), currentStep: step });
+      dep.currentStep += 1;
+      if (dep.currentStep <= dep.steps.length) {
+        this.d.state.saveDeployment(dep);
+        this.d.events.emit('deployment_info', { plan: deploymentView(dep), currentStep: dep.steps[dep.currentStep - 1] });
+      }
+    }
+    this.d.state.removeDeployment(dep.id);
+    this.d.events.emit('deployment_success', { id: dep.id, plan: deploymentView(dep) });
+    this.kick();
+  }
+
+  /** One pass of one action; true when it is complete. */
+  private runAction(dep: Deployment, action: DeploymentAction): boolean {
+    const app = this.d.state.apps.get(action.app);
+    switch (action.action) {
+      case 'StartApplication':
+        return true;
+      case 'StopApplication': {
+        const tasks = this.d.state.tasksOf(action.app);
+        for (const task of tasks) if (task.state !== 'TASK_KILLING') void this.d.runner.kill(task);
+        this.queue.delete(action.app);
+        if (tasks.length > 0) return false;
+        this.d.runner.backoff.delete(action.app);
+        this.d.events.emit('app_terminated_event', { appId: action.app });
+        return true;
+      }
+      case 'ScaleApplication':
+        if (!app) return true;
+        return this.scale(app, action.scaleTo ?? app.instances, new Set(action.sentenced ?? []));
+      case 'RestartApplication':
+        if (!app) return true;
+        return restartStep(dep, app, {
+          state: this.d.state,
+          kill: (task) => void this.d.runner.kill(task),
+          launch: (count) => this.launch(app, count),
+          save: () => this.d.state.saveDeployment(dep),
+          resetBackoff: () => this.d.runner.backoffOf(app.id).reset(),
+        });
+      default:
+        return true;
+    }
+  }
+
+  /** ScaleApplication: kill the sentenced and the surplus, launch what is missing, wait for health. */
+  private scale(app: StoredApp, scaleTo: number, sentenced: Set<string>): boolean {
+    const active = this.d.state.tasksOf(app.id).filter(isActive);
+    const liveSentenced = active.filter((t) => sentenced.has(t.id)).length;
+    const kills = selectTasksToKill(active, Math.max(active.length - scaleTo, liveSentenced), app.killSelection ?? 'YOUNGEST_FIRST', sentenced);
+    for (const task of kills) void this.d.runner.kill(task);
+    const remaining = active.length - kills.length;
+    this.launch(app, scaleTo - remaining);
+    const tasks = this.d.state.tasksOf(app.id);
+    const wanted = tasks.filter(isActive);
+    return wanted.length === scaleTo && tasks.length === wanted.length && wanted.every((t) => isHealthyRunning(t, app));
+  }
+
+  /** Outside deployments: keep the instance count, replacing tasks that ended. */
+  private maintain(app: StoredApp): void {
+    const active = this.d.state.tasksOf(app.id).filter(isActive);
+    if (active.length > app.instances) {
+      for (const task of selectTasksToKill(active, active.length - app.instances, app.killSelection ?? 'YOUNGEST_FIRST')) {
+        void this.d.runner.kill(task);
+      }
+    }
+    this.launch(app, app.instances - active.length);
+  }
+
+  /** Places up to `count` new tasks of the app now, respecting backoff, resources, ports, constraints. */
+  launch(app: StoredApp, count: number): void {
+    if (count <= 0) {
+      this.queue.delete(app.id);
+      return;
+    }
+    const now = this.d.now();
+    let entry = this.queue.get(app.id);
+    if (!entry) {
+      entry = { count, since: new Date(now).toISOString(), processed: 0, declined: {} };
+      this.queue.set(app.id, entry);
+    }
+    entry.count = count;
+    const allowedAt = this.d.runner.backoffOf(app.id).launchAllowedAt(now, app);
+    if (allowedAt > now) {
+      entry.message = `Waiting ${Math.ceil((allowedAt - now) / 1000)}s before relaunching (backoff after failures)`;
+      this.wakeAt(allowedAt);
+      return;
+    }
+    const request = { cpus: app.cpus, mem: app.mem, disk: app.disk, gpus: app.gpus ?? 0 };
+    const defs = app.portDefinitions ?? [];
+    while (entry.count > 0) {
+      const running = this.d.state.tasksOf(app.id).filter(isActive).length;
+      const reasons: RejectReason[] = [];
+      if (!constraintsAllow(app.constraints, this.d.node.hostname, running)) reasons.push('UnfulfilledConstraint');
+      reasons.push(...this.d.resources.shortfall(request));
+      let ports: number[] | null = [];
+      if (reasons.length === 0) {
+        ports = this.d.ports.allocate(defs.length, app.requirePorts ? defs.map((p) => p.port ?? 0) : []);
+        if (!ports) reasons.push('InsufficientPorts');
+      }
+      entry.processed += 1;
+      if (reasons.length > 0) {
+        const reason = funnelReason(reasons) ?? reasons[0];
+        entry.declined[reason] = (entry.declined[reason] ?? 0) + 1;
+        entry.lastReason = reason;
+        entry.message =
+          reason === 'UnfulfilledConstraint'
+            ? `The constraints ${JSON.stringify(app.constraints)} cannot be met by another instance on this node`
+            : describeShortfall(reasons, request, this.d.resources.free());
+        return;
+      }
+      this.d.runner.launch(app, ports as number[]);
+      entry.count -= 1;
+    }
+    this.queue.delete(app.id);
+  }
+
+  private wakeAt(time: number): void {
+    clearTimeout(this.wakeup);
+    this.wakeup = setTimeout(() => this.kick(), Math.max(10, time - this.d.now()));
+    this.wakeup.unref();
+  }
+}

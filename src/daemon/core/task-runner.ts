@@ -1,0 +1,389 @@
+/**
+ * Runs tasks: reserves resources and ports, fetches, launches the process group, watches it exit,
+ * health-checks it, kills it with the app's grace period, and re-adopts live tasks after a daemon
+ * restart. Every state change is stored and announced as a status_update_event.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { containerCommand, detectContainerRuntime, NoContainerRuntimeError } from '../agent/containers.js';
+import { fetchAll, type FetchItem } from '../agent/fetcher.js';
+import { killProcessGroup, launchProcess } from '../agent/launcher.js';
+import type { PortAllocator } from '../agent/ports.js';
+import { findProcessesWithEnv, isSameProcess, readProcessStart } from '../agent/process-identity.js';
+import { sandboxPath } from '../agent/sandbox.js';
+import { LaunchBackoff } from '../engine/backoff.js';
+import { probeHealth } from '../engine/health-probe.js';
+import { HealthState, nextDelayMs } from '../engine/health-tracker.js';
+import { isTerminal, type Task, type TaskState } from '../types.js';
+import type { StoredApp } from './app-changes.js';
+import type { EventBus } from './event-bus.js';
+import type { NodeInfo } from './node-info.js';
+import type { ResourcePool } from './resources.js';
+import type { ClusterState } from './state.js';
+import { marathonEnvironment, taskEnvironment } from './task-env.js';
+
+const DEFAULT_KILL_GRACE_SECONDS = 3;
+/** How often tasks adopted from an earlier daemon (not our children) are checked for life. */
+const ADOPTED_POLL_MS = 1000;
+
+interface Running {
+  child?: import('node:child_process').ChildProcess;
+  health: HealthState[];
+  healthTimer?: NodeJS.Timeout;
+  adoptedTimer?: NodeJS.Timeout;
+  abort: AbortController;
+  killing?: Promise<void>;
+}
+
+export interface TaskRunnerDeps {
+  state: ClusterState;
+  node: NodeInfo;
+  ports: PortAllocator;
+  resources: ResourcePool;
+  events: EventBus;
+  log: (message: string) => void;
+  /** Something changed that may need scheduling work. */
+  changed: () => void;
+  now: () => number;
+  env: NodeJS.ProcessEnv;
+}
+
+export class TaskRunner {
+  private readonly running = new Map<string, Running>();
+  readonly backoff = new Map<string, LaunchBackoff>();
+
+  constructor(private readonly d: TaskRunnerDeps) {}
+
+  backoffOf(appId: string): LaunchBackoff {
+    let b = this.backoff.get(appId);
+    if (!b) this.backoff.set(appId, (b = new LaunchBackoff()));
+    return b;
+  }
+
+  /** Creates a task for the app and starts it in the background; the caller checked resources. */
+  launch(app: StoredApp, ports: number[]): Task {
+    const now = new Date(this.d.now()).toISOString();
+    const id = `${app.id.slice(1).replace(/\//g, '_')}.${randomUUID()}`;
+    const task: Task = {
+      id,
+      appId: app.id,
+      version: app.version,
+      state: 'TASK_STAGING',
+      goal: 'running',
+      host: this.d.node.host,
+      ports,
+      servicePorts: (app.portDefinitions ?? []).map((p) => p.port ?? 0),
+      stagedAt: now,
+      startedAt: null,
+      pid: null,
+      pidStart: null,
+      sandbox: sandboxPath(this.d.node.dataDir, this.d.node.agentId, this.d.node.frameworkId, id, randomUUID()),
+      message: null,
+      exitCode: null,
+      finishedAt: null,
+      healthCheckResults: [],
+      resources: { cpus: app.cpus, mem: app.mem, disk: app.disk, gpus: app.gpus ?? 0 },
+    };
+    this.d.resources.reserve(task.resources);
+    this.d.state.tasks.set(id, task);
+    this.d.state.saveTask(task);
+    this.announce(task);
+    const run: Running = { health: [], abort: new AbortController() };
+    this.running.set(id, run);
+    void this.start(task, app, run);
+    return task;
+  }
+
+  private async start(task: Task, app: StoredApp, run: Running): Promise<void> {
+    try {
+      mkdirSync(task.sandbox, { recursive: true });
+      await fetchAll((app.fetch ?? []) as FetchItem[], {
+        sandbox: task.sandbox,
+        cacheDir: join(this.d.node.dataDir, 'fetch-cache'),
+        signal: run.abort.signal,
+      });
+      if (run.abort.signal.aborted) return this.finish(task, 'TASK_KILLED', 'Killed before it started');
+      const env = taskEnvironment(app, task, this.d.node, this.d.env);
+      let cmd = app.cmd;
+      let args = app.args;
+      const image = app.container?.type === 'DOCKER' ? app.container.docker?.image : undefined;
+      if (image) {
+        const runtime = await detectContainerRuntime(this.d.env);
+        if (!runtime) throw new NoContainerRuntimeError(image);
+        const c = containerCommand(runtime, {
+          name: `dcos-${task.id.replace(/[^a-zA-Z0-9_.-]/g, '-')}`,
+          image,
+          cmd: app.cmd,
+          args: app.args,
+          env: marathonEnvironment(app, task, this.d.node),
+          sandbox: task.sandbox,
+          forcePull: app.container?.docker?.forcePullImage,
+          privileged: app.container?.docker?.privileged,
+          parameters: app.container?.docker?.parameters,
+          network: 'host',
+        });
+        cmd = null;
+        args = [c.bin, ...c.args];
+      }
+      const launched = launchProcess({
+        taskId: task.id,
+        sandbox: task.sandbox,
+        cmd,
+        args,
+        env,
+        stdoutFile: join(task.sandbox, 'stdout'),
+        stderrFile: join(task.sandbox, 'stderr'),
+      });
+      task.pid = launched.pid;
+      task.pidStart = launched.start;
+      run.child = launched.child;
+      launched.child.on('error', (err) => this.finish(task, 'TASK_FAILED', `Failed to launch: ${err.message}`));
+      launched.child.on('exit', (code, signal) => this.onExit(task, code, signal));
+      if (run.abort.signal.aborted) {
+        // Killed while launching: the process exists now, so stop it properly.
+        this.setState(task, 'TASK_KILLING');
+        void this.killGroup(task, app);
+        return;
+      }
+      task.startedAt = new Date(this.d.now()).toISOString();
+      this.setState(task, 'TASK_RUNNING');
+      this.backoffOf(app.id).onRunning(this.d.now(), app);
+      this.startHealthChecks(task, app, run);
+    } catch (err) {
+      if (run.abort.signal.aborted) return this.finish(task, 'TASK_KILLED', 'Killed before it started');
+      this.finish(task, 'TASK_FAILED', (err as Error).message);
+    }
+  }
+
+  private onExit(task: Task, code: number | null, signal: NodeJS.Signals | null): void {
+    if (isTerminal(task.state)) return;
+    task.exitCode = code;
+    if (task.state === 'TASK_KILLING' || task.goal === 'decommissioned' || this.running.get(task.id)?.abort.signal.aborted) {
+      this.finish(task, 'TASK_KILLED', signal ? `Killed with ${signal}` : 'Killed');
+    } else if (code === 0) {
+      this.finish(task, 'TASK_FINISHED', 'Command exited with status 0');
+    } else {
+      this.finish(task, 'TASK_FAILED', signal ? `Command terminated with signal ${signal}` : `Command exited with status ${code}`);
+    }
+  }
+
+  private setState(task: Task, state: TaskState, message?: string): void {
+    task.state = state;
+    if (message !== undefined) task.message = message;
+    this.d.state.saveTask(task);
+    this.announce(task);
+    this.d.changed();
+  }
+
+  /** A terminal state: free everything, remember failures, feed the backoff. */
+  finish(task: Task, state: TaskState, message: string): void {
+    if (isTerminal(task.state)) return;
+    const run = this.running.get(task.id);
+    if (run) {
+      clearTimeout(run.healthTimer);
+      clearInterval(run.adoptedTimer);
+      this.running.delete(task.id);
+    }
+    task.state = state;
+    task.message = message;
+    task.finishedAt = new Date(this.d.now()).toISOString();
+    this.d.resources.release(task.resources);
+    this.d.ports.release(task.ports);
+    const app = this.d.state.apps.get(task.appId);
+    if (state !== 'TASK_KILLED') {
+      if (app) this.backoffOf(app.id).onFailure(this.d.now(), app);
+      this.d.state.store.transaction(() => {
+        this.d.state.saveFailure({
+          appId: task.appId,
+          host: task.host,
+          message,
+          state,
+          taskId: task.id,
+          timestamp: task.finishedAt as string,
+          version: task.version,
+          slaveId: this.d.node.agentId,
+        });
+        this.d.state.finishTask(task);
+      });
+    } else {
+      this.d.state.finishTask(task);
+    }
+    this.announce(task);
+    this.d.changed();
+  }
+
+  /** Stops a task: SIGTERM to its group, SIGKILL after the app's grace period. */
+  kill(task: Task, decommission = true): Promise<void> {
+    const run = this.running.get(task.id);
+    if (decommission) task.goal = 'decommissioned';
+    if (run?.killing) return run.killing;
+    if (isTerminal(task.state)) return Promise.resolve();
+    const app = this.d.state.apps.get(task.appId);
+    if (task.pid === null) {
+      // Still fetching or launching: the launch sees the abort and ends the task.
+      run?.abort.abort();
+      if (!run) this.finish(task, 'TASK_KILLED', 'Killed');
+      return Promise.resolve();
+    }
+    this.setState(task, 'TASK_KILLING');
+    const killing = this.killGroup(task, app);
+    if (run) run.killing = killing;
+    return killing;
+  }
+
+  private async killGroup(task: Task, app: StoredApp | undefined): Promise<void> {
+    const run = this.running.get(task.id);
+    if (run) clearTimeout(run.healthTimer);
+    const grace = (app?.taskKillGracePeriodSeconds ?? DEFAULT_KILL_GRACE_SECONDS) * 1000;
+    try {
+      await killProcessGroup(task.pid as number, task.pidStart, grace);
+    } catch (err) {
+      this.d.log(`killing ${task.id} failed: ${(err as Error).message}`);
+    }
+    // Our own children also report through 'exit'; adopted ones only end here.
+    if (!run?.child) this.finish(task, 'TASK_KILLED', 'Killed');
+  }
+
+  private startHealthChecks(task: Task, app: StoredApp, run: Running): void {
+    const checks = app.healthChecks ?? [];
+    if (checks.length === 0) return;
+    const stored = task.healthCheckResults;
+    run.health = checks.map((check, i) =>
+      stored[i] ? HealthState.fromJSON(check, stored[i]) : new HealthState(check, task.id, task.id),
+    );
+    const tick = async (): Promise<void> => {
+      if (!this.running.has(task.id) || task.state !== 'TASK_RUNNING') return;
+      const startedAt = task.startedAt ? Date.parse(task.startedAt) : null;
+      const env = taskEnvironment(app, task, this.d.node, this.d.env);
+      const outcomes = await Promise.all(
+        run.health.map((h) =>
+          probeHealth(h.check, { host: task.host, ports: task.ports, env, cwd: task.sandbox }, (h.check.timeoutSeconds ?? 20) * 1000),
+        ),
+      );
+      if (!this.running.has(task.id) || task.state !== 'TASK_RUNNING') return;
+      const before = JSON.stringify(task.healthCheckResults);
+      let kill = false;
+      const now = this.d.now();
+      outcomes.forEach((outcome, i) => {
+        if (run.health[i].record(outcome, now, startedAt) === 'kill') kill = true;
+      });
+      task.healthCheckResults = run.health.map((h) => h.toJSON());
+      const after = JSON.stringify(task.healthCheckResults);
+      if (after !== before) {
+        const wasAlive = before.includes('"alive":true');
+        this.d.state.saveTask(task);
+        const alive = task.healthCheckResults.every((r) => r.alive);
+        if (alive !== wasAlive) {
+          this.d.events.emit('health_status_changed_event', { appId: task.appId, instanceId: task.id, taskId: task.id, version: task.version, alive });
+        }
+        if (!alive) {
+          const failed = task.healthCheckResults.find((r) => !r.alive && r.lastFailureCause);
+          if (failed) this.d.events.emit('failed_health_check_event', { appId: task.appId, taskId: task.id, instanceId: task.id, healthCheck: run.health[0].check });
+        }
+        this.d.changed();
+      }
+      if (kill) {
+        const cause = task.healthCheckResults.find((r) => r.lastFailureCause)?.lastFailureCause ?? 'health check failed';
+        this.d.events.emit('unhealthy_instance_kill_event', {
+          appId: task.appId, taskId: task.id, instanceId: task.id, version: task.version, reason: cause, host: task.host, slaveId: this.d.node.agentId,
+        });
+        task.message = `Killed as unhealthy: ${cause}`;
+        // The instance is replaced: the goal stays running, so the scheduler launches another.
+        void this.kill(task, false).then(() => this.d.changed());
+        return;
+      }
+      run.healthTimer = setTimeout(() => void tick(), Math.min(...run.health.map((h) => nextDelayMs(h.check))));
+      run.healthTimer.unref();
+    };
+    // The first probe right away: an install waits on it.
+    run.healthTimer = setTimeout(() => void tick(), 100);
+    run.healthTimer.unref();
+  }
+
+  /**
+   * After a restart: keeps every stored task whose process is still the same one, and ends the
+   * others. A task whose pid never reached the store is looked for by its MESOS_TASK_ID.
+   */
+  recover(): void {
+    for (const task of [...this.d.state.tasks.values()]) {
+      const app = this.d.state.apps.get(task.appId);
+      if (task.pid === null) {
+        const [pid] = findProcessesWithEnv('MESOS_TASK_ID', task.id);
+        if (pid !== undefined) {
+          task.pid = pid;
+          task.pidStart = readProcessStart(pid);
+          task.startedAt ??= new Date(this.d.now()).toISOString();
+          task.state = task.goal === 'running' ? 'TASK_RUNNING' : task.state;
+        }
+      }
+      const alive = task.pid !== null && task.pidStart !== null && isSameProcess(task.pid, task.pidStart);
+      this.d.resources.reserve(task.resources);
+      this.d.ports.reserve(task.ports);
+      if (!alive) {
+        this.running.set(task.id, { health: [], abort: new AbortController() });
+        const killed = task.state === 'TASK_KILLING' || task.goal === 'decommissioned';
+        this.finish(task, killed ? 'TASK_KILLED' : 'TASK_FAILED', killed ? 'Killed' : 'The task exited while the cluster daemon was down');
+        continue;
+      }
+      const run: Running = { health: [], abort: new AbortController() };
+      this.running.set(task.id, run);
+      run.adoptedTimer = setInterval(() => {
+        if (!isSameProcess(task.pid as number, task.pidStart as string)) {
+          const killed = task.state === 'TASK_KILLING' || task.goal === 'decommissioned';
+          // Not our child: its exit status cannot be known.
+          this.finish(task, killed ? 'TASK_KILLED' : 'TASK_FAILED', killed ? 'Killed' : 'The task exited (adopted after a daemon restart, so its exit status is unknown)');
+        }
+      }, ADOPTED_POLL_MS);
+      run.adoptedTimer.unref();
+      if (task.state === 'TASK_KILLING' || task.goal === 'decommissioned') void this.killGroup(task, app);
+      else if (app && task.state === 'TASK_RUNNING') this.startHealthChecks(task, app, run);
+    }
+    this.killStrays();
+  }
+
+  /** Processes of this node's tasks that no stored task owns (a crash at the wrong moment): kill them. */
+  private killStrays(): void {
+    const owned = new Set<number>();
+    for (const task of this.d.state.tasks.values()) if (task.pid !== null) owned.add(task.pid);
+    for (const pid of findProcessesWithEnv('DCOS_AGENT_ID', this.d.node.agentId)) {
+      const pgid = processGroupOf(pid);
+      if (pgid === null || owned.has(pgid)) continue;
+      this.d.log(`killing stray task process group ${pgid} (no stored task owns it)`);
+      void killProcessGroup(pgid, null, DEFAULT_KILL_GRACE_SECONDS * 1000).catch(() => undefined);
+    }
+  }
+
+  private announce(task: Task): void {
+    this.d.events.emit('status_update_event', {
+      slaveId: this.d.node.agentId,
+      taskId: task.id,
+      taskStatus: task.state,
+      message: task.message ?? '',
+      appId: task.appId,
+      host: task.host,
+      ipAddresses: [{ ipAddress: this.d.node.host, protocol: 'IPv4' }],
+      ports: task.ports,
+      version: task.version,
+    });
+  }
+
+  /** Stops timers (daemon shutdown leaves tasks running). */
+  detach(): void {
+    for (const run of this.running.values()) {
+      clearTimeout(run.healthTimer);
+      clearInterval(run.adoptedTimer);
+      run.child?.unref();
+    }
+  }
+}
+
+function processGroupOf(pid: number): number | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return Number(fields[2]);
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,204 @@
+/**
+ * The embedded cluster daemon: a Marathon-compatible scheduler and Mesos-like agent on this
+ * machine, serving its API on loopback. Started by `dcos cluster up` (or on first use); the CLI
+ * talks to it over HTTP only.
+ *
+ *   node dist/daemon/main.js --data-dir <dir> [--port <p>] [--name <n>]
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
+import { cpus, hostname, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { PortAllocator } from './agent/ports.js';
+import { readProcessStart } from './agent/process-identity.js';
+import { createHttpServer, Router } from './api/http.js';
+import { marathonRoutes } from './api/marathon-routes.js';
+import { mesosRoutes, rewritePath } from './api/mesos-routes.js';
+import { Cluster } from './core/cluster.js';
+import { EventBus } from './core/event-bus.js';
+import type { NodeInfo } from './core/node-info.js';
+import { ResourcePool } from './core/resources.js';
+import { Scheduler } from './core/scheduler.js';
+import { ClusterState } from './core/state.js';
+import { TaskRunner } from './core/task-runner.js';
+import { acquireLock, releaseLock } from './lock.js';
+import { Store } from './store/store.js';
+
+declare const __DCOS_VERSION__: string | undefined;
+const VERSION = typeof __DCOS_VERSION__ === 'string' ? __DCOS_VERSION__ : 'dev';
+
+function log(message: string): void {
+  process.stderr.write(`${new Date().toISOString()} ${message}\n`);
+}
+
+function numberEnv(name: string): number | undefined {
+  const v = process.env[name];
+  return v === undefined || v === '' ? undefined : Number(v);
+}
+
+function range(text: string, what: string): [number, number] {
+  const m = /^(\d+)-(\d+)$/.exec(text);
+  if (!m || Number(m[1]) > Number(m[2])) throw new Error(`${what} must look like 31000-32000, got "${text}"`);
+  return [Number(m[1]), Number(m[2])];
+}
+
+function writeJsonAtomic(file: string, value: unknown, mode = 0o644): void {
+  const tmp = `${file}.${process.pid}.tmp`;
+  writeFileSync(tmp, JSON.stringify(value, null, 2) + '\n', { mode });
+  renameSync(tmp, file);
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      'data-dir': { type: 'string' },
+      port: { type: 'string', default: '0' },
+      name: { type: 'string', default: 'local' },
+      ports: { type: 'string', default: process.env.DCOS_AGENT_PORTS ?? '20000-32999' },
+      'service-ports': { type: 'string', default: '10000-19999' },
+    },
+  });
+  const dataDir = values['data-dir'];
+  if (!dataDir) throw new Error('--data-dir is required');
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+
+  const lockFile = join(dataDir, 'daemon.lock');
+  const lock = acquireLock(lockFile);
+  if (!lock.ok) {
+    log(`another daemon (pid ${lock.owner.pid}) already serves ${dataDir}`);
+    process.exit(3);
+  }
+
+  const tokenFile = join(dataDir, 'token');
+  if (!existsSync(tokenFile)) writeFileSync(tokenFile, randomBytes(24).toString('hex') + '\n', { mode: 0o600 });
+  chmodSync(tokenFile, 0o600);
+  const token = readFileSync(tokenFile, 'utf8').trim();
+
+  const store = new Store(join(dataDir, 'state.db'));
+  const meta = (key: string, make: () => string): string => {
+    const found = store.getMeta(key);
+    if (found) return found;
+    const value = make();
+    store.setMeta(key, value);
+    return value;
+  };
+  const frameworkId = meta('frameworkId', () => `${randomUUID()}-0000`);
+  const agentId = meta('agentId', () => `${randomUUID()}-S0`);
+  const masterId = meta('masterId', () => randomUUID());
+
+  let disk = 0;
+  try {
+    const fs = statfsSync(dataDir);
+    disk = Math.floor((fs.bavail * fs.bsize) / 1024 / 1024);
+  } catch {
+    disk = 10_000;
+  }
+  const resources = {
+    cpus: numberEnv('DCOS_NODE_CPUS') ?? cpus().length,
+    mem: numberEnv('DCOS_NODE_MEM') ?? Math.floor(totalmem() / 1024 / 1024),
+    disk: numberEnv('DCOS_NODE_DISK') ?? disk,
+    gpus: 0,
+  };
+  const state = new ClusterState(store);
+  const events = new EventBus();
+  const pool = new ResourcePool(resources);
+  const portRange = range(values.ports as string, '--ports');
+  const ports = new PortAllocator(portRange[0], portRange[1]);
+
+  const router = new Router();
+  const server = createHttpServer({ token, rewrite: rewritePath, router, log });
+  const requestedPort = Number(values.port);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(requestedPort, '127.0.0.1', () => resolve());
+  });
+  const port = (server.address() as import('node:net').AddressInfo).port;
+
+  const node: NodeInfo = {
+    name: values.name as string,
+    dataDir,
+    host: '127.0.0.1',
+    hostname: hostname(),
+    agentId,
+    frameworkId,
+    masterId,
+    resources,
+    portRange,
+    servicePortRange: range(values['service-ports'] as string, '--service-ports'),
+    startedAt: Date.now(),
+    url: `http://127.0.0.1:${port}`,
+    version: VERSION,
+  };
+  let scheduler: Scheduler | undefined;
+  const runner = new TaskRunner({
+    state,
+    node,
+    ports,
+    resources: pool,
+    events,
+    log,
+    changed: () => scheduler?.kick(),
+    now: Date.now,
+    env: process.env,
+  });
+  scheduler = new Scheduler({ state, runner, resources: pool, ports, events, node, now: Date.now, log });
+  const cluster = new Cluster(state, node, runner, scheduler, events, Date.now);
+  runner.recover();
+
+  let shuttingDown = false;
+  const shutdown = async (stopTasks: boolean): Promise<void> => {
+    if (shuttingDown) return;
+    shuttingDown = true;
+    log(stopTasks ? 'stopping every task, then the daemon' : 'stopping the daemon (tasks keep running)');
+    scheduler?.stop();
+    if (stopTasks) await Promise.all([...state.tasks.values()].map((t) => runner.kill(t)));
+    runner.detach();
+    server.close();
+    store.close();
+    rmSync(join(dataDir, 'daemon.json'), { force: true });
+    releaseLock(lockFile);
+    process.exit(0);
+  };
+
+  marathonRoutes(router, cluster);
+  mesosRoutes(router, cluster, () => pool.usedResources());
+  router.on('POST', '/dcos-local/shutdown', (req) => {
+    const stopTasks = req.query.get('stopTasks') !== 'false';
+    setImmediate(() => void shutdown(stopTasks));
+    return { status: 202, body: { message: stopTasks ? 'Stopping every task, then the daemon' : 'Stopping the daemon' } };
+  });
+  router.on('GET', '/dcos-local/status', () => ({
+    body: {
+      name: node.name,
+      pid: process.pid,
+      url: node.url,
+      dataDir,
+      version: VERSION,
+      startedAt: new Date(node.startedAt).toISOString(),
+      apps: state.apps.size,
+      tasks: state.tasks.size,
+      deployments: state.deployments.size,
+      resources: { total: resources, used: pool.usedResources() },
+    },
+  }));
+
+  process.on('SIGTERM', () => void shutdown(false));
+  process.on('SIGINT', () => void shutdown(false));
+  writeJsonAtomic(join(dataDir, 'daemon.json'), {
+    pid: process.pid,
+    start: readProcessStart(process.pid),
+    port,
+    url: node.url,
+    name: node.name,
+    startedAt: new Date(node.startedAt).toISOString(),
+    version: VERSION,
+  });
+  scheduler.kick();
+  log(`serving ${node.url} for ${dataDir} (pid ${process.pid}); ${state.tasks.size} task(s) recovered`);
+}
+
+main().catch((err) => {
+  log(`fatal: ${(err as Error).stack ?? String(err)}`);
+  process.exit(1);
+});

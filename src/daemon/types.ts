@@ -1,0 +1,71 @@
+/** The embedded cluster's own model: what it stores and passes between its parts. */
+import type { HealthCheck, NormalizedApp } from '../marathon/app-types.js';
+
+/** Mesos task states, as Marathon reports them. */
+export type TaskState =
+  | 'TASK_STAGING'
+  | 'TASK_STARTING'
+  | 'TASK_RUNNING'
+  | 'TASK_KILLING'
+  | 'TASK_FINISHED'
+  | 'TASK_FAILED'
+  | 'TASK_KILLED'
+  | 'TASK_ERROR'
+  | 'TASK_LOST'
+  | 'TASK_GONE';
+
+export const TERMINAL_STATES: ReadonlySet<TaskState> = new Set([
+  'TASK_FINISHED',
+  'TASK_FAILED',
+  'TASK_KILLED',
+  'TASK_ERROR',
+  'TASK_LOST',
+  'TASK_GONE',
+]);
+
+export function isTerminal(state: TaskState): boolean {
+  return TERMINAL_STATES.has(state);
+}
+
+/** Marathon's health result of one check of one task. */
+export interface HealthResult {
+  alive: boolean;
+  consecutiveFailures: number;
+  firstSuccess: string | null;
+  lastSuccess: string | null;
+  lastFailure: string | null;
+  lastFailureCause: string | null;
+  instanceId: string;
+  taskId: string;
+}
+
+/** A task: one process (group) running one instance of an app. */
+export interface Task {
+  id: string;
+  appId: string;
+  /** The app version (timestamp) this task runs. */
+  version: string;
+  state: TaskState;
+  /** What the scheduler wants: keep running, or kill and forget. */
+  goal: 'running' | 'decommissioned';
+  host: string;
+  /** Host ports, in portDefinitions order. */
+  ports: number[];
+  servicePorts: number[];
+  stagedAt: string;
+  startedAt: string | null;
+  /** Process group leader; null until launched. */
+  pid: number | null;
+  /** Identifies the process beyond its pid (start time from /proc), to tell a reused pid apart. */
+  pidStart: string | null;
+  sandbox: string;
+  /** Why the task ended, or why it is not running yet. */
+  message: string | null;
+  exitCode: number | null;
+  finishedAt: string | null;
+  healthCheckResults: HealthResult[];
+  /** Resources reserved for the task. */
+  resources: { cpus: number; mem: number; disk: number; gpus: number };
+}
+
+export type { HealthCheck, NormalizedApp };

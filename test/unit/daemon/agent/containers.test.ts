@@ -1,0 +1,127 @@
+import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import {
+  containerCommand,
+  containerStopCommand,
+  detectContainerRuntime,
+  NoContainerRuntimeError,
+  resetContainerRuntimeCache,
+} from '../../../../src/daemon/agent/containers.js';
+import { tempDirs } from './agent-helpers.js';
+
+const dirs = tempDirs();
+beforeEach(() => resetContainerRuntimeCache());
+afterEach(() => dirs.cleanup());
+
+/** A test double of a container CLI: answers `info` (or not) and counts its calls. */
+function writeRuntimeDouble(dir: string, name: string, answers: boolean): { bin: string; calls: () => number } {
+  const bin = path.join(dir, name);
+  const log = path.join(dir, `${name}.calls`);
+  writeFileSync(
+    bin,
+    `#!/bin/sh\necho "$@" >> "${log}"\nif [ "$1" = info ] && [ "${answers ? 1 : 0}" = 1 ]; then echo 99.0-test-double; exit 0; fi\necho "engine not running" >&2\nexit 1\n`,
+  );
+  chmodSync(bin, 0o755);
+  return { bin, calls: () => (existsSync(log) ? readFileSync(log, 'utf8').trim().split('\n').length : 0) };
+}
+
+describe('detectContainerRuntime', () => {
+  it('finds nothing on this machine (a docker client without an engine counts as absent)', async () => {
+    expect(await detectContainerRuntime({ PATH: process.env.PATH })).toBeNull();
+  });
+
+  it('uses the binary named by DCOS_CONTAINER_RUNTIME, and caches the answer', async () => {
+    const double = writeRuntimeDouble(dirs.make(), 'docker-test-double', true);
+    const env = { PATH: process.env.PATH, DCOS_CONTAINER_RUNTIME: double.bin };
+    expect(await detectContainerRuntime(env)).toEqual({ kind: 'docker', bin: double.bin });
+    expect(await detectContainerRuntime(env)).toEqual({ kind: 'docker', bin: double.bin });
+    expect(double.calls()).toBe(1);
+  });
+
+  it('prefers docker, then podman, on PATH; a double whose engine fails is skipped', async () => {
+    const dir = dirs.make();
+    writeRuntimeDouble(dir, 'docker', false);
+    const podman = writeRuntimeDouble(dir, 'podman', true);
+    expect(await detectContainerRuntime({ PATH: dir })).toEqual({ kind: 'podman', bin: podman.bin });
+  });
+
+  it('is disabled by DCOS_CONTAINER_RUNTIME=none', async () => {
+    const dir = dirs.make();
+    const docker = writeRuntimeDouble(dir, 'docker', true);
+    expect(await detectContainerRuntime({ PATH: dir, DCOS_CONTAINER_RUNTIME: 'none' })).toBeNull();
+    expect(docker.calls()).toBe(0);
+  });
+
+  it('gives null for an override that does not exist', async () => {
+    expect(await detectContainerRuntime({ PATH: '', DCOS_CONTAINER_RUNTIME: '/nonexistent/docker' })).toBeNull();
+  });
+});
+
+describe('containerCommand', () => {
+  const runtime = { kind: 'docker' as const, bin: '/usr/bin/docker' };
+
+  it('runs a shell command on the host network with the sandbox mounted', () => {
+    const { bin, args } = containerCommand(runtime, {
+      name: 'mesos-c1',
+      image: 'nginx:1.25',
+      cmd: 'echo $PORT0 && sleep 10',
+      env: { PORT0: '31000', MESOS_SANDBOX: '/host/path', A: 'b=c' },
+      sandbox: '/data/sandbox',
+      network: 'host',
+    });
+    expect(bin).toBe('/usr/bin/docker');
+    expect(args).toEqual([
+      'run', '--rm', '--name', 'mesos-c1', '--network', 'host',
+      '-e', 'PORT0=31000', '-e', 'A=b=c',
+      '-v', '/data/sandbox:/mnt/mesos/sandbox', '-w', '/mnt/mesos/sandbox', '-e', 'MESOS_SANDBOX=/mnt/mesos/sandbox',
+      '--entrypoint', '/bin/sh', 'nginx:1.25', '-c', 'echo $PORT0 && sleep 10',
+    ]);
+  });
+
+  it('maps ports on a bridge network and passes args, pull, privileged and parameters', () => {
+    const { args } = containerCommand(runtime, {
+      name: 'mesos-c2',
+      image: 'redis',
+      args: ['--port', '6379'],
+      env: {},
+      sandbox: '/s',
+      network: 'bridge',
+      forcePull: true,
+      privileged: true,
+      parameters: [{ key: 'memory-swap', value: '-1' }, { key: 'init', value: 'true' }],
+      portMappings: [
+        { containerPort: 6379, hostPort: 31001, protocol: 'tcp' },
+        { containerPort: 0, hostPort: 31002, protocol: 'udp,tcp' },
+      ],
+    });
+    expect(args).toEqual([
+      'run', '--rm', '--name', 'mesos-c2', '--network', 'bridge',
+      '-v', '/s:/mnt/mesos/sandbox', '-w', '/mnt/mesos/sandbox', '-e', 'MESOS_SANDBOX=/mnt/mesos/sandbox',
+      '-p', '31001:6379/tcp', '-p', '31002:31002/udp', '-p', '31002:31002/tcp',
+      '--pull=always', '--privileged', '--memory-swap=-1', '--init=true',
+      'redis', '--port', '6379',
+    ]);
+  });
+
+  it('ignores port mappings on the host network and refuses odd parameter names', () => {
+    const base = { name: 'n', image: 'i', env: {}, sandbox: '/s' };
+    const { args } = containerCommand(runtime, { ...base, network: 'host', portMappings: [{ containerPort: 1, hostPort: 2 }] });
+    expect(args).not.toContain('-p');
+    expect(() => containerCommand(runtime, { ...base, network: 'host', parameters: [{ key: '-v /:/x', value: '' }] })).toThrow(
+      'Invalid docker parameter name',
+    );
+  });
+
+  it('stops a container with a grace period', () => {
+    expect(containerStopCommand(runtime, 'mesos-c1', 2.5)).toEqual({ bin: '/usr/bin/docker', args: ['stop', '--time', '3', 'mesos-c1'] });
+  });
+
+  it('explains a missing runtime', () => {
+    const err = new NoContainerRuntimeError('nginx:1.25');
+    expect(err.message).toBe(
+      'This app needs a container runtime (container.type DOCKER, image "nginx:1.25") but neither Docker nor Podman is available on this node: install one, or run the app without a container.',
+    );
+    expect(err.code).toBe('ENOCONTAINERRUNTIME');
+  });
+});
