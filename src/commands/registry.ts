@@ -8,6 +8,8 @@ export const GROUPS: readonly GroupSpec[] = [
   { name: 'package', description: 'Find, inspect and install service packages' },
   { name: 'package repo', description: 'Manage the package repositories dcos searches' },
   { name: 'config', description: 'Show and change dcos configuration' },
+  { name: 'cluster', description: 'Start, stop and attach clusters (the local embedded one, DC/OS, Marathon)' },
+  { name: 'marathon', description: 'Talk to the Marathon of the attached cluster' },
 ];
 
 const jsonNote = 'With --json, prints JSON instead of a table.';
@@ -103,6 +105,54 @@ export const COMMANDS: readonly CommandSpec[] = [
     description: 'List every configuration key with its value, source and meaning',
     json: true,
     load: () => import('./config/list.js'),
+  },
+  {
+    name: 'cluster up',
+    description: 'Start the local embedded cluster in the background and attach to it',
+    options: [
+      { flags: '--name <name>', description: 'Cluster name (default: local)' },
+      { flags: '--port <port>', description: 'API port on 127.0.0.1 (default: the last one used, or a free one)', integer: true },
+      { flags: '--data-dir <dir>', description: 'Where it keeps its state and task sandboxes' },
+    ],
+    json: true,
+    examples: ['dcos cluster up', 'dcos cluster up --name dev --port 8480'],
+    load: () => import('./cluster/up.js'),
+  },
+  {
+    name: 'cluster down',
+    description: 'Stop a local cluster and its tasks (SIGTERM, then SIGKILL after the grace period)',
+    options: [{ flags: '--name <name>', description: 'Cluster name (default: local)' }],
+    load: () => import('./cluster/down.js'),
+  },
+  {
+    name: 'cluster status',
+    description: 'Show the attached (or named) cluster: URL, data dir, pid and health',
+    options: [{ flags: '--name <name>', description: 'Cluster name (default: the attached one)' }],
+    json: true,
+    load: () => import('./cluster/status.js'),
+  },
+  {
+    name: 'cluster list',
+    description: 'List the clusters dcos knows, the attached one marked with *',
+    json: true,
+    load: () => import('./cluster/list.js'),
+  },
+  {
+    name: 'cluster attach',
+    description: 'Make a cluster the one commands talk to (sets core.dcos_url and core.dcos_acs_token)',
+    args: [{ name: 'name', description: 'Cluster name', required: true }],
+    load: () => import('./cluster/attach.js'),
+  },
+  {
+    name: 'cluster remove',
+    description: 'Forget a cluster (a local one must be stopped first; its data dir is kept)',
+    args: [{ name: 'name', description: 'Cluster name', required: true }],
+    load: () => import('./cluster/remove.js'),
+  },
+  {
+    name: 'marathon about',
+    description: "Print the attached cluster's Marathon info",
+    load: () => import('./marathon/about.js'),
   },
   {
     name: 'completion',

@@ -1,0 +1,170 @@
+/** The cluster lifecycle: the local embedded cluster up and down, remote ones attached, and status. */
+import { resolve } from 'node:path';
+import type { ActionCtx } from '../core/context.js';
+import { DcosError, UsageError } from '../core/errors.js';
+import { defaultDataDir, findCluster, loadRegistry, saveRegistry, upsertCluster, type ClusterEntry, type LocalCluster } from '../scheduler/clusters.js';
+import { HttpClient } from '../scheduler/http-client.js';
+import { daemonHealth, readToken, startDaemon, stopDaemon, type DaemonHealth } from '../scheduler/local-daemon.js';
+
+export const DEFAULT_LOCAL = 'local';
+
+export interface ClusterUpResult {
+  name: string;
+  url: string;
+  dataDir: string;
+  pid: number;
+  started: boolean;
+}
+
+function attach(ctx: ActionCtx, entry: ClusterEntry, url: string, token: string | undefined): void {
+  const registry = loadRegistry(ctx);
+  upsertCluster(registry, entry);
+  registry.attached = entry.name;
+  saveRegistry(ctx, registry);
+  ctx.config.setMany({ 'core.dcos_url': url, 'core.dcos_acs_token': token });
+}
+
+export async function clusterUp(ctx: ActionCtx, opts: { name?: string; port?: number; dataDir?: string }): Promise<ClusterUpResult> {
+  const name = opts.name ?? DEFAULT_LOCAL;
+  if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(name)) throw new UsageError(`Invalid cluster name "${name}": use letters, digits, "-", "_" and "."`);
+  const registry = loadRegistry(ctx);
+  const existing = registry.clusters.find((c) => c.name === name);
+  if (existing && existing.kind !== 'local') {
+    throw new DcosError('ECLUSTER_EXISTS', `Cluster [${name}] is a remote ${existing.kind} cluster, not a local one`, {
+      hint: 'Choose another --name for the local cluster.',
+    });
+  }
+  const previous = existing as LocalCluster | undefined;
+  const dataDir = opts.dataDir ? resolve(ctx.cwd, opts.dataDir) : (previous?.dataDir ?? defaultDataDir(ctx, name));
+  if (opts.port !== undefined && (opts.port < 1 || opts.port > 65535)) throw new UsageError(`--port must be between 1 and 65535, got ${opts.port}`);
+  const { info, started } = await startDaemon({ dataDir, name, port: opts.port ?? previous?.port, env: ctx.env });
+  const token = readToken(dataDir);
+  attach(ctx, { name, kind: 'local', dataDir, port: info.port }, info.url, token);
+  return { name, url: info.url, dataDir, pid: info.pid, started };
+}
+
+export async function clusterDown(ctx: ActionCtx, name = DEFAULT_LOCAL): Promise<{ name: string; result: 'stopped' | 'not-running' }> {
+  const entry = findCluster(loadRegistry(ctx), name);
+  if (entry.kind !== 'local') throw new DcosError('ECLUSTER_REMOTE', `Cluster [${name}] is remote: dcos can only stop local clusters`);
+  return { name, result: await stopDaemon(entry.dataDir) };
+}
+
+export interface ClusterStatus {
+  name: string;
+  kind: ClusterEntry['kind'];
+  attached: boolean;
+  url: string | null;
+  health: DaemonHealth | 'available' | 'unavailable';
+  dataDir?: string;
+  pid?: number;
+  version?: string;
+  detail?: Record<string, unknown>;
+}
+
+async function statusOf(ctx: ActionCtx, entry: ClusterEntry, attached: boolean, deep: boolean): Promise<ClusterStatus> {
+  if (entry.kind === 'local') {
+    const { health, info } = await daemonHealth(entry.dataDir);
+    const status: ClusterStatus = { name: entry.name, kind: 'local', attached, url: info?.url ?? null, health, dataDir: entry.dataDir, pid: info?.pid, version: info?.version };
+    if (deep && health === 'running' && info) {
+      const res = await new HttpClient({ url: info.url, token: readToken(entry.dataDir), timeoutSeconds: 5 }).request('GET', '/dcos-local/status');
+      if (res.status === 200) status.detail = res.json<Record<string, unknown>>();
+    }
+    return status;
+  }
+  try {
+    const base = entry.marathonUrl ?? `${entry.url}/service/marathon`;
+    const res = await new HttpClient({ url: base, token: entry.token, timeoutSeconds: 5, insecure: entry.insecure, caCert: entry.caCert }).request('GET', '/v2/info');
+    return { name: entry.name, kind: entry.kind, attached, url: entry.url, health: res.status === 200 ? 'available' : 'unavailable', version: res.status === 200 ? res.json<{ version?: string }>().version : undefined };
+  } catch {
+    return { name: entry.name, kind: entry.kind, attached, url: entry.url, health: 'unavailable' };
+  }
+}
+
+export async function clusterStatus(ctx: ActionCtx, name?: string): Promise<ClusterStatus> {
+  const registry = loadRegistry(ctx);
+  const target = name ?? registry.attached;
+  if (!target) {
+    throw new DcosError('ENO_CLUSTER', 'No cluster is attached', { hint: 'Start the local one with "dcos cluster up", or attach one with "dcos cluster attach <name>".' });
+  }
+  return statusOf(ctx, findCluster(registry, target), registry.attached === target, true);
+}
+
+export async function clusterList(ctx: ActionCtx): Promise<ClusterStatus[]> {
+  const registry = loadRegistry(ctx);
+  return Promise.all(registry.clusters.map((c) => statusOf(ctx, c, c.name === registry.attached, false)));
+}
+
+export async function clusterAttach(ctx: ActionCtx, name: string): Promise<ClusterStatus> {
+  const entry = findCluster(loadRegistry(ctx), name);
+  if (entry.kind === 'local') {
+    const { health, info } = await daemonHealth(entry.dataDir);
+    if (health !== 'running' || !info) {
+      throw new DcosError('ECLUSTER_DOWN', `Cluster [${name}] is not running`, { hint: `Start it with: dcos cluster up --name ${name}` });
+    }
+    attach(ctx, { ...entry, port: info.port }, info.url, readToken(entry.dataDir));
+  } else {
+    attach(ctx, entry, entry.url, entry.token);
+  }
+  return statusOf(ctx, entry, true, false);
+}
+
+export async function clusterRemove(ctx: ActionCtx, name: string): Promise<void> {
+  const registry = loadRegistry(ctx);
+  const entry = findCluster(registry, name);
+  if (entry.kind === 'local' && (await daemonHealth(entry.dataDir)).health !== 'stopped') {
+    throw new DcosError('ECLUSTER_RUNNING', `Cluster [${name}] is running`, { hint: `Stop it first with: dcos cluster down --name ${name}` });
+  }
+  registry.clusters = registry.clusters.filter((c) => c.name !== name);
+  if (registry.attached === name) {
+    delete registry.attached;
+    ctx.config.setMany({ 'core.dcos_url': undefined, 'core.dcos_acs_token': undefined });
+  }
+  saveRegistry(ctx, registry);
+}
+
+/** The cluster a command talks to; starts the local one when none is attached (unless turned off). */
+export interface ClusterTarget {
+  url: string;
+  token?: string;
+  marathonUrl: string;
+  mesosUrl: string;
+  insecure?: boolean;
+  caCert?: string;
+  name?: string;
+}
+
+export async function ensureCluster(ctx: ActionCtx, notify: (message: string) => void): Promise<ClusterTarget> {
+  const url = ctx.config.getString('core.dcos_url');
+  const registry = loadRegistry(ctx);
+  const attached = registry.attached ? registry.clusters.find((c) => c.name === registry.attached) : undefined;
+  if (url) {
+    const token = ctx.config.getString('core.dcos_acs_token');
+    if (attached?.kind === 'local') {
+      // A local cluster that was stopped is started again on first use.
+      const { health } = await daemonHealth(attached.dataDir);
+      if (health === 'stopped' && ctx.config.getBoolean('cluster.autostart') !== false) {
+        const up = await clusterUp(ctx, { name: attached.name });
+        notify(`Started the local cluster [${up.name}] at ${up.url} (stop it with: dcos cluster down)`);
+        return { url: up.url, token: readToken(up.dataDir), marathonUrl: up.url, mesosUrl: `${up.url}/mesos`, name: up.name };
+      }
+    }
+    const remote = attached && attached.kind !== 'local' ? attached : undefined;
+    return {
+      url,
+      token,
+      marathonUrl: remote?.marathonUrl ?? `${url}/service/marathon`,
+      mesosUrl: remote?.mesosUrl ?? `${url}/mesos`,
+      insecure: remote?.insecure ?? ctx.config.getString('core.ssl_verify') === 'false',
+      caCert: remote?.caCert,
+      name: attached?.name,
+    };
+  }
+  if (ctx.config.getBoolean('cluster.autostart') === false) {
+    throw new DcosError('ENO_CLUSTER', 'No cluster is attached', {
+      hint: 'Start the local one with "dcos cluster up", or attach one with "dcos cluster attach <name>" (cluster.autostart is off).',
+    });
+  }
+  const up = await clusterUp(ctx, {});
+  notify(`Started the local cluster [${up.name}] at ${up.url} (stop it with: dcos cluster down)`);
+  return { url: up.url, token: readToken(up.dataDir), marathonUrl: up.url, mesosUrl: `${up.url}/mesos`, name: up.name };
+}

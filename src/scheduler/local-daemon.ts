@@ -1,0 +1,165 @@
+/**
+ * Starting, finding and stopping the embedded cluster's daemon. The CLI never imports the daemon:
+ * it spawns `dist/daemon/main.js` as its own detached process and talks to it over HTTP.
+ */
+import { spawn } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DcosError } from '../core/errors.js';
+import { HttpClient } from './http-client.js';
+
+export interface DaemonInfo {
+  pid: number;
+  start: string | null;
+  port: number;
+  url: string;
+  name: string;
+  startedAt: string;
+  version: string;
+}
+
+/** The daemon's entry point in this installation. */
+export function daemonEntry(env: Record<string, string | undefined>): string {
+  if (env.DCOS_DAEMON_ENTRY) return resolve(env.DCOS_DAEMON_ENTRY);
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 5; i++) {
+    const candidate = join(dir, 'dist', 'daemon', 'main.js');
+    if (existsSync(candidate)) return candidate;
+    if (existsSync(join(dir, 'daemon', 'main.js')) && dir.endsWith('dist')) return join(dir, 'daemon', 'main.js');
+    dir = dirname(dir);
+  }
+  throw new DcosError('EDAEMON_MISSING', 'The cluster daemon (dist/daemon/main.js) is missing from this installation', {
+    hint: 'Build it with "npm run build".',
+  });
+}
+
+export function readDaemonInfo(dataDir: string): DaemonInfo | undefined {
+  try {
+    return JSON.parse(readFileSync(join(dataDir, 'daemon.json'), 'utf8')) as DaemonInfo;
+  } catch {
+    return undefined;
+  }
+}
+
+export function readToken(dataDir: string): string | undefined {
+  try {
+    return readFileSync(join(dataDir, 'token'), 'utf8').trim();
+  } catch {
+    return undefined;
+  }
+}
+
+function processStart(pid: number): string | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return fields[0] === 'Z' ? null : fields[19];
+  } catch {
+    return null;
+  }
+}
+
+/** Whether the recorded daemon process still exists (not a reused pid). */
+export function daemonAlive(info: DaemonInfo): boolean {
+  if (existsSync('/proc/self/stat') && info.start) return processStart(info.pid) === info.start;
+  try {
+    process.kill(info.pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export type DaemonHealth = 'running' | 'stopped' | 'unresponsive';
+
+/** Running (answers /ping), stopped (no live process), or unresponsive (alive but silent). */
+export async function daemonHealth(dataDir: string): Promise<{ health: DaemonHealth; info?: DaemonInfo }> {
+  const info = readDaemonInfo(dataDir);
+  if (!info || !daemonAlive(info)) return { health: 'stopped' };
+  try {
+    const res = await new HttpClient({ url: info.url, token: readToken(dataDir), timeoutSeconds: 3 }).request('GET', '/ping');
+    return { health: res.status === 200 ? 'running' : 'unresponsive', info };
+  } catch {
+    return { health: 'unresponsive', info };
+  }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Starts the daemon for `dataDir` unless one already serves it. Waits until it answers, or says
+ * why it did not start (the tail of its log).
+ */
+export async function startDaemon(opts: {
+  dataDir: string;
+  name: string;
+  port?: number;
+  env: Record<string, string | undefined>;
+  timeoutMs?: number;
+}): Promise<{ info: DaemonInfo; started: boolean }> {
+  const current = await daemonHealth(opts.dataDir);
+  if (current.health === 'running' && current.info) return { info: current.info, started: false };
+  if (current.health === 'unresponsive' && current.info) {
+    throw new DcosError('EDAEMON_UNRESPONSIVE', `The cluster daemon for ${opts.dataDir} (pid ${current.info.pid}) is running but does not answer`, {
+      hint: `Stop it with "dcos cluster down --name ${opts.name}" and start it again.`,
+    });
+  }
+  mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
+  const logFile = join(opts.dataDir, 'daemon.log');
+  const out = openSync(logFile, 'a');
+  const args = [daemonEntry(opts.env), '--data-dir', opts.dataDir, '--name', opts.name, '--port', String(opts.port ?? 0)];
+  const child = spawn(process.execPath, args, { detached: true, stdio: ['ignore', out, out], env: opts.env as NodeJS.ProcessEnv });
+  closeSync(out);
+  let exitCode: number | null = null;
+  child.on('exit', (code) => (exitCode = code ?? 1));
+  child.unref();
+  const deadline = Date.now() + (opts.timeoutMs ?? 20_000);
+  while (Date.now() < deadline) {
+    await sleep(50);
+    const info = readDaemonInfo(opts.dataDir);
+    if (info && info.pid === child.pid) {
+      const health = await daemonHealth(opts.dataDir);
+      if (health.health === 'running') return { info, started: true };
+    }
+    if (exitCode !== null) {
+      // Another start won the race for this data dir: use that daemon.
+      const again = await daemonHealth(opts.dataDir);
+      if (exitCode === 3 && again.health === 'running' && again.info) return { info: again.info, started: false };
+      throw new DcosError('EDAEMON_START', `The cluster daemon exited while starting (exit code ${exitCode})`, {
+        details: logTail(logFile).map((message) => ({ message })),
+        showDetails: true,
+        hint: `Its log is ${logFile}.`,
+      });
+    }
+  }
+  throw new DcosError('EDAEMON_START', `The cluster daemon did not answer within ${Math.round((opts.timeoutMs ?? 20_000) / 1000)}s`, {
+    hint: `Its log is ${logFile}.`,
+  });
+}
+
+function logTail(file: string, lines = 8): string[] {
+  try {
+    return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines);
+  } catch {
+    return [];
+  }
+}
+
+/** Stops the daemon and its tasks (SIGTERM, then SIGKILL after each app's grace period). */
+export async function stopDaemon(dataDir: string, timeoutMs = 120_000): Promise<'stopped' | 'not-running'> {
+  const { health, info } = await daemonHealth(dataDir);
+  if (health === 'stopped' || !info) return 'not-running';
+  if (health === 'running') {
+    await new HttpClient({ url: info.url, token: readToken(dataDir), timeoutSeconds: 10 }).request('POST', '/dcos-local/shutdown?stopTasks=true');
+  } else {
+    process.kill(info.pid, 'SIGTERM');
+  }
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (!daemonAlive(info)) return 'stopped';
+    await sleep(100);
+  }
+  process.kill(info.pid, 'SIGKILL');
+  return 'stopped';
+}
