@@ -11,6 +11,7 @@ import { cpus, hostname, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { PortAllocator } from './agent/ports.js';
+import { ReadinessTracker } from './core/readiness.js';
 import { readProcessStart } from './agent/process-identity.js';
 import { createHttpServer, Router } from './api/http.js';
 import { marathonRoutes } from './api/marathon-routes.js';
@@ -142,8 +143,9 @@ async function main(): Promise<void> {
     now: Date.now,
     env: process.env,
   });
-  scheduler = new Scheduler({ state, runner, resources: pool, ports, events, node, now: Date.now, log });
-  const cluster = new Cluster(state, node, runner, scheduler, events, Date.now);
+  const readiness = new ReadinessTracker((id) => state.tasks.get(id), () => scheduler?.kick());
+  scheduler = new Scheduler({ state, runner, readiness, resources: pool, ports, events, node, now: Date.now, log });
+  const cluster = new Cluster(state, node, runner, scheduler, events, Date.now, readiness);
   runner.recover();
 
   let shuttingDown = false;

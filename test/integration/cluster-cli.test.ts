@@ -79,7 +79,7 @@ describe('dcos cluster', () => {
     let pid: number | undefined;
     for (let i = 0; i < 100 && !pid; i++) {
       await new Promise((r) => setTimeout(r, 100));
-      const state = await (await fetch(`${info.url}/v2/apps/sleeper/tasks`, { headers: { authorization: `token=${token}` } })).json();
+      const state = (await (await fetch(`${info.url}/v2/apps/sleeper/tasks`, { headers: { authorization: `token=${token}` } })).json()) as { tasks: Array<{ state: string }> };
       if (state.tasks[0]?.state === 'TASK_RUNNING') pid = 1;
     }
     expect(pid).toBe(1);

@@ -157,7 +157,7 @@ export function marathonRoutes(router: Router, cluster: Cluster): void {
   });
 
   router.on('GET', '/v2/deployments', () => ({
-    body: [...state.deployments.values()].sort((a, b) => (a.createdAt < b.createdAt ? -1 : 1)).map(deploymentView),
+    body: [...state.deployments.values()].sort((a, b) => (a.createdAt < b.createdAt ? -1 : 1)).map((d) => cluster.deploymentJson(d)),
   }));
 
   router.on('DELETE', '/v2/deployments/:id', (req) => {

@@ -20,6 +20,7 @@ import {
 } from './app-changes.js';
 import type { EventBus } from './event-bus.js';
 import type { NodeInfo } from './node-info.js';
+import type { ReadinessTracker } from './readiness.js';
 import type { Scheduler } from './scheduler.js';
 import type { ClusterState, Deployment } from './state.js';
 import type { TaskRunner } from './task-runner.js';
@@ -38,7 +39,13 @@ export class Cluster {
     readonly scheduler: Scheduler,
     readonly events: EventBus,
     private readonly now: () => number,
+    readonly readiness?: ReadinessTracker,
   ) {}
+
+  /** A deployment as `/v2/deployments` shows it, with the readiness of its apps' tasks. */
+  deploymentJson(dep: Deployment): Record<string, unknown> {
+    return deploymentView(dep, (appId) => this.readiness?.resultsOf(this.state.tasksOf(appId)) ?? []);
+  }
 
   private timestamp(): string {
     // Versions double as ids in URLs and must be unique and ordered: never repeat one.

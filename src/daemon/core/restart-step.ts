@@ -7,10 +7,12 @@ import { planRestart, type RestartState } from '../engine/rolling-restart.js';
 import type { Task } from '../types.js';
 import type { StoredApp } from './app-changes.js';
 import { isActive, isHealthyRunning } from './scheduler-predicates.js';
+import type { ReadinessTracker } from './readiness.js';
 import type { ClusterState, Deployment } from './state.js';
 
 export interface RestartHooks {
   state: ClusterState;
+  readiness: ReadinessTracker;
   kill(task: Task): void;
   /** Places up to `count` new tasks of the app (the rest waits in the queue). */
   launch(count: number): void;
@@ -36,7 +38,8 @@ export function restartStep(dep: Deployment, app: StoredApp, hooks: RestartHooks
     newInstances: [
       ...fresh.map((t) => {
         const healthy = isHealthyRunning(t, app);
-        return { id: t.id, healthy, ready: healthy, terminal: false };
+        if (healthy) hooks.readiness.ensure(t, app);
+        return { id: t.id, healthy, ready: healthy && hooks.readiness.isReady(t, app), terminal: false };
       }),
       ...gone.map((id) => ({ id, healthy: false, ready: false, terminal: true })),
     ],

@@ -12,6 +12,7 @@ import { constraintsAllow } from './constraints.js';
 import type { EventBus } from './event-bus.js';
 import type { NodeInfo } from './node-info.js';
 import { describeShortfall, type ResourcePool } from './resources.js';
+import type { ReadinessTracker } from './readiness.js';
 import { restartStep } from './restart-step.js';
 import { isActive, isHealthyRunning } from './scheduler-predicates.js';
 import type { ClusterState, Deployment } from './state.js';
@@ -29,6 +30,7 @@ export interface QueueInfo {
 }
 
 export interface SchedulerDeps {
+  readiness: ReadinessTracker;
   state: ClusterState;
   runner: TaskRunner;
   resources: ResourcePool;
@@ -125,6 +127,7 @@ export class Scheduler {
         if (!app) return true;
         return restartStep(dep, app, {
           state: this.d.state,
+          readiness: this.d.readiness,
           kill: (task) => void this.d.runner.kill(task),
           launch: (count) => this.launch(app, count),
           save: () => this.d.state.saveDeployment(dep),
@@ -145,7 +148,9 @@ export class Scheduler {
     this.launch(app, scaleTo - remaining);
     const tasks = this.d.state.tasksOf(app.id);
     const wanted = tasks.filter(isActive);
-    return wanted.length === scaleTo && tasks.length === wanted.length && wanted.every((t) => isHealthyRunning(t, app));
+    const healthy = wanted.filter((t) => isHealthyRunning(t, app));
+    for (const t of healthy) this.d.readiness.ensure(t, app);
+    return wanted.length === scaleTo && tasks.length === wanted.length && healthy.length === scaleTo && healthy.every((t) => this.d.readiness.isReady(t, app));
   }
 
   /** Outside deployments: keep the instance count, replacing tasks that ended. */

@@ -1,12 +1,21 @@
 /** Marathon's JSON for apps, tasks and deployments, built from the cluster's state. */
-import { deploymentJson } from '../engine/plan.js';
+import { deploymentJson, type ReadinessCheckResultJson } from '../engine/plan.js';
 import type { Task } from '../types.js';
 import type { StoredApp } from './app-changes.js';
 import type { NodeInfo } from './node-info.js';
 import type { ClusterState, Deployment, TaskFailure } from './state.js';
 
-export function deploymentView(dep: Deployment): Record<string, unknown> {
-  return deploymentJson({ id: dep.id, version: dep.version, steps: dep.steps, currentStep: Math.min(dep.currentStep, dep.steps.length) });
+/** `readiness` gives the readiness results of an app's tasks, shown under currentActions. */
+export function deploymentView(dep: Deployment, readiness?: (appId: string) => ReadinessCheckResultJson[]): Record<string, unknown> {
+  const currentStep = Math.min(dep.currentStep, dep.steps.length);
+  const actions = currentStep > 0 ? dep.steps[currentStep - 1].actions : [];
+  return deploymentJson({
+    id: dep.id,
+    version: dep.version,
+    steps: dep.steps,
+    currentStep,
+    currentActions: actions.map((a) => ({ ...a, readinessCheckResults: readiness?.(a.app) ?? [] })),
+  });
 }
 
 export function servicePorts(app: StoredApp): number[] {
