@@ -57,6 +57,12 @@ export function readProcessStart(pid: number): string | null {
 }
 
 /** True when `pid` is alive and is the process that was started at `start` (not a reused pid). */
+/** The process group of a live process, or null (gone, a zombie, or no /proc). */
+export function processGroupOf(pid: number): number | null {
+  const stat = readProcStat(pid);
+  return stat && stat.state !== 'Z' ? Number(stat.pgrp) : null;
+}
+
 export function isSameProcess(pid: number, start: string): boolean {
   const current = readProcessStart(pid);
   return current !== null && current === start;

@@ -4,13 +4,13 @@
  * restart. Every state change is stored and announced as a status_update_event.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { containerCommand, detectContainerRuntime, NoContainerRuntimeError } from '../agent/containers.js';
 import { fetchAll, type FetchItem } from '../agent/fetcher.js';
 import { killProcessGroup, launchProcess } from '../agent/launcher.js';
 import type { PortAllocator } from '../agent/ports.js';
-import { findProcessesWithEnv, isSameProcess, readProcessStart } from '../agent/process-identity.js';
+import { findProcessesWithEnv, isSameProcess, processGroupOf, readProcessStart } from '../agent/process-identity.js';
 import { sandboxPath } from '../agent/sandbox.js';
 import { LaunchBackoff } from '../engine/backoff.js';
 import { probeHealth } from '../engine/health-probe.js';
@@ -375,15 +375,5 @@ export class TaskRunner {
       clearInterval(run.adoptedTimer);
       run.child?.unref();
     }
-  }
-}
-
-function processGroupOf(pid: number): number | null {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return Number(fields[2]);
-  } catch {
-    return null;
   }
 }
