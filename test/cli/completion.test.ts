@@ -25,7 +25,8 @@ describe('shell completion', () => {
   });
 
   it('completes groups, commands, options and their values', async () => {
-    expect(await complete('')).toEqual(['completion', 'config', 'package']);
+    expect(await complete('')).toEqual(['cluster', 'completion', 'config', 'marathon', 'package']);
+    expect(await complete('cluster', '')).toEqual(['attach', 'down', 'list', 'remove', 'status', 'up']);
     expect(await complete('pa')).toEqual(['package']);
     expect(await complete('package', '')).toEqual(['describe', 'repo', 'search']);
     expect(await complete('package', 'repo', 'r')).toEqual(['remove']);
