@@ -82,6 +82,10 @@ async function argumentValues(ctx: Ctx, command: CommandSpec, arg: string): Prom
     const { loadRepositories } = await import('../universe/repositories.js');
     return loadRepositories(actions(ctx)).map((r) => r.name);
   }
+  if (command.name === 'cluster attach' || command.name === 'cluster remove') {
+    const { loadRegistry } = await import('../scheduler/clusters.js');
+    return loadRegistry(actions(ctx)).clusters.map((c) => c.name);
+  }
   if (command.name === 'completion') return ['bash', 'fish', 'zsh'];
   return [];
 }

@@ -41,5 +41,9 @@ describe('shell completion', () => {
     expect(await complete('package', 'describe', '--package-version', '1.0.0', 'g')).toEqual(['gamma']);
     expect(await complete('config', 'set', 'core.dcos')).toEqual(['core.dcos_acs_token', 'core.dcos_url']);
     expect(await complete('package', 'repo', 'remove', '')).toEqual(['fixtures']);
+    const { mkdirSync, writeFileSync } = await import('node:fs');
+    mkdirSync(home.env.DCOS_DIR, { recursive: true });
+    writeFileSync(`${home.env.DCOS_DIR}/clusters.json`, JSON.stringify({ clusters: [{ name: 'prod', kind: 'dcos', url: 'https://x' }, { name: 'dev', kind: 'local', dataDir: '/tmp/x' }] }));
+    expect(await complete('cluster', 'attach', '')).toEqual(['dev', 'prod']);
   });
 });
