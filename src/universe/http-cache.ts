@@ -7,6 +7,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from '
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { DcosError, InterruptedError } from '../core/errors.js';
+import { loadUndici } from '../core/undici.js';
 import { VERSION } from '../core/version.js';
 import { readCache, writeCache } from './cache-files.js';
 
@@ -109,10 +110,8 @@ export async function fetchCached(opts: FetchOptions): Promise<Download> {
 }
 
 async function httpGet(url: string, headers: Record<string, string>, timeoutSeconds: number, signal?: AbortSignal) {
-  const undici = await import('undici');
-  // Bundled, the CommonJS module arrives as the default export.
-  const request = (undici.request ?? (undici as unknown as { default: typeof undici }).default.request) as typeof undici.request;
-  const mod = (undici.Agent ? undici : (undici as unknown as { default: typeof undici }).default);
+  const mod = await loadUndici();
+  const request = mod.request;
   const dispatcher = new mod.Agent({ headersTimeout: timeoutSeconds * 1000, bodyTimeout: timeoutSeconds * 1000 }).compose(
     mod.interceptors.redirect({ maxRedirections: 5 }),
   );

@@ -11,6 +11,7 @@ import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import type { Dispatcher } from 'undici';
 import { FetchError } from './fetch-error.js';
+import { loadUndici } from '../../core/undici.js';
 
 export type SourceKind = 'http' | 'file';
 
@@ -89,7 +90,7 @@ async function copyLocal(uri: string, file: string, dest: string, signal: AbortS
 }
 
 async function download(uri: string, url: string, dest: string, ctx: RetrieveContext): Promise<string> {
-  const undici = await import('undici');
+  const undici = await loadUndici();
   try {
     const response = await undici.request(url, {
       method: 'GET',

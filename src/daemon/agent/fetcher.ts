@@ -9,6 +9,7 @@ import path from 'node:path';
 import type { Dispatcher } from 'undici';
 import { checkTarEntries, extractTar } from './archive-tar.js';
 import { extractZip } from './archive-zip.js';
+import { loadUndici } from '../../core/undici.js';
 import { FetchError } from './fetch-error.js';
 import { parseSource, retrieve, type RetrieveContext } from './fetch-source.js';
 import { isWithin } from './sandbox.js';
@@ -51,7 +52,7 @@ export async function fetchAll(items: FetchItem[], opts: FetchOptions): Promise<
     timeoutSeconds,
     dispatcher: async () => {
       if (!agent) {
-        const undici = await import('undici');
+        const undici = await loadUndici();
         const ms = timeoutSeconds * 1000;
         agent = new undici.Agent({ connectTimeout: Math.min(ms, 30_000), headersTimeout: ms, bodyTimeout: ms }).compose(
           undici.interceptors.redirect({ maxRedirections: 5 }),
