@@ -2,8 +2,8 @@
  * The Mesos master and agent read API and DC/OS metadata, as `dcos task`, `dcos node`,
  * `dcos service` and `dcos task log` read them. The files API serves only task sandboxes.
  */
-import { join } from 'node:path';
-import { browse, isDirectory, readFileRange, resolveInside } from '../agent/sandbox.js';
+import { join, relative, resolve } from 'node:path';
+import { browse, isDirectory, isWithin, readFileRange, resolveInside } from '../agent/sandbox.js';
 import type { Cluster } from '../core/cluster.js';
 import { agentState, masterState, mesosTask, stateSummary } from '../core/mesos-views.js';
 import { HttpError, notFound, type Request, type Router } from './http.js';
@@ -45,7 +45,15 @@ export function mesosRoutes(router: Router, cluster: Cluster, used: () => import
     const requested = req.query.get('path');
     if (requested === null || requested === '') throw new HttpError(400, { message: "Expecting 'path=value' in query." });
     const resolved = resolveInside(sandboxRoot, requested);
-    if (!resolved) {
+    if (resolved) {
+      // Only task sandboxes are served: not the directories that hold them (`<sandbox>/../..`
+      // would list every task's files and the agent's own layout).
+      const realRoot = resolveInside(sandboxRoot, '.') as string;
+      const sandboxes = [...state.tasks.values(), ...state.completed].map((t) => resolve(realRoot, relative(sandboxRoot, t.sandbox)));
+      if (!sandboxes.some((sandbox) => isWithin(sandbox, resolved))) {
+        throw new HttpError(403, { message: `Cannot access '${requested}'` });
+      }
+    } else {
       // Outside the sandboxes, or missing: say not found without revealing which.
       throw new HttpError(requested.startsWith(sandboxRoot) ? 404 : 403, { message: `Cannot access '${requested}'` });
     }
@@ -57,7 +65,8 @@ export function mesosRoutes(router: Router, cluster: Cluster, used: () => import
     const offset = Number(req.query.get('offset') ?? 0);
     const lengthParam = req.query.get('length');
     const length = lengthParam === null ? null : Number(lengthParam);
-    if (!Number.isInteger(offset) || (length !== null && !Number.isInteger(length))) {
+    // -1 is the only negative value either takes (size query / read to the end).
+    if (!Number.isInteger(offset) || offset < -1 || (length !== null && (!Number.isInteger(length) || length < -1))) {
       throw new HttpError(400, { message: 'Failed to parse offset or length' });
     }
     return { body: await readFileRange(path, offset, length) };

@@ -76,7 +76,10 @@ export class Cluster {
    * there. Refuses with 409 when a running deployment touches the same apps, unless forced (then
    * those deployments are cancelled without rollback).
    */
-  private deploy(changes: Map<string, StoredApp | null>, opts: { force: boolean; restart?: Set<string>; sentenced?: Map<string, string[]> }): Deployment {
+  private deploy(
+    changes: Map<string, StoredApp | null>,
+    opts: { force: boolean; restart?: Set<string>; sentenced?: Map<string, string[]>; version?: string },
+  ): Deployment {
     const original = new Map<string, NormalizedApp>();
     const target = new Map<string, NormalizedApp>();
     for (const id of changes.keys()) {
@@ -94,7 +97,8 @@ export class Cluster {
         deployments: [...conflicts].map((d) => ({ id: d.id })),
       });
     }
-    const version = this.timestamp();
+    // The plan's version is the target's version (the new app version), as in Marathon.
+    const version = opts.version ?? this.timestamp();
     const dep: Deployment = {
       id: randomUUID(),
       version,
@@ -133,7 +137,7 @@ export class Cluster {
       throw new HttpError(409, { message: `An app with id [${normalized.id}] already exists.` });
     }
     const app = versioned(assignServicePorts(normalized, this.usedServicePorts(), this.node.servicePortRange), 'create', this.timestamp());
-    const deployment = this.deploy(new Map([[app.id, app]]), { force });
+    const deployment = this.deploy(new Map([[app.id, app]]), { force, version: app.version });
     this.events.emit('api_post_event', { clientIp: '127.0.0.1', uri: '/v2/apps', appDefinition: app });
     return { app, deployment };
   }
@@ -159,7 +163,7 @@ export class Cluster {
     target = assignServicePorts(target, this.usedServicePorts(id), this.node.servicePortRange, current);
     const kind = classifyChange(current, target);
     const app = versioned(target, kind, this.timestamp(), current);
-    const dep = this.deploy(new Map([[id, app]]), { force: opts.force });
+    const dep = this.deploy(new Map([[id, app]]), { force: opts.force, version: app.version });
     if (kind !== 'none') this.events.emit('api_post_event', { clientIp: '127.0.0.1', uri: `/v2/apps${id}`, appDefinition: app });
     return { deploymentId: dep.id, version: app.version, created: false };
   }
@@ -173,7 +177,7 @@ export class Cluster {
   restartApp(id: string, force: boolean): DeploymentResult {
     const current = this.app(id);
     const app = versioned(current, 'restart', this.timestamp(), current);
-    const dep = this.deploy(new Map([[id, app]]), { force, restart: new Set([id]) });
+    const dep = this.deploy(new Map([[id, app]]), { force, restart: new Set([id]), version: app.version });
     return { deploymentId: dep.id, version: app.version };
   }
 
@@ -196,7 +200,7 @@ export class Cluster {
       const current = this.app(appId);
       changes.set(appId, versioned({ ...current, instances: Math.max(0, current.instances - ids.length) }, 'scale', stamp, current));
     }
-    const dep = this.deploy(changes, { force: opts.force, sentenced: byApp });
+    const dep = this.deploy(changes, { force: opts.force, sentenced: byApp, version: stamp });
     return { deploymentId: dep.id, version: dep.version };
   }
 
@@ -227,7 +231,7 @@ export class Cluster {
       else changes.set(appId, versioned(back, now ? classifyChange(now, back) === 'none' ? 'config' : classifyChange(now, back) : 'create', stamp, now));
     }
     this.events.emit('deployment_failed', { id, plan: deploymentView(dep) });
-    const revert = this.deploy(changes, { force: true });
+    const revert = this.deploy(changes, { force: true, version: stamp });
     return { deploymentId: revert.id, version: revert.version };
   }
 }
