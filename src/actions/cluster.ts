@@ -124,6 +124,8 @@ export async function clusterRemove(ctx: ActionCtx, name: string): Promise<void>
 
 /** The cluster a command talks to; starts the local one when none is attached (unless turned off). */
 export interface ClusterTarget {
+  /** local and dcos clusters use DC/OS paths; a bare marathon cluster has its own Marathon and Mesos URLs. */
+  kind: 'local' | 'dcos' | 'marathon';
   url: string;
   token?: string;
   marathonUrl: string;
@@ -145,11 +147,12 @@ export async function ensureCluster(ctx: ActionCtx, notify: (message: string) =>
       if (health === 'stopped' && ctx.config.getBoolean('cluster.autostart') !== false) {
         const up = await clusterUp(ctx, { name: attached.name });
         notify(`Started the local cluster [${up.name}] at ${up.url} (stop it with: dcos cluster down)`);
-        return { url: up.url, token: readToken(up.dataDir), marathonUrl: up.url, mesosUrl: `${up.url}/mesos`, name: up.name };
+        return { kind: 'local', url: up.url, token: readToken(up.dataDir), marathonUrl: `${up.url}/service/marathon`, mesosUrl: `${up.url}/mesos`, name: up.name };
       }
     }
     const remote = attached && attached.kind !== 'local' ? attached : undefined;
     return {
+      kind: remote?.kind ?? (attached?.kind === 'local' ? 'local' : 'dcos'),
       url,
       token,
       marathonUrl: remote?.marathonUrl ?? `${url}/service/marathon`,
@@ -166,5 +169,39 @@ export async function ensureCluster(ctx: ActionCtx, notify: (message: string) =>
   }
   const up = await clusterUp(ctx, {});
   notify(`Started the local cluster [${up.name}] at ${up.url} (stop it with: dcos cluster down)`);
-  return { url: up.url, token: readToken(up.dataDir), marathonUrl: up.url, mesosUrl: `${up.url}/mesos`, name: up.name };
+  return { kind: 'local', url: up.url, token: readToken(up.dataDir), marathonUrl: `${up.url}/service/marathon`, mesosUrl: `${up.url}/mesos`, name: up.name };
+}
+
+/** Attaches a remote cluster: DC/OS (one URL) or bare Marathon and Mesos; checks it answers first. */
+export async function clusterSetup(
+  ctx: ActionCtx,
+  opts: { url: string; name?: string; token?: string; marathonUrl?: string; mesosUrl?: string; caCert?: string; insecure?: boolean; check?: boolean },
+): Promise<ClusterStatus> {
+  for (const [flag, value] of [['<url>', opts.url], ['--marathon-url', opts.marathonUrl], ['--mesos-url', opts.mesosUrl]] as const) {
+    if (value !== undefined && !/^https?:\/\/[^\s]+$/.test(value)) throw new UsageError(`${flag} must be an http(s) URL, got "${value}"`);
+  }
+  if (opts.mesosUrl && !opts.marathonUrl) throw new UsageError('--mesos-url goes with --marathon-url (a bare Marathon and Mesos)');
+  const url = opts.url.replace(/\/+$/, '');
+  const name = opts.name ?? new URL(url).hostname;
+  if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(name)) throw new UsageError(`Invalid cluster name "${name}"`);
+  const registry = loadRegistry(ctx);
+  if (registry.clusters.some((c) => c.name === name && c.kind === 'local')) {
+    throw new DcosError('ECLUSTER_EXISTS', `Cluster [${name}] is a local cluster`, { hint: 'Choose another --name.' });
+  }
+  const entry: ClusterEntry = opts.marathonUrl
+    ? { name, kind: 'marathon', url, marathonUrl: opts.marathonUrl.replace(/\/+$/, ''), mesosUrl: opts.mesosUrl?.replace(/\/+$/, ''), token: opts.token, caCert: opts.caCert ? resolve(ctx.cwd, opts.caCert) : undefined, insecure: opts.insecure }
+    : { name, kind: 'dcos', url, token: opts.token, caCert: opts.caCert ? resolve(ctx.cwd, opts.caCert) : undefined, insecure: opts.insecure };
+  if (opts.check !== false) {
+    const status = await statusOf(ctx, entry, false, false);
+    if (status.health !== 'available') {
+      const base = entry.kind === 'marathon' ? entry.marathonUrl : `${url}/service/marathon`;
+      // Ask again to get the reason in the error.
+      const res = await new HttpClient({ url: base as string, token: entry.token, insecure: entry.insecure, caCert: entry.caCert, timeoutSeconds: 10 }).request('GET', '/v2/info');
+      throw new DcosError('ECLUSTER_CHECK', `${base} did not answer as Marathon does (HTTP ${res.status})`, {
+        hint: res.status === 401 ? 'Give the token with --token or DCOS_ACS_TOKEN.' : 'Check the URL; --marathon-url and --mesos-url set a bare Marathon and Mesos.',
+      });
+    }
+  }
+  attach(ctx, entry, url, entry.token);
+  return statusOf(ctx, entry, true, false);
 }

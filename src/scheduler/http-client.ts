@@ -81,6 +81,25 @@ export class HttpClient {
   }
 }
 
+/** Opens a long-lived GET (Server-Sent Events); the response is handed over as it arrives. */
+export function openStream(opts: ClientOptions, path: string, signal: AbortSignal): Promise<import('node:http').IncomingMessage> {
+  const url = new URL(path.replace(/^\//, ''), opts.url.endsWith('/') ? opts.url : `${opts.url}/`);
+  const isHttps = url.protocol === 'https:';
+  const send = isHttps ? httpsRequest : httpRequest;
+  const headers: Record<string, string> = { accept: 'text/event-stream' };
+  if (opts.token) headers.authorization = `token=${opts.token}`;
+  return new Promise((resolve, reject) => {
+    const req = send(url, {
+      method: 'GET',
+      headers,
+      signal,
+      ...(isHttps ? { rejectUnauthorized: !opts.insecure, ca: opts.caCert ? readFileSync(opts.caCert) : undefined } : {}),
+    }, resolve);
+    req.on('error', (err) => reject(signal.aborted ? new InterruptedError() : networkError(opts.url, err)));
+    req.end();
+  });
+}
+
 export function networkError(url: string, err: unknown): DcosError {
   const code = (err as NodeJS.ErrnoException).code;
   const reasons: Record<string, string> = {

@@ -1,0 +1,44 @@
+/** Installing a package: resolve, render and check it, then submit the app to the cluster. */
+import type { ActionCtx } from '../core/context.js';
+import { DcosError } from '../core/errors.js';
+import { Catalog } from '../universe/catalog.js';
+import type { ResolvedPackage } from '../universe/model.js';
+import type { JsonObject } from '../universe/options.js';
+import { renderAndCheck } from '../universe/render.js';
+import type { Scheduler } from '../scheduler/types.js';
+
+export interface InstallPlan {
+  pkg: ResolvedPackage;
+  app: Record<string, unknown>;
+  appId: string;
+}
+
+export async function planInstall(ctx: ActionCtx, opts: { name: string; version?: string; options: JsonObject; appId?: string }): Promise<InstallPlan> {
+  const pkg = await new Catalog(ctx).resolve(opts.name, opts.version);
+  if (pkg.template === undefined) {
+    throw new DcosError('ENO_TEMPLATE', `Package [${pkg.definition.name}] version [${pkg.definition.version}] has no Marathon app to install (it is a CLI-only package)`);
+  }
+  const { app } = await renderAndCheck({ pkg, options: opts.options, appId: opts.appId });
+  const id = String(app.id);
+  return { pkg, app, appId: id.startsWith('/') ? id : `/${id}` };
+}
+
+export function alreadyInstalled(plan: InstallPlan): DcosError {
+  const name = plan.pkg.definition.name;
+  return new DcosError('EALREADY_INSTALLED', 'Package is already installed', {
+    hint: `An app with id ${plan.appId} exists. Install another instance with --app-id <other-id> (or service.name in the options), or change this one with: dcos package update ${name} --app-id ${plan.appId}`,
+  });
+}
+
+/** Submits the app; refuses, changing nothing, when an app with that id exists. */
+export async function submitInstall(scheduler: Scheduler, plan: InstallPlan): Promise<{ deploymentId: string }> {
+  if (await scheduler.getApp(plan.appId)) throw alreadyInstalled(plan);
+  try {
+    const { deploymentId } = await scheduler.createApp(plan.app);
+    return { deploymentId };
+  } catch (err) {
+    // Another install won the race for the same id.
+    if ((err as DcosError).code === 'ECONFLICT') throw alreadyInstalled(plan);
+    throw err;
+  }
+}

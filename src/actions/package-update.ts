@@ -1,0 +1,65 @@
+/**
+ * Updating an installed package: new options merged into the ones it was installed with (or
+ * replacing them), optionally another version, allowed only where upgradesFrom / downgradesTo say.
+ */
+import type { ActionCtx } from '../core/context.js';
+import { DcosError } from '../core/errors.js';
+import { Catalog } from '../universe/catalog.js';
+import type { PackageDefinition, ResolvedPackage } from '../universe/model.js';
+import { deepMerge, type JsonObject } from '../universe/options.js';
+import { renderAndCheck } from '../universe/render.js';
+import type { Scheduler } from '../scheduler/types.js';
+import { findInstall, storedDefinition, storedOptions, type InstalledPackage } from './installed.js';
+
+export interface UpdatePlan {
+  installed: InstalledPackage;
+  pkg: ResolvedPackage;
+  app: Record<string, unknown>;
+  options: JsonObject;
+  fromVersion: string;
+  toVersion: string;
+}
+
+function allows(list: readonly string[] | undefined, version: string): boolean {
+  return (list ?? []).some((v) => v === '*' || v === version);
+}
+
+/** Whether moving from `current` to `target` is allowed; the refusal names the versions that are. */
+function checkVersionChange(current: PackageDefinition | undefined, target: PackageDefinition, candidates: PackageDefinition[], fromVersion: string): void {
+  if (target.version === fromVersion) return;
+  const upgrade = current === undefined || target.releaseVersion > current.releaseVersion;
+  const ok = upgrade ? allows(target.upgradesFrom, fromVersion) : allows(current?.downgradesTo, target.version);
+  if (ok) return;
+  const upgrades = candidates.filter((c) => current && c.releaseVersion > current.releaseVersion && allows(c.upgradesFrom, fromVersion)).map((c) => c.version);
+  const downgrades = candidates.filter((c) => current && c.releaseVersion < current.releaseVersion && allows(current.downgradesTo, c.version)).map((c) => c.version);
+  const why = upgrade
+    ? `version ${target.version} does not list ${fromVersion} in its upgradesFrom`
+    : `version ${fromVersion} does not list ${target.version} in its downgradesTo`;
+  throw new DcosError('EVERSION_CHANGE', `Cannot ${upgrade ? 'upgrade' : 'downgrade'} [${target.name}] from ${fromVersion} to ${target.version}: ${why}`, {
+    hint: upgrades.length || downgrades.length
+      ? `Allowed from ${fromVersion}: ${[...new Set([...upgrades, ...downgrades])].join(', ')}`
+      : `No other version may replace ${fromVersion}; uninstall and install instead.`,
+  });
+}
+
+export async function planUpdate(
+  ctx: ActionCtx,
+  scheduler: Scheduler,
+  opts: { name: string; appId?: string; version?: string; options?: JsonObject; replaceOptions?: boolean },
+): Promise<UpdatePlan> {
+  const installed = await findInstall(scheduler, opts.name, opts.appId);
+  const fromVersion = installed.version;
+  const catalog = new Catalog(ctx);
+  const pkg = await catalog.resolve(opts.name, opts.version ?? fromVersion);
+  const candidates = (await catalog.candidates(opts.name)).map((c) => c.definition);
+  const current = candidates.find((c) => c.version === fromVersion) ?? storedDefinition(installed.app);
+  checkVersionChange(current, pkg.definition, candidates, fromVersion);
+  const options = opts.replaceOptions ? (opts.options ?? {}) : deepMerge(storedOptions(installed.app), opts.options ?? {});
+  const { app } = await renderAndCheck({ pkg, options, appId: installed.appId });
+  return { installed, pkg, app, options, fromVersion, toVersion: pkg.definition.version };
+}
+
+export async function submitUpdate(scheduler: Scheduler, plan: UpdatePlan, force = false): Promise<{ deploymentId: string }> {
+  const { deploymentId } = await scheduler.updateApp(plan.installed.appId, plan.app, { partial: false, force });
+  return { deploymentId };
+}

@@ -1,0 +1,34 @@
+/** What a deployment watch reports while it waits: snapshots for a live view, changes as lines. */
+
+export interface TaskView {
+  id: string;
+  state: string;
+  /** null when the app has no health checks. */
+  healthy: boolean | null;
+  version: string;
+  host: string;
+  ports: number[];
+  healthCause?: string | null;
+}
+
+export interface WatchSnapshot {
+  appId: string;
+  /** What is being waited for. */
+  goal: 'running' | 'removed';
+  deploymentId?: string;
+  step?: { current: number; total: number; actions: string[] };
+  instances: number;
+  tasks: TaskView[];
+  running: number;
+  healthy: number;
+  hasHealthChecks: boolean;
+  queue?: { count: number; reason?: string; delaySeconds?: number };
+  lastFailure?: string;
+  startedAt: number;
+  elapsedMs: number;
+}
+
+export type WatchEvent =
+  | { type: 'snapshot'; snapshot: WatchSnapshot }
+  /** One line describing what changed, for logs and CI. */
+  | { type: 'change'; at: Date; message: string };

@@ -1,0 +1,32 @@
+import type { Ctx } from '../../core/context.js';
+import { DcosError, UsageError } from '../../core/errors.js';
+import { info, printJson, printTable } from '../../core/output.js';
+import { connectScheduler } from '../../actions/connect.js';
+import { listInstalled } from '../../actions/installed.js';
+import type { Options } from '../types.js';
+import { actions } from '../shared.js';
+
+export async function run(ctx: Ctx, [name]: readonly unknown[], opts: Options): Promise<void> {
+  if (name !== undefined && opts.appId !== undefined) throw new UsageError('Give a package name or --app-id, not both');
+  const scheduler = await connectScheduler(actions(ctx), (m) => info(ctx, m));
+  const all = await listInstalled(scheduler, { appId: opts.appId as string | undefined });
+  const filter = name as string | undefined;
+  const found = filter ? all.filter((p) => p.name.includes(filter) || p.appId.includes(filter)) : all;
+  if (opts.json) {
+    printJson(ctx, found.map(({ app: _app, ...p }) => p));
+    return;
+  }
+  if (found.length === 0) {
+    if (filter || opts.appId) throw new DcosError('ENOT_INSTALLED', 'Cannot find packages matching the provided filter');
+    info(ctx, 'No packages are installed. Install one with "dcos package install <name>".');
+    return;
+  }
+  printTable(ctx, found, [
+    { header: 'NAME', value: (p) => p.name },
+    { header: 'VERSION', value: (p) => p.version },
+    { header: 'APP', value: (p) => p.appId },
+    { header: 'STATUS', value: (p) => p.status },
+    { header: 'TASKS', value: (p) => `${p.tasks.running}/${p.tasks.wanted}`, align: 'right' },
+    { header: 'HEALTHY', value: (p) => (p.hasHealthChecks ? `${p.tasks.healthy}/${p.tasks.wanted}` : '---'), align: 'right' },
+  ]);
+}
