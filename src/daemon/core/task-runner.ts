@@ -24,6 +24,8 @@ import type { ClusterState } from './state.js';
 import { marathonEnvironment, taskEnvironment } from './task-env.js';
 
 const DEFAULT_KILL_GRACE_SECONDS = 3;
+/** Probe interval before a new task's first success, within its grace period. */
+const FAST_PROBE_MS = 250;
 /** How often tasks adopted from an earlier daemon (not our children) are checked for life. */
 const ADOPTED_POLL_MS = 1000;
 
@@ -293,12 +295,26 @@ export class TaskRunner {
         void this.kill(task, false).then(() => this.d.changed());
         return;
       }
-      run.healthTimer = setTimeout(() => void tick(), Math.min(...run.health.map((h) => nextDelayMs(h.check))));
+      run.healthTimer = setTimeout(() => void tick(), this.nextProbeDelay(task, run));
       run.healthTimer.unref();
     };
     // The first probe right away: an install waits on it.
     run.healthTimer = setTimeout(() => void tick(), 100);
     run.healthTimer.unref();
+  }
+
+  /**
+   * The check's interval; but while a task in its grace period has never been healthy, probe every
+   * quarter second, so a deployment learns within moments that a new task answers (failures in
+   * the grace period are not counted, so this changes nothing else).
+   */
+  private nextProbeDelay(task: Task, run: Running): number {
+    const interval = Math.min(...run.health.map((h) => nextDelayMs(h.check)));
+    const started = task.startedAt ? Date.parse(task.startedAt) : this.d.now();
+    const grace = Math.min(...run.health.map((h) => (h.check.gracePeriodSeconds ?? 300) * 1000));
+    const everHealthy = task.healthCheckResults.some((r) => r.firstSuccess !== null);
+    if (!everHealthy && this.d.now() - started < grace) return Math.min(interval, FAST_PROBE_MS);
+    return interval;
   }
 
   /**
