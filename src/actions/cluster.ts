@@ -4,7 +4,7 @@ import type { ActionCtx } from '../core/context.js';
 import { DcosError, UsageError } from '../core/errors.js';
 import { defaultDataDir, findCluster, loadRegistry, saveRegistry, upsertCluster, type ClusterEntry, type LocalCluster } from '../scheduler/clusters.js';
 import { HttpClient } from '../scheduler/http-client.js';
-import { daemonHealth, readToken, startDaemon, stopDaemon, type DaemonHealth } from '../scheduler/local-daemon.js';
+import { daemonAlive, daemonHealth, readDaemonInfo, readToken, startDaemon, stopDaemon, type DaemonHealth } from '../scheduler/local-daemon.js';
 
 export const DEFAULT_LOCAL = 'local';
 
@@ -142,9 +142,11 @@ export async function ensureCluster(ctx: ActionCtx, notify: (message: string) =>
   if (url) {
     const token = ctx.config.getString('core.dcos_acs_token');
     if (attached?.kind === 'local') {
-      // A local cluster that was stopped is started again on first use.
-      const { health } = await daemonHealth(attached.dataDir);
-      if (health === 'stopped' && ctx.config.getBoolean('cluster.autostart') !== false) {
+      // A local cluster that was stopped is started again on first use. Checking its process is
+      // enough here (no request): every command pays for this check.
+      const info = readDaemonInfo(attached.dataDir);
+      const stopped = !info || !daemonAlive(info);
+      if (stopped && ctx.config.getBoolean('cluster.autostart') !== false) {
         const up = await clusterUp(ctx, { name: attached.name });
         notify(`Started the local cluster [${up.name}] at ${up.url} (stop it with: dcos cluster down)`);
         return { kind: 'local', url: up.url, token: readToken(up.dataDir), marathonUrl: `${up.url}/service/marathon`, mesosUrl: `${up.url}/mesos`, name: up.name };

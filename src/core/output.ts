@@ -13,26 +13,28 @@ export interface Column<T> {
 }
 
 export function renderTable<T>(rows: readonly T[], columns: readonly Column<T>[]): string {
-  const cells = rows.map((row) =>
-    columns.map((col) => {
-      const v = col.value(row);
-      return v === undefined || v === null || v === '' ? '---' : String(v);
-    }),
-  );
+  // Each value is computed once: listings of thousands of tasks go through here.
+  const raw = rows.map((row) => columns.map((col) => col.value(row)));
+  const cells = raw.map((values) => values.map((v) => (v === undefined || v === null || v === '' ? '---' : String(v))));
   const rightAligned = columns.map(
-    (col, i) => col.align === 'right' || (col.align === undefined && rows.length > 0 && rows.every((r) => typeof col.value(r) === 'number')),
+    (col, i) => col.align === 'right' || (col.align === undefined && raw.length > 0 && raw.every((values) => typeof values[i] === 'number')),
   );
-  const widths = columns.map((col, i) => Math.max(col.header.length, ...cells.map((r) => r[i].length)));
+  const widths = columns.map((col, i) => {
+    let w = col.header.length;
+    for (const r of cells) if (r[i].length > w) w = r[i].length;
+    return w;
+  });
   const line = (values: string[]) =>
     values
       .map((v, i) => {
-        const last = i === values.length - 1;
         if (rightAligned[i]) return v.padStart(widths[i]);
-        return last ? v : v.padEnd(widths[i]);
+        return i === values.length - 1 ? v : v.padEnd(widths[i]);
       })
       .join('  ')
       .trimEnd();
-  return [line(columns.map((c) => c.header.toUpperCase())), ...cells.map(line)].join('\n') + '\n';
+  const out = [line(columns.map((c) => c.header.toUpperCase()))];
+  for (const r of cells) out.push(line(r));
+  return out.join('\n') + '\n';
 }
 
 export function printTable<T>(ctx: Ctx, rows: readonly T[], columns: readonly Column<T>[]): void {
