@@ -1,8 +1,9 @@
 /** Terminal detection: colour, live views and prompts each have their own rule. */
 import type { Ctx, OutStream } from './context.js';
 
+/** As ink decides it: CI set to anything but "false" or "0" (even empty) means CI. */
 function isCI(env: Ctx['env']): boolean {
-  return Boolean(env.CI && env.CI !== 'false' && env.CI !== '0');
+  return env.CI !== undefined && env.CI !== 'false' && env.CI !== '0';
 }
 
 /** A live (ink) view is allowed: a TTY on stdout, not CI, not --json, TERM not dumb. */
