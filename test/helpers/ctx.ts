@@ -39,11 +39,16 @@ export interface CliResult {
 }
 
 /** Runs `dcos <argv>` in this process against the given environment. */
-export async function runCli(argv: string[], opts: { env: Record<string, string>; cwd?: string }): Promise<CliResult> {
+export async function runCli(
+  argv: string[],
+  opts: { env: Record<string, string>; cwd?: string; signal?: AbortSignal; input?: string },
+): Promise<CliResult> {
   const stdout = new Buffer_();
   const stderr = new Buffer_();
   const stdin = new PassThrough() as unknown as NodeJS.ReadStream;
-  const exitCode = await run(argv, { stdout, stderr, stdin, env: opts.env, cwd: opts.cwd ?? process.cwd() });
+  // `input` is what a pipe into the command would give it (stdin ends after it).
+  if (opts.input !== undefined) (stdin as unknown as PassThrough).end(opts.input);
+  const exitCode = await run(argv, { stdout, stderr, stdin, env: opts.env, cwd: opts.cwd ?? process.cwd(), signal: opts.signal });
   return { exitCode, stdout: stdout.text, stderr: stderr.text };
 }
 

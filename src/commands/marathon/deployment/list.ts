@@ -1,0 +1,36 @@
+import type { Ctx } from '../../../core/context.js';
+import { info, printJson, printLines, printTable } from '../../../core/output.js';
+import { connectScheduler } from '../../../actions/connect.js';
+import { actionName, listDeployments } from '../../../actions/marathon-apps.js';
+import type { DeploymentInfo } from '../../../scheduler/types.js';
+import type { Options } from '../../types.js';
+import { actions } from '../../shared.js';
+
+function actionsOf(d: DeploymentInfo): string {
+  const current = d.currentActions.length ? d.currentActions : (d.steps[0]?.actions ?? []);
+  return [...new Set(current.map((a) => actionName(a.action)))].join(',');
+}
+
+export async function run(ctx: Ctx, [appId]: readonly unknown[], opts: Options): Promise<void> {
+  const scheduler = await connectScheduler(actions(ctx), (m) => info(ctx, m));
+  const deployments = await listDeployments(scheduler, appId as string | undefined);
+  if (opts.json) {
+    printJson(ctx, deployments);
+    return;
+  }
+  if (deployments.length === 0) {
+    info(ctx, 'There are no deployments');
+    return;
+  }
+  if (opts.quiet) {
+    printLines(ctx, deployments.map((d) => d.id));
+    return;
+  }
+  printTable(ctx, deployments, [
+    { header: 'APP', value: (d) => d.affectedApps.join(',') },
+    { header: 'POD', value: (d) => ((d as { affectedPods?: string[] }).affectedPods ?? []).join(',') },
+    { header: 'ACTION', value: actionsOf },
+    { header: 'PROGRESS', value: (d) => `${Math.max(0, d.currentStep - 1)}/${d.totalSteps}`, align: 'right' },
+    { header: 'ID', value: (d) => d.id },
+  ]);
+}

@@ -1,0 +1,40 @@
+import type { Ctx } from '../../../core/context.js';
+import { UsageError } from '../../../core/errors.js';
+import { info, printJson } from '../../../core/output.js';
+import { connectScheduler } from '../../../actions/connect.js';
+import { findDeployment } from '../../../actions/marathon-apps.js';
+import type { Options } from '../../types.js';
+import { actions } from '../../shared.js';
+
+function pause(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const stop = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', stop);
+      resolve();
+    }, ms);
+    signal.addEventListener('abort', stop, { once: true });
+  });
+}
+
+export async function run(ctx: Ctx, [id]: readonly unknown[], opts: Options): Promise<void> {
+  const interval = Number(opts.interval ?? 1);
+  if (!Number.isFinite(interval) || interval <= 0) throw new UsageError(`Invalid --interval "${String(opts.interval)}": give seconds, more than 0`);
+  const maxCount = opts.maxCount as number | undefined;
+  if (maxCount === 0) throw new UsageError('maximum count must be a positive number: 0');
+  const scheduler = await connectScheduler(actions(ctx), (m) => info(ctx, m));
+  for (let count = 0; maxCount === undefined || count < maxCount; count++) {
+    if (count > 0) await pause(interval * 1000, ctx.signal);
+    if (ctx.signal.aborted) return;
+    const deployment = await findDeployment(scheduler, id as string);
+    if (!deployment) {
+      info(ctx, count === 0 ? `Deployment ${String(id)} is not running (it has finished, or never existed)` : `Deployment ${String(id)} is done`);
+      return;
+    }
+    info(ctx, `Deployment update time: ${ctx.now().toISOString()}`);
+    printJson(ctx, deployment);
+  }
+}

@@ -1,0 +1,30 @@
+import type { Ctx } from '../../../core/context.js';
+import { info, printJson, printLines, printTable } from '../../../core/output.js';
+import { connectScheduler } from '../../../actions/connect.js';
+import { listMarathonTasks } from '../../../actions/marathon-apps.js';
+import type { Options } from '../../types.js';
+import { actions } from '../../shared.js';
+
+export async function run(ctx: Ctx, [appId]: readonly unknown[], opts: Options): Promise<void> {
+  const scheduler = await connectScheduler(actions(ctx), (m) => info(ctx, m));
+  const tasks = await listMarathonTasks(scheduler, appId as string | undefined);
+  if (opts.json) {
+    printJson(ctx, tasks);
+    return;
+  }
+  if (opts.quiet) {
+    printLines(ctx, tasks.map((t) => t.id));
+    return;
+  }
+  if (tasks.length === 0) {
+    info(ctx, 'There are no tasks');
+    return;
+  }
+  printTable(ctx, tasks, [
+    { header: 'APP', value: (t) => t.appId },
+    { header: 'HEALTHY', value: (t) => (t.healthCheckResults?.length ? (t.healthCheckResults.every((r) => r.alive) ? 'True' : 'False') : undefined) },
+    { header: 'STARTED', value: (t) => t.startedAt },
+    { header: 'HOST', value: (t) => t.host },
+    { header: 'ID', value: (t) => t.id },
+  ]);
+}

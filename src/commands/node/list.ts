@@ -1,0 +1,26 @@
+import type { Ctx } from '../../core/context.js';
+import { info, printJson, printTable } from '../../core/output.js';
+import { connectScheduler } from '../../actions/connect.js';
+import { listNodes } from '../../actions/nodes.js';
+import type { Options } from '../types.js';
+import { actions } from '../shared.js';
+
+export async function run(ctx: Ctx, _args: readonly unknown[], opts: Options): Promise<void> {
+  const scheduler = await connectScheduler(actions(ctx), (m) => info(ctx, m));
+  const rows = await listNodes(scheduler);
+  if (opts.json) {
+    printJson(ctx, rows.map((r) => ({ ...r.slave, ip: r.ip ?? null, type: r.type, status: r.status })));
+    return;
+  }
+  if (rows.length === 0) return;
+  printTable(ctx, rows, [
+    { header: 'HOSTNAME', value: (r) => r.hostname },
+    { header: 'IP', value: (r) => r.ip },
+    { header: 'ID', value: (r) => r.id },
+    { header: 'TYPE', value: (r) => r.type },
+    { header: 'STATUS', value: (r) => r.status },
+    { header: 'CPUS', value: (r) => `${r.cpus.used}/${r.cpus.total}`, align: 'right' },
+    { header: 'MEM', value: (r) => `${r.mem.used}/${r.mem.total}`, align: 'right' },
+    { header: 'DISK', value: (r) => `${r.disk.used}/${r.disk.total}`, align: 'right' },
+  ]);
+}

@@ -1,0 +1,30 @@
+import type { Ctx } from '../../core/context.js';
+import { info, printJson, printLines, printTable } from '../../core/output.js';
+import { connectScheduler } from '../../actions/connect.js';
+import { listServices } from '../../actions/services.js';
+import type { Options } from '../types.js';
+import { actions } from '../shared.js';
+
+export async function run(ctx: Ctx, _args: readonly unknown[], opts: Options): Promise<void> {
+  const scheduler = await connectScheduler(actions(ctx), (m) => info(ctx, m));
+  const rows = await listServices(scheduler, { inactive: Boolean(opts.inactive), completed: Boolean(opts.completed) });
+  if (opts.json) {
+    printJson(ctx, rows);
+    return;
+  }
+  if (opts.quiet) {
+    printLines(ctx, rows.map((r) => r.id));
+    return;
+  }
+  if (rows.length === 0) return;
+  printTable(ctx, rows, [
+    { header: 'NAME', value: (r) => r.name },
+    { header: 'HOST', value: (r) => r.host },
+    { header: 'ACTIVE', value: (r) => (r.active ? 'True' : 'False') },
+    { header: 'TASKS', value: (r) => r.tasks },
+    { header: 'CPU', value: (r) => r.cpu },
+    { header: 'MEM', value: (r) => r.mem },
+    { header: 'DISK', value: (r) => r.disk },
+    { header: 'ID', value: (r) => r.id },
+  ]);
+}
