@@ -29,9 +29,12 @@ function fastPath() {
     } catch {
       return undefined;
     }
-    const text = help[words.join(' ')];
-    // Without --help only a group (dcos, dcos package) prints its help; a command runs.
-    if (text !== undefined && (words !== argv || text.includes('\nCommands:\n'))) return text;
+    const key = words.join(' ');
+    const text = help.texts[key];
+    // Without --help only a group (dcos, dcos package) prints its help; a command, or a group with
+    // a default command (dcos task), runs.
+    const bareGroup = text !== undefined && text.includes('\nCommands:\n') && !help.runnableGroups.includes(key);
+    if (text !== undefined && (words !== argv || bareGroup)) return text;
   }
   return undefined;
 }

@@ -193,7 +193,7 @@ function toOption(spec: OptionSpec): Option {
  * The help of every command and group, keyed by its words ("" for dcos itself). The build writes
  * it next to the bundle so bin/dcos.js can answer --help without loading the CLI.
  */
-export function helpTexts(): Record<string, string> {
+export function helpTexts(): { texts: Record<string, string>; runnableGroups: string[] } {
   let captured = '';
   const sink = { write: (s: string) => ((captured += s), true) };
   const ctx = createCtx({ stdout: sink, stderr: sink, stdin: process.stdin, env: {}, cwd: '/' });
@@ -206,5 +206,7 @@ export function helpTexts(): Record<string, string> {
     for (const sub of cmd.commands) walk(sub, [...path, sub.name()]);
   };
   walk(program, []);
-  return texts;
+  // Groups whose bare form runs a default command (dcos task = dcos task list): not help.
+  const runnableGroups = COMMANDS.filter((c) => c.isDefault).map((c) => c.name.slice(0, c.name.lastIndexOf(' ')));
+  return { texts, runnableGroups };
 }
