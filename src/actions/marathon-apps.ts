@@ -6,6 +6,7 @@ import { DcosError, UsageError } from '../core/errors.js';
 import { didYouMean, suggest } from '../core/suggest.js';
 import { normalizeAppId } from '../marathon/app-id.js';
 import type { DeploymentInfo, DeploymentRef, Scheduler, SchedulerApp, SchedulerTask } from '../scheduler/types.js';
+import { compareText } from '../core/compare.js';
 
 const isNotFound = (err: unknown) => (err as DcosError | undefined)?.code === 'ENOT_FOUND';
 
@@ -72,7 +73,7 @@ export interface AppRow {
 export async function listAppRows(scheduler: Scheduler): Promise<AppRow[]> {
   const [apps, deployments, queue] = await Promise.all([scheduler.listApps(), scheduler.listDeployments(), scheduler.queue()]);
   return apps
-    .sort((a, b) => a.id.localeCompare(b.id))
+    .sort((a, b) => compareText(a.id, b.id))
     .map((app) => {
       const running = deployments.filter((d) => d.affectedApps.includes(app.id) || app.deployments?.some((r) => r.id === d.id));
       const action = running.map((d) => deploymentActionFor(d, app.id)).find((a) => a !== undefined);
@@ -217,7 +218,7 @@ export async function findDeployment(scheduler: Scheduler, id: string): Promise<
 export async function listMarathonTasks(scheduler: Scheduler, appId?: string): Promise<SchedulerTask[]> {
   const id = appId === undefined ? undefined : normalizeAppId(appId);
   const tasks = id === undefined ? await scheduler.listTasks() : await aboutApp(scheduler, id, () => scheduler.listTasks(id));
-  return tasks.sort((a, b) => a.appId.localeCompare(b.appId) || a.id.localeCompare(b.id));
+  return tasks.sort((a, b) => compareText(a.appId, b.appId) || compareText(a.id, b.id));
 }
 
 function taskNotFound(id: string, tasks: readonly SchedulerTask[]): DcosError {

@@ -1,5 +1,6 @@
 /** `dcos node`: the agents of the attached cluster, from the Mesos master state. */
 import type { MesosState, Scheduler } from '../scheduler/types.js';
+import { compareText } from '../core/compare.js';
 
 export interface NodeRow {
   hostname: string;
@@ -35,7 +36,7 @@ export function nodeRows(state: MesosState): NodeRow[] {
       disk: { used: num(s.used_resources?.disk), total: num(s.resources?.disk) },
       slave: s,
     }))
-    .sort((a, b) => a.hostname.localeCompare(b.hostname) || a.id.localeCompare(b.id));
+    .sort((a, b) => compareText(a.hostname, b.hostname) || compareText(a.id, b.id));
 }
 
 export async function listNodes(scheduler: Scheduler): Promise<NodeRow[]> {

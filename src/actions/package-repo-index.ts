@@ -5,6 +5,7 @@ import type { ActionCtx } from '../core/context.js';
 import { DcosError } from '../core/errors.js';
 import type { BrokenRevision, PackageDefinition } from '../universe/model.js';
 import { findPackagesDir, LocalDirSource } from '../universe/sources/local-dir.js';
+import { compareText } from '../core/compare.js';
 
 export interface BuiltIndex {
   index: { packages: PackageDefinition[] };
@@ -26,6 +27,6 @@ export function buildRepositoryIndex(ctx: ActionCtx, dirInput: string): BuiltInd
   }
   const source = new LocalDirSource({ name: 'index', uri: dir }, dir, ctx.paths.cache);
   const { definitions, broken } = source.readAll();
-  definitions.sort((a, b) => a.name.localeCompare(b.name) || a.releaseVersion - b.releaseVersion);
+  definitions.sort((a, b) => compareText(a.name, b.name) || a.releaseVersion - b.releaseVersion);
   return { index: { packages: definitions }, broken };
 }

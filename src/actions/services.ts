@@ -3,6 +3,7 @@
  * so is each Mesos framework (on the embedded cluster, Marathon itself).
  */
 import type { MesosState, Scheduler, SchedulerApp } from '../scheduler/types.js';
+import { compareText } from '../core/compare.js';
 
 export interface ServiceRow {
   kind: 'app' | 'framework';
@@ -69,7 +70,7 @@ export function serviceRows(apps: readonly SchedulerApp[], state: MesosState, op
   ];
   return rows
     .filter((r) => r.completed || r.active || opts.inactive)
-    .sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id));
+    .sort((a, b) => compareText(a.name, b.name) || compareText(a.id, b.id));
 }
 
 export async function listServices(scheduler: Scheduler, opts: ServiceListOptions = {}): Promise<ServiceRow[]> {

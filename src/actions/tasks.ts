@@ -6,6 +6,7 @@ import { posix } from 'node:path';
 import { DcosError } from '../core/errors.js';
 import type { MesosState, MesosTask, SandboxEntry, Scheduler } from '../scheduler/types.js';
 import { sandboxOf } from './task-files.js';
+import { compareText } from '../core/compare.js';
 
 export interface TaskRow {
   id: string;
@@ -77,7 +78,7 @@ export async function listTasks(scheduler: Scheduler, opts: TaskListOptions = {}
   const state = await scheduler.mesosState();
   const rows = taskRows(state, { active: !opts.completed || Boolean(opts.all), completed: Boolean(opts.completed || opts.all) });
   const matches = taskMatcher(opts.filter);
-  return rows.filter(matches).sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id));
+  return rows.filter(matches).sort((a, b) => compareText(a.name, b.name) || compareText(a.id, b.id));
 }
 
 /**
@@ -123,7 +124,7 @@ export async function listSandbox(scheduler: Scheduler, fragment: string, path =
   const outside = () => new DcosError('EOUTSIDE_SANDBOX', `cannot access '${path}': it is outside the sandbox of task ${task.id}`);
   if (relative === '..' || relative.startsWith('../')) throw outside();
   const target = relative === '.' ? directory : posix.join(directory, relative);
-  const named = (entries: SandboxEntry[]) => entries.map((e) => ({ ...e, name: posix.basename(e.path) })).sort((a, b) => a.name.localeCompare(b.name));
+  const named = (entries: SandboxEntry[]) => entries.map((e) => ({ ...e, name: posix.basename(e.path) })).sort((a, b) => compareText(a.name, b.name));
   const missing = () => new DcosError('ENOT_FOUND', `cannot access '${path}': no such file or directory`);
   try {
     return { taskId: task.id, directory, entries: named(await scheduler.browse(agentId, target)) };

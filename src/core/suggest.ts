@@ -1,4 +1,5 @@
 /** "Did you mean" suggestions by edit distance. */
+import { compareText } from './compare.js';
 
 export function editDistance(a: string, b: string): number {
   const prev = Array.from({ length: b.length + 1 }, (_, i) => i);
@@ -26,7 +27,7 @@ export function suggest(word: string, candidates: Iterable<string>, max = 3): st
     else if (w.length >= 3 && (c.includes(w) || w.includes(c))) scored.push([limit + 1, candidate]);
   }
   return scored
-    .sort((a, b) => a[0] - b[0] || a[1].localeCompare(b[1]))
+    .sort((a, b) => a[0] - b[0] || compareText(a[1], b[1]))
     .slice(0, max)
     .map(([, c]) => c);
 }

@@ -4,6 +4,7 @@
  * of the model; the writer emits a canonical file.
  */
 import { DcosError } from './errors.js';
+import { compareText } from './compare.js';
 
 export type TomlValue = string | number | boolean;
 export type TomlDocument = Record<string, Record<string, TomlValue>>;
@@ -65,7 +66,7 @@ export function stringifyToml(doc: TomlDocument): string {
     if (entries.length === 0) continue;
     if (out.length) out.push('');
     out.push(`[${section}]`);
-    for (const [key, value] of entries.sort(([a], [b]) => a.localeCompare(b))) {
+    for (const [key, value] of entries.sort(([a], [b]) => compareText(a, b))) {
       out.push(`${key} = ${typeof value === 'string' ? JSON.stringify(value) : String(value)}`);
     }
   }

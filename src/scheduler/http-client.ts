@@ -3,7 +3,6 @@
  * a cluster costs no start-up time). Network failures become plain messages, never a stack.
  */
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
-import { request as httpsRequest } from 'node:https';
 import { readFileSync } from 'node:fs';
 import { DcosError, InterruptedError } from '../core/errors.js';
 
@@ -32,7 +31,8 @@ export class HttpClient {
     const url = new URL(path.replace(/^\//, ''), this.opts.url.endsWith('/') ? this.opts.url : `${this.opts.url}/`);
     const payload = body === undefined ? undefined : JSON.stringify(body);
     const isHttps = url.protocol === 'https:';
-    const send = isHttps ? httpsRequest : httpRequest;
+    // node:https pulls in TLS: load it only for https clusters (the local one is plain http).
+    const send = isHttps ? (await import('node:https')).request : httpRequest;
     const allHeaders: Record<string, string> = { accept: 'application/json', ...headers };
     if (payload !== undefined) allHeaders['content-type'] = 'application/json';
     if (this.opts.token) allHeaders.authorization = `token=${this.opts.token}`;
@@ -82,10 +82,10 @@ export class HttpClient {
 }
 
 /** Opens a long-lived GET (Server-Sent Events); the response is handed over as it arrives. */
-export function openStream(opts: ClientOptions, path: string, signal: AbortSignal): Promise<import('node:http').IncomingMessage> {
+export async function openStream(opts: ClientOptions, path: string, signal: AbortSignal): Promise<import('node:http').IncomingMessage> {
   const url = new URL(path.replace(/^\//, ''), opts.url.endsWith('/') ? opts.url : `${opts.url}/`);
   const isHttps = url.protocol === 'https:';
-  const send = isHttps ? httpsRequest : httpRequest;
+  const send = isHttps ? (await import('node:https')).request : httpRequest;
   const headers: Record<string, string> = { accept: 'text/event-stream' };
   if (opts.token) headers.authorization = `token=${opts.token}`;
   return new Promise((resolve, reject) => {

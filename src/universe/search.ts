@@ -3,6 +3,7 @@
  * description or a tag; with `*` it is a whole-string wildcard pattern. Certified (selected)
  * packages first, then by name.
  */
+import { compareText } from '../core/compare.js';
 import type { PackageSummary } from './model.js';
 
 export function matcher(query: string | undefined): (text: string) => boolean {
@@ -25,6 +26,5 @@ export function matchesPackage(pkg: PackageSummary, test: (text: string) => bool
 }
 
 export function sortResults<T extends PackageSummary>(results: T[]): T[] {
-  // Ordinal comparison: names are ASCII, and the ICU collator behind localeCompare costs milliseconds to load.
-  return results.sort((a, b) => Number(b.selected) - Number(a.selected) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return results.sort((a, b) => Number(b.selected) - Number(a.selected) || compareText(a.name, b.name));
 }

@@ -8,6 +8,7 @@ import { normalizeAppId } from '../../marathon/app-id.js';
 import type { Scheduler, SchedulerApp } from '../../scheduler/types.js';
 import type { Options } from '../types.js';
 import { actions } from '../shared.js';
+import { compareText } from '../../core/compare.js';
 
 /** `hello.0f8e2c4a-...` → `hello.0f8e2c4a`: enough to tell an app's tasks apart. */
 export function shortTaskId(id: string): string {
@@ -33,7 +34,7 @@ export async function run(ctx: Ctx, [target, file]: readonly unknown[], opts: Op
   if (app) {
     tasks = async () =>
       (await scheduler.listTasks(app.id))
-        .sort((a, b) => (a.startedAt ?? a.stagedAt ?? '').localeCompare(b.startedAt ?? b.stagedAt ?? '') || a.id.localeCompare(b.id))
+        .sort((a, b) => compareText(a.startedAt ?? a.stagedAt ?? '', b.startedAt ?? b.stagedAt ?? '') || compareText(a.id, b.id))
         .map((t) => ({ id: t.id, agentId: t.slaveId }));
     if (!follow && (await tasks()).length === 0) {
       throw new DcosError('ENO_TASKS', `App '${app.id}' has no running tasks`, {

@@ -41,15 +41,16 @@ const seconds = (iso: string | null) => (iso ? Date.parse(iso) / 1000 : null);
 
 export function mesosTask(task: Task, node: NodeInfo): Record<string, unknown> {
   const statuses: Array<Record<string, unknown>> = [];
-  const containerStatus = {
+  statuses.push({ state: 'TASK_STAGING', timestamp: seconds(task.stagedAt) });
+  if (task.startedAt) statuses.push({ state: 'TASK_RUNNING', timestamp: seconds(task.startedAt) });
+  if (task.state !== 'TASK_STAGING' && task.state !== 'TASK_RUNNING') {
+    statuses.push({ state: task.state, timestamp: seconds(task.finishedAt) ?? Date.now() / 1000, message: task.message });
+  }
+  // Clients read the task's address from its latest status; earlier ones need not repeat it.
+  statuses[statuses.length - 1].container_status = {
     container_id: { value: task.sandbox.split('/').pop() },
     network_infos: [{ ip_addresses: [{ protocol: 'IPv4', ip_address: node.host }] }],
   };
-  statuses.push({ state: 'TASK_STAGING', timestamp: seconds(task.stagedAt), container_status: containerStatus });
-  if (task.startedAt) statuses.push({ state: 'TASK_RUNNING', timestamp: seconds(task.startedAt), container_status: containerStatus });
-  if (task.state !== 'TASK_STAGING' && task.state !== 'TASK_RUNNING') {
-    statuses.push({ state: task.state, timestamp: seconds(task.finishedAt) ?? Date.now() / 1000, container_status: containerStatus, message: task.message });
-  }
   const healthy = task.healthCheckResults.length ? task.healthCheckResults.every((r) => r.alive) : undefined;
   if (healthy !== undefined) statuses[statuses.length - 1].healthy = healthy;
   return {
@@ -62,12 +63,9 @@ export function mesosTask(task: Task, node: NodeInfo): Record<string, unknown> {
     resources: resourcesJson(task.resources, portRanges(task.ports)),
     role: '*',
     statuses,
-    labels: [],
-    discovery: {
-      visibility: 'FRAMEWORK',
-      name: mesosTaskName(task.appId),
-      ports: { ports: task.ports.map((number) => ({ number, protocol: 'tcp' })) },
-    },
+    ...(task.ports.length
+      ? { discovery: { visibility: 'FRAMEWORK', name: mesosTaskName(task.appId), ports: { ports: task.ports.map((number) => ({ number, protocol: 'tcp' })) } } }
+      : {}),
     ...(task.message ? { message: task.message } : {}),
   };
 }
