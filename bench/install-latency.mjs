@@ -2,25 +2,16 @@
 // health-check interval (hello-world's is 2 s) of its task first answering its health endpoint:
 // the wait is event-driven, not slow polling. The whole install time is stated as a ratio to
 // `dcos --version`, measured in the same run.
-import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { DCOS, ratio, report, time } from './lib.mjs';
+import { spawn } from 'node:child_process';
+import { benchCluster, DCOS, ratio, report, sleep, time } from './lib.mjs';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const INTERVAL_MS = 2000;
-const home = mkdtempSync(join(tmpdir(), 'dcos-bench-install-'));
-const env = { ...process.env, DCOS_DIR: join(home, 'dcos') };
-const dcos = (...args) => spawnSync(process.execPath, [DCOS, ...args], { env, encoding: 'utf8' });
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const cluster = await benchCluster('install');
+const { env, dcos } = cluster;
+const api = (path) => cluster.api('GET', path);
 
 try {
-  const up = dcos('cluster', 'up', '--json');
-  if (up.status !== 0) throw new Error(up.stderr);
-  const { url } = JSON.parse(up.stdout);
-  const token = dcos('config', 'show', 'core.dcos_acs_token').stdout.trim();
-  const api = async (path) => (await fetch(`${url}${path}`, { headers: { authorization: `token=${token}` } })).json();
 
   const version = time([DCOS, '--version'], { runs: 15, env });
   const lags = [];
@@ -63,6 +54,5 @@ try {
   ok = report('worst run', lags[lags.length - 1], INTERVAL_MS, ' ms') && ok;
   process.exitCode = ok ? 0 : 1;
 } finally {
-  dcos('cluster', 'down');
-  rmSync(home, { recursive: true, force: true });
+  cluster.stop();
 }

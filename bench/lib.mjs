@@ -49,3 +49,30 @@ export function report(label, value, budget, unit = 'x') {
   console.log(`${ok ? 'ok  ' : 'OVER'} ${label}: ${typeof value === 'number' ? value.toFixed(2) : value}${unit} (budget ${budget}${unit})`);
   return ok;
 }
+
+/**
+ * A local cluster in a fresh DCOS_DIR, started through the CLI, with helpers to run dcos and call
+ * the cluster's API; `stop()` takes it down and removes the directory.
+ */
+export async function benchCluster(name, extraEnv = {}) {
+  const home = mkdtempSync(join(tmpdir(), `dcos-bench-${name}-`));
+  const env = { ...process.env, DCOS_DIR: join(home, 'dcos'), ...extraEnv };
+  const dcos = (...args) => spawnSync(process.execPath, [DCOS, ...args], { env, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  const up = dcos('cluster', 'up', '--json');
+  if (up.status !== 0) throw new Error(up.stderr);
+  const { url } = JSON.parse(up.stdout);
+  const token = dcos('config', 'show', 'core.dcos_acs_token').stdout.trim();
+  const api = async (method, path, body) =>
+    (await fetch(`${url}${path}`, { method, headers: { authorization: `token=${token}`, 'content-type': 'application/json' }, body: body && JSON.stringify(body) })).json();
+  return {
+    env,
+    dcos,
+    api,
+    stop() {
+      dcos('cluster', 'down');
+      rmSync(home, { recursive: true, force: true });
+    },
+  };
+}
+
+export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
