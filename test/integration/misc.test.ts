@@ -71,6 +71,11 @@ describe('/v2/groups', () => {
 });
 
 describe('/v2/events', () => {
+  it('answers 405, as Marathon does, to a client that does not accept an event stream', async () => {
+    const r = await d.api('GET', '/v2/events', undefined, { accept: 'application/json' });
+    expect(r.status).toBe(405);
+  });
+
   it('streams event_stream_attached first, then deployment_info, status_update_event and deployment_success of an app creation', async () => {
     const stream = await openEvents(d);
     try {

@@ -7,7 +7,8 @@ const KEEPALIVE_MS = 15_000;
 export function streamEvents(req: Request, bus: EventBus): Reply {
   const accept = req.headers.accept ?? '';
   if (!accept.includes('text/event-stream')) {
-    throw new HttpError(406, { message: 'The event stream needs "Accept: text/event-stream"' });
+    // Marathon's Jetty answers 405 when the client does not accept an event stream.
+    throw new HttpError(405, { message: 'The event stream needs "Accept: text/event-stream"' });
   }
   const types = new Set(req.query.getAll('event_type'));
   const res = req.res;
