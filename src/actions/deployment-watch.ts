@@ -138,19 +138,15 @@ async function takeSnapshot(scheduler: Scheduler, opts: WatchOptions, startedAt:
     lastFailure: app?.lastTaskFailure && Date.parse(app.lastTaskFailure.timestamp) >= startedAt ? `${app.lastTaskFailure.taskId}: ${app.lastTaskFailure.message}` : undefined,
     startedAt,
     elapsedMs: Date.now() - startedAt,
-    ...(app ? {} : { instances: 0 }),
-    ...(dep ? {} : {}),
-    ...{ _deploymentRunning: Boolean(dep) },
-  } as WatchSnapshot;
+  };
 }
 
+/** Done: the deployment is over and every wanted task runs (healthy, with checks) — or all are gone. */
 function isDone(s: WatchSnapshot, opts: WatchOptions): boolean {
-  const deploying = (s as WatchSnapshot & { _deploymentRunning?: boolean })._deploymentRunning;
-  if (deploying) return false;
+  if (s.step) return false;
   if (opts.goal === 'removed') return s.tasks.length === 0 && s.instances === 0;
-  const wanted = s.instances;
-  const ready = s.tasks.filter((t) => t.state === 'TASK_RUNNING' && (t.healthy !== false || !s.hasHealthChecks) && (!s.hasHealthChecks || t.healthy === true));
-  return ready.length >= wanted && s.tasks.length === wanted;
+  const ready = s.tasks.filter((t) => t.state === 'TASK_RUNNING' && (!s.hasHealthChecks || t.healthy === true));
+  return ready.length >= s.instances && s.tasks.length === s.instances;
 }
 
 /** Announces what changed since the last snapshot, one line each. */

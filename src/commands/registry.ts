@@ -25,8 +25,6 @@ const WAIT = [
   { flags: '--timeout <duration>', description: 'Give up waiting after this long (exit code 4), e.g. 90s, 5m', default: '10m' },
 ];
 
-const jsonNote = 'With --json, prints JSON instead of a table.';
-
 export const COMMANDS: readonly CommandSpec[] = [
   {
     name: 'package search',
@@ -446,4 +444,3 @@ export const COMMANDS: readonly CommandSpec[] = [
   },
 ];
 
-export { jsonNote };
