@@ -1,4 +1,5 @@
 /** The cluster lifecycle: the local embedded cluster up and down, remote ones attached, and status. */
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { ActionCtx } from '../core/context.js';
 import { DcosError, UsageError } from '../core/errors.js';
@@ -37,13 +38,19 @@ export async function clusterUp(ctx: ActionCtx, opts: { name?: string; port?: nu
   const previous = existing as LocalCluster | undefined;
   const dataDir = opts.dataDir ? resolve(ctx.cwd, opts.dataDir) : (previous?.dataDir ?? defaultDataDir(ctx, name));
   if (opts.port !== undefined && (opts.port < 1 || opts.port > 65535)) throw new UsageError(`--port must be between 1 and 65535, got ${opts.port}`);
-  const { info, started } = await startDaemon({ dataDir, name, port: opts.port ?? previous?.port, env: ctx.env });
+  const { info, started } = await startDaemon({
+    dataDir,
+    name,
+    port: opts.port ?? previous?.port,
+    portIsPreference: opts.port === undefined,
+    env: ctx.env,
+  });
   const token = readToken(dataDir);
   attach(ctx, { name, kind: 'local', dataDir, port: info.port }, info.url, token);
   return { name, url: info.url, dataDir, pid: info.pid, started };
 }
 
-export async function clusterDown(ctx: ActionCtx, name = DEFAULT_LOCAL): Promise<{ name: string; result: 'stopped' | 'not-running' }> {
+export async function clusterDown(ctx: ActionCtx, name = DEFAULT_LOCAL): Promise<{ name: string; result: 'stopped' | 'not-running' | 'stopped-without-tasks' }> {
   const entry = findCluster(loadRegistry(ctx), name);
   if (entry.kind !== 'local') throw new DcosError('ECLUSTER_REMOTE', `Cluster [${name}] is remote: dcos can only stop local clusters`);
   return { name, result: await stopDaemon(entry.dataDir) };
@@ -136,11 +143,19 @@ export interface ClusterTarget {
 }
 
 export async function ensureCluster(ctx: ActionCtx, notify: (message: string) => void): Promise<ClusterTarget> {
-  const url = ctx.config.getString('core.dcos_url');
+  const resolved = ctx.config.resolve('core.dcos_url');
+  const url = resolved.value === undefined ? undefined : String(resolved.value);
   const registry = loadRegistry(ctx);
-  const attached = registry.attached ? registry.clusters.find((c) => c.name === registry.attached) : undefined;
+  // A URL from the environment or a flag names the cluster itself; the attached one only counts
+  // when the URL is the one attaching wrote to the config file.
+  const attached = registry.attached && resolved.source === 'file' ? registry.clusters.find((c) => c.name === registry.attached) : undefined;
   if (url) {
     const token = ctx.config.getString('core.dcos_acs_token');
+    if (resolved.source !== 'file') {
+      const ssl = ctx.config.getString('core.ssl_verify');
+      const caCert = ssl && ssl !== 'true' && ssl !== 'false' ? ssl : undefined;
+      return { kind: 'dcos', url, token, marathonUrl: `${url}/service/marathon`, mesosUrl: `${url}/mesos`, insecure: ssl === 'false', caCert };
+    }
     if (attached?.kind === 'local') {
       // A local cluster that was stopped is started again on first use. Checking its process is
       // enough here (no request): every command pays for this check.
@@ -183,6 +198,9 @@ export async function clusterSetup(
     if (value !== undefined && !/^https?:\/\/[^\s]+$/.test(value)) throw new UsageError(`${flag} must be an http(s) URL, got "${value}"`);
   }
   if (opts.mesosUrl && !opts.marathonUrl) throw new UsageError('--mesos-url goes with --marathon-url (a bare Marathon and Mesos)');
+  if (opts.caCert !== undefined && !existsSync(resolve(ctx.cwd, opts.caCert))) {
+    throw new UsageError(`--ca-cert: no such file ${resolve(ctx.cwd, opts.caCert)}`);
+  }
   const url = opts.url.replace(/\/+$/, '');
   const name = opts.name ?? new URL(url).hostname;
   if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(name)) throw new UsageError(`Invalid cluster name "${name}"`);

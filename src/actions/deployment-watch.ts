@@ -24,11 +24,16 @@ export interface WatchOptions {
 const PERMANENT = [/neither Docker nor Podman/i, /Checksum mismatch/i, /Cannot run "/, /command not found/i];
 
 const POLL_MS = 2000;
+/**
+ * A task without health checks counts as up only after running this long: a command that exits at
+ * once is reported as the failure it is, not as a success that happened to be sampled running.
+ */
+export const STABLE_MS = 1000;
 
 export async function watchDeployment(scheduler: Scheduler, opts: WatchOptions): Promise<WatchSnapshot> {
   const startedAt = Date.now();
   const maxFailures = opts.maxFailures ?? 3;
-  const failures: Array<{ taskId: string; message: string; agentId?: string }> = [];
+  const failures: Array<{ taskId: string; message: string; agentId?: string; at: number }> = [];
   const unhealthyKills: Array<{ taskId: string; reason: string }> = [];
   const seen = new Set<string>();
   let last: WatchSnapshot | undefined;
@@ -48,7 +53,7 @@ export async function watchDeployment(scheduler: Scheduler, opts: WatchOptions):
           const taskId = String(event.taskId);
           if (!seen.has(taskId)) {
             seen.add(taskId);
-            failures.push({ taskId, message: String(event.message ?? event.taskStatus), agentId: event.slaveId as string | undefined });
+            failures.push({ taskId, message: String(event.message ?? event.taskStatus), agentId: event.slaveId as string | undefined, at: Date.now() });
           }
         }
         if (event.eventType === 'unhealthy_instance_kill_event') {
@@ -69,7 +74,8 @@ export async function watchDeployment(scheduler: Scheduler, opts: WatchOptions):
       lastLines = describeChanges(last, snapshot, lastLines, change);
       last = snapshot;
 
-      if (isDone(snapshot, opts)) return snapshot;
+      const done = isDone(snapshot, opts);
+      if (done === true && !failedSince(failures, snapshot)) return snapshot;
 
       const permanent = failures.find((f) => PERMANENT.some((p) => p.test(f.message)));
       if (permanent || failures.length >= maxFailures) {
@@ -94,14 +100,21 @@ export async function watchDeployment(scheduler: Scheduler, opts: WatchOptions):
       }
       if (Date.now() - startedAt > opts.timeoutMs) throw timeoutError(opts, snapshot);
 
+      // Waiting only for tasks to prove stable: look again as soon as they have.
+      const delay = typeof done === 'number' ? Math.min(POLL_MS, Math.max(50, done)) : POLL_MS;
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, POLL_MS);
+        const finish = () => {
+          clearTimeout(timer);
+          opts.signal.removeEventListener('abort', finish);
+          resolve();
+        };
+        const timer = setTimeout(finish, delay);
         wake = () => {
           clearTimeout(timer);
           // Let a burst of events settle into one refresh.
-          setTimeout(resolve, 50);
+          setTimeout(finish, 50);
         };
-        opts.signal.addEventListener('abort', () => resolve(), { once: true });
+        opts.signal.addEventListener('abort', finish, { once: true });
       });
     }
   } finally {
@@ -121,7 +134,16 @@ async function takeSnapshot(scheduler: Scheduler, opts: WatchOptions, startedAt:
   const tasks: TaskView[] = (app?.tasks ?? []).map((t) => {
     const results = t.healthCheckResults ?? [];
     const healthy = !hasChecks ? null : results.length > 0 && results.every((r) => r.alive);
-    return { id: t.id, state: t.state, healthy, version: t.version, host: t.host, ports: t.ports, healthCause: results.find((r) => r.lastFailureCause)?.lastFailureCause ?? null };
+    return {
+      id: t.id,
+      state: t.state,
+      healthy,
+      version: t.version,
+      host: t.host,
+      ports: t.ports,
+      healthCause: results.find((r) => r.lastFailureCause)?.lastFailureCause ?? null,
+      startedAt: t.startedAt,
+    };
   });
   const reason = q?.lastUnusedOfferReason ?? q?.processedOffersSummary?.rejectSummaryLastOffers?.find((r) => r.declined > 0)?.reason;
   return {
@@ -141,12 +163,26 @@ async function takeSnapshot(scheduler: Scheduler, opts: WatchOptions, startedAt:
   };
 }
 
-/** Done: the deployment is over and every wanted task runs (healthy, with checks) — or all are gone. */
-function isDone(s: WatchSnapshot, opts: WatchOptions): boolean {
+/**
+ * true: the deployment is over and every wanted task runs (healthy, with checks), or all are gone.
+ * A number: only the stability of tasks without health checks is missing, in that many ms.
+ */
+function isDone(s: WatchSnapshot, opts: WatchOptions): boolean | number {
   if (s.step) return false;
   if (opts.goal === 'removed') return s.tasks.length === 0 && s.instances === 0;
   const ready = s.tasks.filter((t) => t.state === 'TASK_RUNNING' && (!s.hasHealthChecks || t.healthy === true));
-  return ready.length >= s.instances && s.tasks.length === s.instances;
+  if (ready.length < s.instances || s.tasks.length !== s.instances) return false;
+  if (s.hasHealthChecks) return true;
+  const now = Date.now();
+  const wait = Math.max(0, ...ready.map((t) => (t.startedAt ? Date.parse(t.startedAt) + STABLE_MS - now : STABLE_MS)));
+  return wait === 0 ? true : wait;
+}
+
+/** A task failure seen after the tasks that look done started: they may be crashing in a loop. */
+function failedSince(failures: ReadonlyArray<{ at: number }>, s: WatchSnapshot): boolean {
+  if (failures.length === 0) return false;
+  const newest = Math.max(...s.tasks.map((t) => (t.startedAt ? Date.parse(t.startedAt) : 0)));
+  return failures.some((f) => f.at >= newest);
 }
 
 /** Announces what changed since the last snapshot, one line each. */

@@ -26,11 +26,13 @@ export interface InstalledPackage {
 export function statusOf(app: SchedulerApp): InstallStatus {
   const hasChecks = (app.healthChecks ?? []).length > 0;
   const wanted = app.instances;
+  const good = hasChecks ? app.tasksHealthy : app.tasksRunning;
+  // Tasks of the current version fail and none runs: failed, even while its deployment retries.
+  const failing = app.lastTaskFailure !== undefined && app.lastTaskFailure.version === app.version;
+  if (wanted > 0 && app.tasksRunning === 0 && failing) return 'failed';
   if (app.deployments.length > 0) return 'deploying';
   if (wanted === 0) return 'stopped';
-  const good = hasChecks ? app.tasksHealthy : app.tasksRunning;
   if (good >= wanted) return 'running';
-  if (app.tasksRunning === 0 && app.lastTaskFailure) return 'failed';
   return 'degraded';
 }
 
@@ -58,7 +60,7 @@ export function toInstalled(app: SchedulerApp): InstalledPackage | undefined {
 }
 
 export async function listInstalled(scheduler: Scheduler, filter: { name?: string; appId?: string } = {}): Promise<InstalledPackage[]> {
-  const apps = await scheduler.listApps({ label: LABEL.name });
+  const apps = await scheduler.listApps({ label: LABEL.name, embedFailures: true });
   const appId = filter.appId ? normalizeAppId(filter.appId) : undefined;
   return apps
     .map(toInstalled)

@@ -39,6 +39,11 @@ export async function submitInstall(scheduler: Scheduler, plan: InstallPlan): Pr
   } catch (err) {
     // Another install won the race for the same id.
     if ((err as DcosError).code === 'ECONFLICT') throw alreadyInstalled(plan);
+    if ((err as DcosError).code === 'ELOCKED') {
+      throw new DcosError('ELOCKED', `An earlier ${plan.appId} is still being removed`, {
+        hint: 'Wait for its uninstall to finish ("dcos marathon deployment list" shows it), then install again.',
+      });
+    }
     throw err;
   }
 }

@@ -7,6 +7,7 @@ import { DcosError } from '../core/errors.js';
 import { Catalog } from '../universe/catalog.js';
 import type { PackageDefinition, ResolvedPackage } from '../universe/model.js';
 import { deepMerge, type JsonObject } from '../universe/options.js';
+import { normalizeAppId } from '../marathon/app-validation.js';
 import { renderAndCheck } from '../universe/render.js';
 import type { Scheduler } from '../scheduler/types.js';
 import { findInstall, storedDefinition, storedOptions, type InstalledPackage } from './installed.js';
@@ -54,7 +55,18 @@ export async function planUpdate(
   const candidates = (await catalog.candidates(opts.name)).map((c) => c.definition);
   const current = candidates.find((c) => c.version === fromVersion) ?? storedDefinition(installed.app);
   checkVersionChange(current, pkg.definition, candidates, fromVersion);
-  const options = opts.replaceOptions ? (opts.options ?? {}) : deepMerge(storedOptions(installed.app), opts.options ?? {});
+  const stored = storedOptions(installed.app);
+  const options = opts.replaceOptions ? (opts.options ?? {}) : deepMerge(stored, opts.options ?? {});
+  // Cosmos refuses an update that would move the app (AppIdChanged). An install made with --app-id
+  // renders another id from its options; only a change of the id the options give is refused.
+  const after = (await renderAndCheck({ pkg, options })).app.id;
+  // Stored options the new version no longer accepts tell nothing about the id: skip the check.
+  const before = await renderAndCheck({ pkg, options: stored }).then((r) => r.app.id, () => after);
+  if (normalizeAppId(String(after)) !== normalizeAppId(String(before))) {
+    throw new DcosError('EAPP_ID_CHANGED', `The new appId ${normalizeAppId(String(after))} must be equal to the old appId ${installed.appId}`, {
+      hint: 'An update keeps the app where it is: to run it under another id, install it again with --app-id and uninstall the old one.',
+    });
+  }
   const { app } = await renderAndCheck({ pkg, options, appId: installed.appId });
   return { installed, pkg, app, options, fromVersion, toVersion: pkg.definition.version };
 }

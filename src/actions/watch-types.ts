@@ -9,6 +9,8 @@ export interface TaskView {
   host: string;
   ports: number[];
   healthCause?: string | null;
+  /** When the task started running (ISO), if it has. */
+  startedAt?: string | null;
 }
 
 export interface WatchSnapshot {

@@ -2,7 +2,7 @@
  * One daemon per data dir: a lock file holding the owner's pid and process start time. A lock left
  * by a crashed daemon (its process gone, or the pid reused by another program) does not block.
  */
-import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { linkSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { isSameProcess, readProcessStart } from './agent/process-identity.js';
 
 export interface LockOwner {
@@ -29,22 +29,33 @@ export function ownerAlive(owner: LockOwner): boolean {
   }
 }
 
-/** Takes the lock, or returns the live owner that holds it. */
+/**
+ * Takes the lock, or returns the live owner that holds it. The lock file appears complete or not
+ * at all (written aside, then hard-linked into place), so nobody ever reads a half-written one.
+ */
 export function acquireLock(file: string): { ok: true } | { ok: false; owner: LockOwner } {
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      const fd = openSync(file, 'wx', 0o600);
-      writeSync(fd, JSON.stringify({ pid: process.pid, start: readProcessStart(process.pid) } satisfies LockOwner));
-      closeSync(fd);
-      return { ok: true };
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      const owner = readLock(file);
-      if (owner && owner.pid !== process.pid && ownerAlive(owner)) return { ok: false, owner };
-      rmSync(file, { force: true });
+  const mine: LockOwner = { pid: process.pid, start: readProcessStart(process.pid) };
+  const aside = `${file}.${process.pid}`;
+  writeFileSync(aside, JSON.stringify(mine), { mode: 0o600 });
+  try {
+    for (let attempt = 0; attempt < 3; attempt++) {
+      try {
+        linkSync(aside, file);
+        return { ok: true };
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+        const owner = readLock(file);
+        if (owner && owner.pid !== process.pid && ownerAlive(owner)) return { ok: false, owner };
+        // A stale lock: remove it only if it is still the one we judged stale.
+        if (JSON.stringify(readLock(file)) === JSON.stringify(owner)) rmSync(file, { force: true });
+      }
     }
+    const owner = readLock(file);
+    if (owner && owner.pid !== process.pid) return { ok: false, owner };
+    throw new Error(`Cannot take the lock ${file}`);
+  } finally {
+    rmSync(aside, { force: true });
   }
-  throw new Error(`Cannot take the lock ${file}`);
 }
 
 export function releaseLock(file: string): void {

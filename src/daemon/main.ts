@@ -58,6 +58,8 @@ async function main(): Promise<void> {
       name: { type: 'string', default: 'local' },
       ports: { type: 'string', default: process.env.DCOS_AGENT_PORTS ?? '20000-32999' },
       'service-ports': { type: 'string', default: '10000-19999' },
+      // The port was remembered, not chosen by the user: take a free one if it is taken now.
+      'port-fallback': { type: 'boolean', default: false },
     },
   });
   const dataDir = values['data-dir'];
@@ -109,11 +111,26 @@ async function main(): Promise<void> {
 
   const router = new Router();
   const server = createHttpServer({ token, rewrite: rewritePath, router, log });
+  const listen = (port: number) =>
+    new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, '127.0.0.1', () => resolve());
+    });
   const requestedPort = Number(values.port);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(requestedPort, '127.0.0.1', () => resolve());
-  });
+  try {
+    await listen(requestedPort);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE' && values['port-fallback'] && requestedPort !== 0) {
+      log(`port ${requestedPort} is taken now; listening on a free one`);
+      await listen(0);
+    } else if (code === 'EADDRINUSE' || code === 'EACCES') {
+      log(`cannot listen on 127.0.0.1:${requestedPort}: ${code === 'EADDRINUSE' ? 'the port is in use' : 'permission denied'}`);
+      process.exit(4);
+    } else {
+      throw err;
+    }
+  }
   const port = (server.address() as import('node:net').AddressInfo).port;
 
   const node: NodeInfo = {

@@ -4,6 +4,18 @@
  */
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { readFileSync } from 'node:fs';
+
+/** The CA bundle's contents; a file that cannot be read is the user's to fix, not a bug. */
+function readCa(file: string | undefined): Buffer | undefined {
+  if (!file) return undefined;
+  try {
+    return readFileSync(file);
+  } catch (err) {
+    throw new DcosError('ECA_CERT', `Cannot read the CA bundle ${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`, {
+      hint: 'Give an existing PEM file with --ca-cert (dcos cluster setup) or core.ssl_verify.',
+    });
+  }
+}
 import { DcosError, InterruptedError } from '../core/errors.js';
 
 export interface ClientOptions {
@@ -44,7 +56,7 @@ export class HttpClient {
           headers: allHeaders,
           timeout: (this.opts.timeoutSeconds ?? 180) * 1000,
           signal: this.opts.signal,
-          ...(isHttps ? { rejectUnauthorized: !this.opts.insecure, ca: this.opts.caCert ? readFileSync(this.opts.caCert) : undefined } : {}),
+          ...(isHttps ? { rejectUnauthorized: !this.opts.insecure, ca: readCa(this.opts.caCert) } : {}),
         },
         (res) => {
           const chunks: Buffer[] = [];
@@ -93,7 +105,7 @@ export async function openStream(opts: ClientOptions, path: string, signal: Abor
       method: 'GET',
       headers,
       signal,
-      ...(isHttps ? { rejectUnauthorized: !opts.insecure, ca: opts.caCert ? readFileSync(opts.caCert) : undefined } : {}),
+      ...(isHttps ? { rejectUnauthorized: !opts.insecure, ca: readCa(opts.caCert) } : {}),
     }, resolve);
     req.on('error', (err) => reject(signal.aborted ? new InterruptedError() : networkError(opts.url, err)));
     req.end();

@@ -95,6 +95,8 @@ export async function startDaemon(opts: {
   dataDir: string;
   name: string;
   port?: number;
+  /** The port was remembered from an earlier start (not asked for): another is fine if it is taken. */
+  portIsPreference?: boolean;
   env: Record<string, string | undefined>;
   timeoutMs?: number;
 }): Promise<{ info: DaemonInfo; started: boolean }> {
@@ -109,6 +111,7 @@ export async function startDaemon(opts: {
   const logFile = join(opts.dataDir, 'daemon.log');
   const out = openSync(logFile, 'a');
   const args = [daemonEntry(opts.env), '--data-dir', opts.dataDir, '--name', opts.name, '--port', String(opts.port ?? 0)];
+  if (opts.portIsPreference) args.push('--port-fallback');
   const child = spawn(process.execPath, args, { detached: true, stdio: ['ignore', out, out], env: opts.env as NodeJS.ProcessEnv });
   closeSync(out);
   let exitCode: number | null = null;
@@ -147,19 +150,23 @@ function logTail(file: string, lines = 8): string[] {
 }
 
 /** Stops the daemon and its tasks (SIGTERM, then SIGKILL after each app's grace period). */
-export async function stopDaemon(dataDir: string, timeoutMs = 120_000): Promise<'stopped' | 'not-running'> {
+export async function stopDaemon(dataDir: string, timeoutMs = 120_000): Promise<'stopped' | 'not-running' | 'stopped-without-tasks'> {
   const { health, info } = await daemonHealth(dataDir);
   if (health === 'stopped' || !info) return 'not-running';
-  if (health === 'running') {
-    await new HttpClient({ url: info.url, token: readToken(dataDir), timeoutSeconds: 10 }).request('POST', '/dcos-local/shutdown?stopTasks=true');
-  } else {
+  let outcome: 'stopped' | 'stopped-without-tasks' = 'stopped';
+  const answer = health === 'running'
+    ? await new HttpClient({ url: info.url, token: readToken(dataDir), timeoutSeconds: 10 }).request('POST', '/dcos-local/shutdown?stopTasks=true').catch(() => undefined)
+    : undefined;
+  if (answer?.status !== 202) {
+    // It does not answer (or refuses): stop the daemon itself; its tasks are left running.
     process.kill(info.pid, 'SIGTERM');
+    outcome = 'stopped-without-tasks';
   }
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (!daemonAlive(info)) return 'stopped';
+    if (!daemonAlive(info)) return outcome;
     await sleep(100);
   }
   process.kill(info.pid, 'SIGKILL');
-  return 'stopped';
+  return outcome;
 }

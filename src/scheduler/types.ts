@@ -130,7 +130,7 @@ export interface Scheduler {
   /** Where it is, for messages. */
   readonly url: string;
   info(): Promise<Record<string, unknown>>;
-  listApps(opts?: { embedTasks?: boolean; label?: string }): Promise<SchedulerApp[]>;
+  listApps(opts?: { embedTasks?: boolean; embedFailures?: boolean; label?: string }): Promise<SchedulerApp[]>;
   getApp(id: string): Promise<SchedulerApp | undefined>;
   createApp(app: Record<string, unknown>): Promise<{ app: SchedulerApp; deploymentId: string }>;
   updateApp(id: string, app: Record<string, unknown>, opts?: { force?: boolean; partial?: boolean }): Promise<DeploymentRef>;

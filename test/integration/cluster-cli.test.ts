@@ -118,4 +118,35 @@ describe('dcos cluster', () => {
     expect(JSON.parse((await dcos(['cluster', 'list', '--json'])).stdout)).toEqual([]);
     expect((await dcos(['config', 'show', 'core.dcos_url'])).exitCode).toBe(1);
   });
+
+  it('takes another port when the remembered one is taken, but fails plainly on an explicit --port', async () => {
+    const { createServer } = await import('node:net');
+    const first = JSON.parse((await dcos(['cluster', 'up', '--json'])).stdout);
+    await dcos(['cluster', 'down']);
+    const port = Number(new URL(first.url).port);
+    const squatter = createServer();
+    await new Promise<void>((resolve) => squatter.listen(port, '127.0.0.1', resolve));
+    try {
+      const again = await dcos(['cluster', 'up', '--json']);
+      expect(again.exitCode, again.stderr).toBe(0);
+      expect(JSON.parse(again.stdout).url).not.toBe(first.url);
+      await dcos(['cluster', 'down']);
+      const explicit = await dcos(['cluster', 'up', '--port', String(port)]);
+      expect(explicit.exitCode).toBe(1);
+      expect(explicit.stderr).toContain(`cannot listen on 127.0.0.1:${port}: the port is in use`);
+      expect(explicit.stderr).not.toMatch(/\n\s+at /);
+    } finally {
+      squatter.close();
+    }
+  });
+
+  it('lets DCOS_URL name the cluster even when a stopped local one is attached', async () => {
+    await dcos(['cluster', 'up']);
+    await dcos(['cluster', 'down']);
+    const r = await dcos(['marathon', 'about'], { DCOS_URL: 'http://127.0.0.1:9' });
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toContain('Cannot reach the cluster at http://127.0.0.1:9');
+    expect(r.stderr).not.toContain('Started the local cluster');
+    expect(JSON.parse((await dcos(['cluster', 'status', '--json'])).stdout).health).toBe('stopped');
+  });
 });

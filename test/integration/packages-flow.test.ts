@@ -173,3 +173,53 @@ describe('packages on the embedded cluster', () => {
     });
   }
 });
+
+describe('packages on the embedded cluster: the hard cases', () => {
+  let home: TempHome;
+  const dcos = (argv: string[]) => runCli(argv, { env: home.env, cwd: home.dir });
+
+  beforeAll(async () => {
+    home = tempHome();
+    mkdirSync(home.env.DCOS_DIR, { recursive: true });
+    writeFileSync(join(home.env.DCOS_DIR, 'repositories.json'), JSON.stringify({ repositories: [{ name: 'bundled', uri: 'bundled' }, { name: 'failing', uri: FAILING_REPO }] }));
+    expect((await dcos(['cluster', 'up'])).exitCode).toBe(0);
+  });
+  afterAll(async () => {
+    await dcos(['cluster', 'down']);
+    home.cleanup();
+  });
+
+  it('never reports a command that exits at once as running, and lists it as failed', async () => {
+    for (let i = 0; i < 3; i++) {
+      const r = await dcos(['package', 'install', 'crasher', '--app-id', `/crash-${i}`, '--yes', '--timeout', '60s']);
+      expect(r.exitCode, r.stderr).toBe(3);
+      expect(r.stderr).not.toContain('is running as');
+    }
+    const list = JSON.parse((await dcos(['package', 'list', 'crasher', '--json'])).stdout);
+    expect(list.map((p: { status: string }) => p.status)).toEqual(['failed', 'failed', 'failed']);
+    expect((await dcos(['package', 'uninstall', 'crasher', '--all', '--yes'])).exitCode).toBe(0);
+  });
+
+  it('refuses an update that would change the app id (AppIdChanged), changing nothing', async () => {
+    expect((await dcos(['package', 'install', 'hello-world', '--yes'])).exitCode).toBe(0);
+    writeFileSync(join(home.dir, 'rename.json'), JSON.stringify({ service: { name: '/renamed' } }));
+    const r = await dcos(['package', 'update', 'hello-world', '--options', 'rename.json', '--yes']);
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toContain('The new appId /renamed must be equal to the old appId /hello-world');
+    expect((await dcos(['package', 'uninstall', 'hello-world', '--yes'])).exitCode).toBe(0);
+  });
+
+  it('says when an earlier install of the same id is still being removed', async () => {
+    expect((await dcos(['package', 'install', 'slowstop', '--yes'])).exitCode).toBe(0);
+    const un = await dcos(['package', 'uninstall', 'slowstop', '--yes', '--no-wait']);
+    expect(un.exitCode).toBe(0);
+    expect(un.stderr).toContain('Uninstall of /slowstop submitted');
+    expect(un.stderr).not.toContain('Uninstalled package');
+    const again = await dcos(['package', 'install', 'slowstop', '--yes']);
+    expect(again.exitCode).toBe(1);
+    expect(again.stderr).toContain('An earlier /slowstop is still being removed');
+    await new Promise((r) => setTimeout(r, 4500));
+    expect((await dcos(['package', 'install', 'slowstop', '--yes'])).exitCode).toBe(0);
+    expect((await dcos(['package', 'uninstall', 'slowstop', '--yes'])).exitCode).toBe(0);
+  });
+});

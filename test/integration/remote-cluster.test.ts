@@ -81,6 +81,9 @@ describe('remote clusters', () => {
     const tls = createHttpsServer({ key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) }, proxy(daemonUrl));
     servers.push(tls);
     const url = `https://127.0.0.1:${await listen(tls)}`;
+    const missing = await dcos(remote, ['cluster', 'setup', url, '--name', 'tls', '--token', token, '--ca-cert', join(dir, 'nope.pem')]);
+    expect(missing.exitCode).toBe(2);
+    expect(missing.stderr).toContain('--ca-cert: no such file');
     const refused = await dcos(remote, ['cluster', 'setup', url, '--name', 'tls', '--token', token]);
     expect(refused.exitCode).toBe(1);
     expect(refused.stderr).toMatch(/TLS certificate (is self-signed|chain is not trusted|cannot be verified)/);

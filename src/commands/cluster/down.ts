@@ -6,5 +6,10 @@ import { actions } from '../shared.js';
 
 export async function run(ctx: Ctx, _args: readonly unknown[], opts: Options): Promise<void> {
   const { name, result } = await clusterDown(actions(ctx), opts.name as string | undefined);
-  info(ctx, result === 'stopped' ? `Cluster [${name}] stopped, with its tasks.` : `Cluster [${name}] was not running.`);
+  const messages = {
+    stopped: `Cluster [${name}] stopped, with its tasks.`,
+    'stopped-without-tasks': `Cluster [${name}]'s daemon did not answer and was stopped; its tasks were left running (they are re-adopted on the next "dcos cluster up").`,
+    'not-running': `Cluster [${name}] was not running.`,
+  };
+  info(ctx, messages[result]);
 }

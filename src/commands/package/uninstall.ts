@@ -22,8 +22,10 @@ export async function run(ctx: Ctx, [name]: readonly unknown[], opts: Options): 
     info(ctx, `Uninstalling package [${target.name}] version [${target.version}] from ${target.appId}`);
     if (shouldWait(opts)) {
       await follow(ctx, scheduler, opts, { appId: target.appId, deploymentId, goal: 'removed', title: `Uninstalling ${target.name} from ${target.appId}` });
+      info(ctx, `Uninstalled package [${target.name}] version [${target.version}]`);
+    } else {
+      info(ctx, `Uninstall of ${target.appId} submitted (deployment ${deploymentId}); its tasks are being stopped`);
     }
-    info(ctx, `Uninstalled package [${target.name}] version [${target.version}]`);
     const notes = storedDefinition(target.app)?.postUninstallNotes;
     if (notes) info(ctx, notes);
     results.push({ packageName: target.name, packageVersion: target.version, appId: target.appId });

@@ -57,12 +57,6 @@ export function readProcessStart(pid: number): string | null {
 }
 
 /** True when `pid` is alive and is the process that was started at `start` (not a reused pid). */
-/** The process group of a live process, or null (gone, a zombie, or no /proc). */
-export function processGroupOf(pid: number): number | null {
-  const stat = readProcStat(pid);
-  return stat && stat.state !== 'Z' ? Number(stat.pgrp) : null;
-}
-
 export function isSameProcess(pid: number, start: string): boolean {
   const current = readProcessStart(pid);
   return current !== null && current === start;
@@ -97,6 +91,19 @@ export function findProcessesWithEnv(name: string, value: string): number[] {
     }
   }
   return found.sort((a, b) => a - b);
+}
+
+/** The value of one environment variable of a process we may read, or null. */
+export function processEnvValue(pid: number, name: string): string | null {
+  let environ: Buffer;
+  try {
+    environ = readFileSync(`/proc/${pid}/environ`);
+  } catch {
+    return null;
+  }
+  const prefix = `${name}=`;
+  for (const entry of environ.toString('utf8').split('\0')) if (entry.startsWith(prefix)) return entry.slice(prefix.length);
+  return null;
 }
 
 /** Whether the NUL-separated environment block holds exactly the entry `needle`. */

@@ -77,7 +77,11 @@ export class Router {
       pathMatched = true;
       if (route.method !== method && !(method === 'HEAD' && route.method === 'GET')) continue;
       const params: Record<string, string> = {};
-      route.names.forEach((name, i) => (params[name] = decodeURIComponent(m[i + 1])));
+      try {
+        route.names.forEach((name, i) => (params[name] = decodeURIComponent(m[i + 1])));
+      } catch {
+        throw new HttpError(400, { message: `Malformed URL escape in ${path}` });
+      }
       return { handler: route.handler, params };
     }
     return pathMatched ? 'method' : undefined;

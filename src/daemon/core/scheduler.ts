@@ -46,6 +46,7 @@ export class Scheduler {
   readonly queue = new Map<string, QueueInfo>();
   private pending = false;
   private wakeup?: NodeJS.Timeout;
+  private wakeupAt = Infinity;
   private stopped = false;
 
   constructor(private readonly d: SchedulerDeps) {}
@@ -212,9 +213,16 @@ export class Scheduler {
     this.queue.delete(app.id);
   }
 
+  /** One timer for the earliest time any app may launch again (a later request never delays it). */
   private wakeAt(time: number): void {
+    if (time >= this.wakeupAt && this.wakeup) return;
     clearTimeout(this.wakeup);
-    this.wakeup = setTimeout(() => this.kick(), Math.max(10, time - this.d.now()));
+    this.wakeupAt = time;
+    this.wakeup = setTimeout(() => {
+      this.wakeup = undefined;
+      this.wakeupAt = Infinity;
+      this.kick();
+    }, Math.max(10, time - this.d.now()));
     this.wakeup.unref();
   }
 }

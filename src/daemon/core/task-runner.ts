@@ -10,7 +10,7 @@ import { containerCommand, detectContainerRuntime, NoContainerRuntimeError } fro
 import { fetchAll, type FetchItem } from '../agent/fetcher.js';
 import { killProcessGroup, launchProcess } from '../agent/launcher.js';
 import type { PortAllocator } from '../agent/ports.js';
-import { findProcessesWithEnv, isSameProcess, processGroupOf, readProcessStart } from '../agent/process-identity.js';
+import { findProcessesWithEnv, isSameProcess, processEnvValue, readProcessStart } from '../agent/process-identity.js';
 import { sandboxPath } from '../agent/sandbox.js';
 import { LaunchBackoff } from '../engine/backoff.js';
 import { probeHealth } from '../engine/health-probe.js';
@@ -161,6 +161,9 @@ export class TaskRunner {
   private onExit(task: Task, code: number | null, signal: NodeJS.Signals | null): void {
     if (isTerminal(task.state)) return;
     task.exitCode = code;
+    // The task is over when its main process is: whatever it left running in its group goes too,
+    // as Mesos tears down a task's container (it would hold ports the task no longer owns).
+    killGroupNow(task.pid);
     if (task.state === 'TASK_KILLING' || task.goal === 'decommissioned' || this.running.get(task.id)?.abort.signal.aborted) {
       this.finish(task, 'TASK_KILLED', signal ? `Killed with ${signal}` : 'Killed');
     } else if (code === 0) {
@@ -346,6 +349,7 @@ export class TaskRunner {
       this.running.set(task.id, run);
       run.adoptedTimer = setInterval(() => {
         if (!isSameProcess(task.pid as number, task.pidStart as string)) {
+          killGroupNow(task.pid);
           const killed = task.state === 'TASK_KILLING' || task.goal === 'decommissioned';
           // Not our child: its exit status cannot be known.
           this.finish(task, killed ? 'TASK_KILLED' : 'TASK_FAILED', killed ? 'Killed' : 'The task exited (adopted after a daemon restart, so its exit status is unknown)');
@@ -358,15 +362,32 @@ export class TaskRunner {
     this.killStrays();
   }
 
-  /** Processes of this node's tasks that no stored task owns (a crash at the wrong moment): kill them. */
+  /**
+   * Processes of this node's tasks whose task is not a live stored one (a crash at the wrong
+   * moment): kill them. A process belongs to the task named by its MESOS_TASK_ID, whatever its
+   * process group (a task may start children in groups or sessions of their own).
+   */
   private killStrays(): void {
-    const owned = new Set<number>();
-    for (const task of this.d.state.tasks.values()) if (task.pid !== null) owned.add(task.pid);
+    const live = new Set([...this.d.state.tasks.values()].filter((t) => !isTerminal(t.state)).map((t) => t.id));
     for (const pid of findProcessesWithEnv('DCOS_AGENT_ID', this.d.node.agentId)) {
-      const pgid = processGroupOf(pid);
-      if (pgid === null || owned.has(pgid)) continue;
-      this.d.log(`killing stray task process group ${pgid} (no stored task owns it)`);
-      void killProcessGroup(pgid, null, DEFAULT_KILL_GRACE_SECONDS * 1000).catch(() => undefined);
+      const taskId = processEnvValue(pid, 'MESOS_TASK_ID');
+      if (taskId !== null && live.has(taskId)) continue;
+      this.d.log(`killing stray task process ${pid} (task ${taskId ?? 'unknown'} is not running here)`);
+      try {
+        process.kill(pid, 'SIGTERM');
+      } catch {
+        continue;
+      }
+      const start = readProcessStart(pid);
+      setTimeout(() => {
+        if (start !== null && isSameProcess(pid, start)) {
+          try {
+            process.kill(pid, 'SIGKILL');
+          } catch {
+            // gone meanwhile
+          }
+        }
+      }, DEFAULT_KILL_GRACE_SECONDS * 1000).unref();
     }
   }
 
@@ -391,5 +412,15 @@ export class TaskRunner {
       clearInterval(run.adoptedTimer);
       run.child?.unref();
     }
+  }
+}
+
+/** SIGKILL to what is left of a task's process group (nothing to do if it is already gone). */
+function killGroupNow(pid: number | null): void {
+  if (pid === null || pid <= 1) return;
+  try {
+    process.kill(-pid, 'SIGKILL');
+  } catch {
+    // ESRCH: the group is already empty
   }
 }

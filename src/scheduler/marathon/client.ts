@@ -30,7 +30,18 @@ export interface MarathonEndpoints {
 }
 
 const RETRY_DELAYS_MS = [300, 1000, 2500];
-const IDEMPOTENT = new Set(['GET', 'PUT', 'DELETE', 'HEAD']);
+/** Reads: retried on any network error or 5xx. */
+const SAFE = new Set(['GET', 'HEAD']);
+/**
+ * Marathon's PUT and DELETE start a deployment each time, so a retry after a 5xx that was really
+ * applied would fail (409, 404): they are retried only when the connection was refused, i.e.
+ * nothing reached the cluster.
+ */
+const RETRY_WHEN_REFUSED = new Set(['PUT', 'DELETE']);
+
+function refused(err: unknown): boolean {
+  return ((err as { cause?: NodeJS.ErrnoException }).cause?.code ?? '') === 'ECONNREFUSED';
+}
 
 const enc = (id: string) => id.replace(/^\//, '').split('/').map(encodeURIComponent).join('/');
 
@@ -58,10 +69,11 @@ export class MarathonScheduler implements Scheduler {
       try {
         res = await client.request(method, path, body);
       } catch (err) {
-        const retryable = IDEMPOTENT.has(method) && (err as DcosError).code === 'ECLUSTER_UNREACHABLE' && attempt < RETRY_DELAYS_MS.length;
+        const unreachable = (err as DcosError).code === 'ECLUSTER_UNREACHABLE';
+        const retryable = unreachable && (SAFE.has(method) || (RETRY_WHEN_REFUSED.has(method) && refused(err))) && attempt < RETRY_DELAYS_MS.length;
         if (!retryable) throw err;
       }
-      if (res && res.status >= 500 && IDEMPOTENT.has(method) && attempt < RETRY_DELAYS_MS.length) res = undefined;
+      if (res && res.status >= 500 && SAFE.has(method) && attempt < RETRY_DELAYS_MS.length) res = undefined;
       if (res) {
         if (accept.includes(res.status)) return res;
         throw marathonError(method, path, res, client.opts.url);
@@ -75,12 +87,10 @@ export class MarathonScheduler implements Scheduler {
     return (await this.call(this.marathon, 'GET', '/v2/info')).json();
   }
 
-  async listApps(opts: { embedTasks?: boolean; label?: string } = {}): Promise<SchedulerApp[]> {
+  async listApps(opts: { embedTasks?: boolean; embedFailures?: boolean; label?: string } = {}): Promise<SchedulerApp[]> {
     const query = new URLSearchParams();
-    if (opts.embedTasks) {
-      query.append('embed', 'apps.tasks');
-      query.append('embed', 'apps.lastTaskFailure');
-    }
+    if (opts.embedTasks) query.append('embed', 'apps.tasks');
+    if (opts.embedTasks || opts.embedFailures) query.append('embed', 'apps.lastTaskFailure');
     if (opts.label) query.set('label', opts.label);
     const q = query.toString();
     return (await this.call(this.marathon, 'GET', `/v2/apps${q ? `?${q}` : ''}`)).json<{ apps: SchedulerApp[] }>().apps;
