@@ -1,5 +1,6 @@
 /** The embedded cluster's own model: what it stores and passes between its parts. */
 import type { HealthCheck, NormalizedApp } from '../marathon/app-types.js';
+import type { HealthCheckResult } from '../marathon/health-result.js';
 
 /** Mesos task states, as Marathon reports them. */
 export type TaskState =
@@ -27,14 +28,8 @@ export function isTerminal(state: TaskState): boolean {
   return TERMINAL_STATES.has(state);
 }
 
-/** Marathon's health result of one check of one task. */
-export interface HealthResult {
-  alive: boolean;
-  consecutiveFailures: number;
-  firstSuccess: string | null;
-  lastSuccess: string | null;
-  lastFailure: string | null;
-  lastFailureCause: string | null;
+/** Marathon's health result, as the daemon reports it (with both the instance and the task named). */
+export interface HealthResult extends HealthCheckResult {
   instanceId: string;
   taskId: string;
 }

@@ -3,14 +3,9 @@
  * Every cluster kind (the embedded one, DC/OS, bare Marathon, later Kubernetes) implements it.
  */
 
-export interface HealthCheckResult {
-  alive: boolean;
-  consecutiveFailures: number;
-  firstSuccess: string | null;
-  lastSuccess: string | null;
-  lastFailure: string | null;
-  lastFailureCause: string | null;
-}
+import type { HealthCheckResult } from '../marathon/health-result.js';
+
+export type { HealthCheckResult };
 
 export interface SchedulerTask {
   id: string;
