@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { PortAllocator } from './agent/ports.js';
 import { ReadinessTracker } from './core/readiness.js';
-import { readProcessStart } from './agent/process-identity.js';
+import { findProcessesWithEnv, processEnvValue, readProcessStart } from './agent/process-identity.js';
 import { createHttpServer, Router } from './api/http.js';
 import { marathonRoutes } from './api/marathon-routes.js';
 import { mesosRoutes, rewritePath } from './api/mesos-routes.js';
@@ -48,6 +48,29 @@ function writeJsonAtomic(file: string, value: unknown, mode = 0o644): void {
   const tmp = `${file}.${process.pid}.tmp`;
   writeFileSync(tmp, JSON.stringify(value, null, 2) + '\n', { mode });
   renameSync(tmp, file);
+}
+
+/** SIGTERM, then SIGKILL after 3 s, to every live process of the given tasks of this node. */
+async function sweepTaskProcesses(agentId: string, taskIds: ReadonlySet<string>, log: (m: string) => void): Promise<number> {
+  const pids = findProcessesWithEnv('DCOS_AGENT_ID', agentId).filter((pid) => taskIds.has(processEnvValue(pid, 'MESOS_TASK_ID') ?? ''));
+  for (const pid of pids) {
+    try {
+      process.kill(pid, 'SIGTERM');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ESRCH') log(`cannot stop process ${pid}: ${(err as Error).message}`);
+    }
+  }
+  const deadline = Date.now() + 3000;
+  while (Date.now() < deadline && pids.some((pid) => readProcessStart(pid) !== null)) await new Promise((r) => setTimeout(r, 50));
+  for (const pid of pids) {
+    if (readProcessStart(pid) === null) continue;
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return pids.length;
 }
 
 async function main(): Promise<void> {
@@ -171,7 +194,15 @@ async function main(): Promise<void> {
     shuttingDown = true;
     log(stopTasks ? 'stopping every task, then the daemon' : 'stopping the daemon (tasks keep running)');
     scheduler?.stop();
-    if (stopTasks) await Promise.all([...state.tasks.values()].map((t) => runner.kill(t)));
+    if (stopTasks) {
+      const tasks = [...state.tasks.values()];
+      const outcomes = await Promise.allSettled(tasks.map((t) => runner.kill(t)));
+      const failed = outcomes.filter((o) => o.status === 'rejected').length;
+      log(`stopped ${tasks.length} task(s)${failed ? `; ${failed} kill(s) failed` : ''}`);
+      // Belt and braces: any process still carrying one of those tasks' ids goes too.
+      const left = await sweepTaskProcesses(agentId, new Set(tasks.map((t) => t.id)), log);
+      if (left > 0) log(`killed ${left} leftover task process(es)`);
+    }
     runner.detach();
     server.close();
     store.close();

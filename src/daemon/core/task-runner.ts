@@ -242,7 +242,10 @@ export class TaskRunner {
     if (run) clearTimeout(run.healthTimer);
     const grace = (app?.taskKillGracePeriodSeconds ?? DEFAULT_KILL_GRACE_SECONDS) * 1000;
     try {
-      await killProcessGroup(task.pid as number, task.pidStart, grace);
+      const outcome = await killProcessGroup(task.pid as number, task.pidStart, grace);
+      if (outcome === 'gone' && readProcessStart(task.pid as number) !== null) {
+        this.d.log(`kill of ${task.id}: pid ${task.pid} is alive but not the task's process (start ${readProcessStart(task.pid as number)}, recorded ${task.pidStart})`);
+      }
     } catch (err) {
       this.d.log(`killing ${task.id} failed: ${(err as Error).message}`);
     }
