@@ -77,3 +77,19 @@ describe('task processes', () => {
     expect(r.json.message).toContain('Malformed URL escape');
   });
 });
+
+describe('shutdown with tasks', () => {
+  it('launches nothing once a shutdown has begun, even with a scheduling pass already asked for', { timeout: 60_000 }, async () => {
+    for (let round = 0; round < 5; round++) {
+      const d = await startDaemon();
+      await createApp(d, { id: '/busy', cmd: 'exec sleep 1000', instances: 3, cpus: 0.01, mem: 8, portDefinitions: [] });
+      const tasks = await waitRunning(d, '/busy', 3);
+      // A kill asks for a scheduling pass (to replace the task); the shutdown lands right behind it.
+      const kill = d.api('DELETE', `/v2/apps/busy/tasks/${tasks[0].id}`);
+      const shutdown = d.api('POST', '/dcos-local/shutdown?stopTasks=true');
+      await Promise.all([kill, shutdown]);
+      // stop() fails the test if any task process of this daemon is left.
+      await d.stop();
+    }
+  });
+});

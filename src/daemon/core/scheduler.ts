@@ -57,6 +57,9 @@ export class Scheduler {
     this.pending = true;
     setImmediate(() => {
       this.pending = false;
+      // A pass asked for just before stop() must not run: it would launch replacements for the
+      // tasks a shutdown is killing.
+      if (this.stopped) return;
       try {
         this.tick();
       } catch (err) {
