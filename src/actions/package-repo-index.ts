@@ -12,7 +12,7 @@ export interface BuiltIndex {
   broken: BrokenRevision[];
 }
 
-export function buildRepositoryIndex(ctx: ActionCtx, dirInput: string): BuiltIndex {
+export async function buildRepositoryIndex(ctx: ActionCtx, dirInput: string): Promise<BuiltIndex> {
   const dir = resolve(ctx.cwd, dirInput);
   let isDir = false;
   try {
@@ -26,7 +26,7 @@ export function buildRepositoryIndex(ctx: ActionCtx, dirInput: string): BuiltInd
     });
   }
   const source = new LocalDirSource({ name: 'index', uri: dir }, dir, ctx.paths.cache);
-  const { definitions, broken } = source.readAll();
+  const { definitions, broken } = await source.readAll();
   definitions.sort((a, b) => compareText(a.name, b.name) || a.releaseVersion - b.releaseVersion);
   return { index: { packages: definitions }, broken };
 }

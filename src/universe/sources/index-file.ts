@@ -8,9 +8,7 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { DcosError } from '../../core/errors.js';
 import { readCache, repoCacheDir, writeCache } from '../cache-files.js';
-import { fetchCached } from '../http-cache.js';
 import type { BrokenRevision, PackageDefinition, RepositoryRef } from '../model.js';
-import { validateIndexEntry } from '../read-revision.js';
 import { summarize } from '../summarize.js';
 import type { PackageRevisions, RepoIndex, RepositorySource } from './source.js';
 
@@ -55,6 +53,7 @@ export class IndexFileSource implements RepositorySource {
       if (cached?.fingerprint === fingerprint) return cached;
       return this.rebuild(readFileSync(this.location, 'utf8'), fingerprint);
     }
+    const { fetchCached } = await import('../http-cache.js');
     const download = await fetchCached({
       url: this.location,
       cacheDir: this.cacheDir,
@@ -82,7 +81,8 @@ export class IndexFileSource implements RepositorySource {
     }
   }
 
-  private rebuild(text: string, fingerprint: string): RepoIndex {
+  private async rebuild(text: string, fingerprint: string): Promise<RepoIndex> {
+    const { validateIndexEntry } = await import('../read-revision.js');
     const label = this.remote ? this.location : this.location;
     let parsed: unknown;
     try {
@@ -134,7 +134,7 @@ export class IndexFileSource implements RepositorySource {
     }
     // The split files went missing (cache cleaned by hand): rebuild them from the index.
     const body = this.remote ? readFileSync(join(this.cacheDir, 'download.json'), 'utf8') : readFileSync(this.location, 'utf8');
-    this.rebuild(body, index.fingerprint);
+    await this.rebuild(body, index.fingerprint);
     const again = readCache<{ definitions: PackageDefinition[] }>(this.packageFile(name), FORMAT);
     return { definitions: again?.definitions ?? [], broken: index.broken.filter((b) => b.name === name) };
   }

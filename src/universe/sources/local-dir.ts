@@ -12,7 +12,7 @@ import { pathToFileURL } from 'node:url';
 import { DcosError } from '../../core/errors.js';
 import { readCache, repoCacheDir, writeCache } from '../cache-files.js';
 import type { BrokenRevision, PackageDefinition, PackageSummary, RepositoryRef } from '../model.js';
-import { readRevision } from '../read-revision.js';
+import type { readRevision as ReadRevision } from '../read-revision.js';
 import { summarize } from '../summarize.js';
 import type { PackageRevisions, RepoIndex, RepositorySource } from './source.js';
 
@@ -81,7 +81,9 @@ export class LocalDirSource implements RepositorySource {
     const next: Record<string, CachedPackage> = {};
     let changed = !cached;
 
-    // The hot loop of every search: plain names and string paths, one stat per package.
+    // The hot loop of every search: plain names and string paths, one stat per package. Packages
+    // that changed are read after the loop, loading the validation code only when there are any.
+    const stale: Array<{ letter: string; name: string; stat: Stats }> = [];
     for (const letter of listDirs(packagesDir)) {
       const letterDir = `${packagesDir}/${letter}`;
       for (const name of readdirSync(letterDir)) {
@@ -94,9 +96,13 @@ export class LocalDirSource implements RepositorySource {
           next[name] = old;
           continue;
         }
-        next[name] = this.scanPackage(packagesDir, letter, name, stat);
-        changed = true;
+        stale.push({ letter, name, stat });
       }
+    }
+    if (stale.length > 0) {
+      await this.loadReader();
+      for (const { letter, name, stat } of stale) next[name] = this.scanPackage(packagesDir, letter, name, stat);
+      changed = true;
     }
     if (Object.keys(previous).length !== Object.keys(next).length) changed = true;
     if (changed) writeCache(cacheFile, { format: FORMAT, root: packagesDir, packages: next } satisfies CacheFile);
@@ -131,7 +137,17 @@ export class LocalDirSource implements RepositorySource {
     return { letter, mtime: stat.mtimeMs, watch, summary, broken };
   }
 
+  private reader?: typeof ReadRevision;
+
+  /** The revision reader (validation, template parsing), loaded only when something must be read. */
+  private async loadReader(): Promise<typeof ReadRevision> {
+    this.reader ??= (await import('../read-revision.js')).readRevision;
+    return this.reader;
+  }
+
   private readPackage(packagesDir: string, letter: string, name: string): PackageRevisions {
+    const readRevision = this.reader;
+    if (!readRevision) throw new Error('readPackage before loadReader');
     const definitions: PackageDefinition[] = [];
     const broken: BrokenRevision[] = [];
     for (const entry of listDirs(join(packagesDir, letter, name))) {
@@ -152,8 +168,9 @@ export class LocalDirSource implements RepositorySource {
   }
 
   /** Every revision of every package, read fresh (for building a publishable index). */
-  readAll(): PackageRevisions {
+  async readAll(): Promise<PackageRevisions> {
     const packagesDir = this.packagesDir();
+    await this.loadReader();
     const all: PackageRevisions = { definitions: [], broken: [] };
     for (const letter of listDirs(packagesDir)) {
       for (const name of listDirs(join(packagesDir, letter))) {
@@ -169,6 +186,7 @@ export class LocalDirSource implements RepositorySource {
     const packagesDir = this.packagesDir();
     const letter = name[0]?.toUpperCase() ?? '';
     if (!existsSync(join(packagesDir, letter, name))) return { definitions: [], broken: [] };
+    await this.loadReader();
     return this.readPackage(packagesDir, letter, name);
   }
 }

@@ -8,7 +8,7 @@ import type { Options } from '../../types.js';
 import { actions } from '../../shared.js';
 
 export async function run(ctx: Ctx, [dir]: readonly unknown[], opts: Options): Promise<number> {
-  const { index, broken } = buildRepositoryIndex(actions(ctx), dir as string);
+  const { index, broken } = await buildRepositoryIndex(actions(ctx), dir as string);
   for (const b of broken) {
     warn(ctx, `Skipping invalid ${b.file}:\n${b.problems.map((p) => `    ${p.path && p.path !== '/' ? `${p.path}: ` : ''}${p.message}`).join('\n')}`);
   }
