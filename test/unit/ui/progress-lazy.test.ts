@@ -10,14 +10,19 @@ describe('progress.ts loads the live view lazily', () => {
   let loads = 0;
   let updates: WatchSnapshot[] = [];
   let stops = 0;
+  // One mock registration per test, told whether to fail: a second doMock of the same
+  // module can lose to the first when the suite runs under load.
+  let failLoad = false;
 
   beforeEach(() => {
     vi.resetModules();
     loads = 0;
     updates = [];
     stops = 0;
+    failLoad = false;
     vi.doMock(LIVE_VIEW, () => {
       loads++;
+      if (failLoad) throw new Error('loaded');
       return {
         renderLiveView: () => ({
           update: (s: WatchSnapshot) => updates.push(s),
@@ -72,14 +77,13 @@ describe('progress.ts loads the live view lazily', () => {
   });
 
   it('falls back to plain lines when the live view cannot be loaded', async () => {
-    vi.doMock(LIVE_VIEW, () => {
-      throw new Error('loaded');
-    });
+    failLoad = true;
     const { createProgress } = await import('../../../src/ui/progress.js');
     const ctx = makeCtx({ stdoutTTY: true });
     const p = await createProgress(ctx, TITLE);
     p.onEvent({ type: 'change', at: new Date(2026, 0, 1, 9, 8, 7), message: 'still reported' });
     await p.close();
+    expect(loads).toBe(1);
     expect(ctx.stderr.text).toBe('09:08:07 still reported\n');
     expect(ctx.stderr.text).not.toMatch(ESC);
   });
