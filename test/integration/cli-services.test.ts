@@ -3,11 +3,8 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT, runCli, tempHome, type TempHome } from '../helpers/index.js';
-
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Json = any;
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+import { waitFor } from '../helpers/daemon.js';
+import type { Json } from './support.js';
 
 describe('dcos service', () => {
   let home: TempHome;
@@ -20,15 +17,14 @@ describe('dcos service', () => {
     expect(res.exitCode, res.stderr).toBe(0);
   }
 
-  async function settled(): Promise<void> {
-    const end = Date.now() + 15_000;
-    for (;;) {
-      const apps: Json[] = JSON.parse((await dcos(['marathon', 'app', 'list', '--json'])).stdout);
-      if (apps.every((a) => a.tasksRunning === a.instances && a.deployments.length === 0)) return;
-      if (Date.now() > end) throw new Error('Timed out waiting for the apps to run');
-      await sleep(150);
-    }
-  }
+  const settled = () =>
+    waitFor(
+      async () => {
+        const apps: Json[] = JSON.parse((await dcos(['marathon', 'app', 'list', '--json'])).stdout);
+        return apps.every((a) => a.tasksRunning === a.instances && a.deployments.length === 0);
+      },
+      { what: 'the apps to run', timeoutMs: 15_000, intervalMs: 150 },
+    );
 
   beforeAll(async () => {
     if (!existsSync(join(REPO_ROOT, 'dist', 'daemon', 'main.js'))) throw new Error('dist/daemon/main.js is missing: run "npm run build" first');

@@ -3,26 +3,15 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT, runCli, tempHome, type TempHome } from '../helpers/index.js';
-
-// Loosely typed JSON from the commands.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Json = any;
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+import { sleep, waitFor as pollUntil } from '../helpers/daemon.js';
+import type { Json } from './support.js';
 
 describe('dcos task and node', () => {
   let home: TempHome;
   const dcos = (argv: string[], extra: { signal?: AbortSignal; input?: string } = {}) => runCli(argv, { env: home.env, cwd: home.dir, ...extra });
 
-  async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 15_000): Promise<T> {
-    const end = Date.now() + timeoutMs;
-    for (;;) {
-      const value = await probe();
-      if (value) return value;
-      if (Date.now() > end) throw new Error(`Timed out waiting for ${what}`);
-      await sleep(150);
-    }
-  }
+  /** Polls a CLI probe (each one is a whole command run) until it answers. */
+  const waitFor = <T,>(what: string, probe: () => Promise<T>) => pollUntil(probe, { what, timeoutMs: 15_000, intervalMs: 150 });
 
   async function addApp(app: Record<string, unknown>): Promise<void> {
     const file = join(home.dir, `${String(app.id).slice(1)}.json`);
