@@ -87,8 +87,12 @@ describe('shutdown with tasks', () => {
       // A kill asks for a scheduling pass (to replace the task); the shutdown lands right behind it.
       const kill = d.api('DELETE', `/v2/apps/busy/tasks/${tasks[0].id}`);
       const shutdown = d.api('POST', '/dcos-local/shutdown?stopTasks=true');
-      await Promise.all([kill, shutdown]);
-      // stop() fails the test if any task process of this daemon is left.
+      expect((await Promise.all([kill, shutdown]))[1].status).toBe(202);
+      // A second shutdown (stop()'s) would race the closing server: wait for this one to finish.
+      await d.waitFor(() => !d.running, { what: 'the daemon to exit after its shutdown', timeoutMs: 20_000 });
+      // No task process of this daemon may be left (a health probe may trail it by a moment).
+      await d.waitFor(() => d.taskProcesses().length === 0, { what: 'no task process left by the daemon', timeoutMs: 3000 });
+      // stop() then starts a daemon on the same data dir, which must find nothing to stop either.
       await d.stop();
     }
   });
