@@ -12,7 +12,7 @@ import { extractZip } from './archive-zip.js';
 import { loadUndici } from '../../core/undici.js';
 import { FetchError } from './fetch-error.js';
 import { parseSource, retrieve, type RetrieveContext } from './fetch-source.js';
-import { isWithin } from './sandbox.js';
+import { isDirectory, isWithin } from './sandbox.js';
 
 export { FetchError } from './fetch-error.js';
 
@@ -148,14 +148,6 @@ async function exists(file: string): Promise<boolean> {
   try {
     await stat(file);
     return true;
-  } catch {
-    return false;
-  }
-}
-
-async function isDirectory(file: string): Promise<boolean> {
-  try {
-    return (await stat(file)).isDirectory();
   } catch {
     return false;
   }

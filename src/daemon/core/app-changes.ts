@@ -105,7 +105,3 @@ export function assignServicePorts(app: NormalizedApp, used: Set<number>, range:
   };
   return { ...app, portDefinitions: defs.map((d) => (d.port ? d : { ...d, port: take() })) };
 }
-
-export function appIdFromPath(path: string): string {
-  return normalizeAppId(path);
-}

@@ -23,8 +23,4 @@ export class EventBus {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }
-
-  get subscribers(): number {
-    return this.listeners.size;
-  }
 }

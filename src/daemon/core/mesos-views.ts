@@ -70,8 +70,8 @@ export function mesosTask(task: Task, node: NodeInfo): Record<string, unknown> {
   };
 }
 
-function frameworkJson(state: ClusterState, node: NodeInfo, used: Resources): Record<string, unknown> {
-  const active = [...state.tasks.values()];
+/** The framework's own fields, shared by /state and /state-summary (which has no task lists). */
+function frameworkHeader(node: NodeInfo, used: Resources) {
   return {
     id: node.frameworkId,
     name: 'marathon',
@@ -84,6 +84,13 @@ function frameworkJson(state: ClusterState, node: NodeInfo, used: Resources): Re
     active: true,
     connected: true,
     recovered: false,
+  };
+}
+
+function frameworkJson(state: ClusterState, node: NodeInfo, used: Resources): Record<string, unknown> {
+  const active = [...state.tasks.values()];
+  return {
+    ...frameworkHeader(node, used),
     user: process.env.USER ?? 'root',
     failover_timeout: 604800,
     checkpoint: true,
@@ -158,18 +165,11 @@ export function stateSummary(state: ClusterState, node: NodeInfo, used: Resource
   const counts: Record<string, number> = Object.fromEntries(TASK_STATES.map((s) => [s, 0]));
   for (const t of state.tasks.values()) counts[t.state] = (counts[t.state] ?? 0) + 1;
   for (const t of state.completed) counts[t.state] = (counts[t.state] ?? 0) + 1;
-  const fw = frameworkJson(state, node, used);
   return {
     hostname: node.hostname,
     cluster: node.name,
     slaves: [{ ...agentJson(node, used), ...counts, framework_ids: [node.frameworkId] }],
-    frameworks: [
-      {
-        id: fw.id, name: fw.name, pid: fw.pid, used_resources: fw.used_resources, offered_resources: fw.offered_resources,
-        capabilities: fw.capabilities, hostname: fw.hostname, webui_url: fw.webui_url, active: true, connected: true, recovered: false,
-        ...counts, slave_ids: [node.agentId],
-      },
-    ],
+    frameworks: [{ ...frameworkHeader(node, used), ...counts, slave_ids: [node.agentId] }],
   };
 }
 

@@ -189,8 +189,9 @@ export class Scheduler {
     }
     const request = { cpus: app.cpus, mem: app.mem, disk: app.disk, gpus: app.gpus ?? 0 };
     const defs = app.portDefinitions ?? [];
+    // Each launch adds exactly one active task: counted here rather than rescanned per placement.
+    let running = this.d.state.tasksOf(app.id).filter(isActive).length;
     while (entry.count > 0) {
-      const running = this.d.state.tasksOf(app.id).filter(isActive).length;
       const reasons: RejectReason[] = [];
       if (!constraintsAllow(app.constraints, this.d.node.hostname, running)) reasons.push('UnfulfilledConstraint');
       reasons.push(...this.d.resources.shortfall(request));
@@ -211,6 +212,7 @@ export class Scheduler {
         return;
       }
       this.d.runner.launch(app, ports as number[]);
+      running += 1;
       entry.count -= 1;
     }
     this.queue.delete(app.id);

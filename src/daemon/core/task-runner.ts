@@ -22,6 +22,7 @@ import type { NodeInfo } from './node-info.js';
 import type { ResourcePool } from './resources.js';
 import type { ClusterState } from './state.js';
 import { marathonEnvironment, taskEnvironment } from './task-env.js';
+import { servicePorts } from './views.js';
 
 const DEFAULT_KILL_GRACE_SECONDS = 3;
 /** Probe interval before a new task's first success, within its grace period. */
@@ -75,7 +76,7 @@ export class TaskRunner {
       goal: 'running',
       host: this.d.node.host,
       ports,
-      servicePorts: (app.portDefinitions ?? []).map((p) => p.port ?? 0),
+      servicePorts: servicePorts(app),
       stagedAt: now,
       startedAt: null,
       pid: null,
@@ -260,10 +261,11 @@ export class TaskRunner {
     run.health = checks.map((check, i) =>
       stored[i] ? HealthState.fromJSON(check, stored[i]) : new HealthState(check, task.id, task.id),
     );
+    // Fixed for the task's life: built once, not on every (250 ms during the grace period) tick.
+    const env = taskEnvironment(app, task, this.d.node, this.d.env);
     const tick = async (): Promise<void> => {
       if (!this.running.has(task.id) || task.state !== 'TASK_RUNNING') return;
       const startedAt = task.startedAt ? Date.parse(task.startedAt) : null;
-      const env = taskEnvironment(app, task, this.d.node, this.d.env);
       const outcomes = await Promise.all(
         run.health.map((h) =>
           probeHealth(h.check, { host: task.host, ports: task.ports, env, cwd: task.sandbox }, (h.check.timeoutSeconds ?? 20) * 1000),

@@ -67,8 +67,7 @@ export class LaunchBackoff {
 
   /** The `/v2/queue` item's `delay` object. */
   queueDelay(now: number, app: BackoffApp): { timeLeftSeconds: number; overdue: boolean } {
-    const allowedAt = this.launchAllowedAt(now, app);
-    return { timeLeftSeconds: Math.max(0, Math.trunc((allowedAt - now) / 1000)), overdue: allowedAt <= now };
+    return { timeLeftSeconds: this.timeLeftSeconds(now, app), overdue: this.launchAllowedAt(now, app) <= now };
   }
 
   private follow(app: BackoffApp): void {

@@ -1,13 +1,8 @@
 // Marathon's health bookkeeping for one check of one task (HealthCheckActor + Health).
 import type { HealthCheck } from '../../marathon/app-types.js';
 import type { HealthResult } from '../types.js';
+import type { ProbeResult } from './health-probe.js';
 
-export interface CheckOutcome {
-  ok: boolean;
-  cause?: string;
-  /** An HTTP 1xx with ignoreHttp1xx: the previous health stays as it was. */
-  ignored?: boolean;
-}
 
 /**
  * - `ok`: a success was recorded;
@@ -53,7 +48,7 @@ export class HealthState {
    * the default of 3 the task is killed by the 4th consecutive counted failure. The verdict stays
    * `kill` for further failures until the task is gone; the caller kills once.
    */
-  record(result: CheckOutcome, now: number, taskStartedAt: number | null): RecordVerdict {
+  record(result: ProbeResult, now: number, taskStartedAt: number | null): RecordVerdict {
     if (result.ignored) return 'ignored';
     if (result.ok) {
       this.firstSuccess ??= now;

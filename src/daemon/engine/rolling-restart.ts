@@ -5,7 +5,6 @@
 // decommission (set goal, SIGTERM) the `kill` ids, queue `launch` more tasks at the new version, and
 // whether the step is `done`. A new task that dies keeps its goal "running" and is relaunched by the
 // scheduler's normal replacement (with backoff); this function never counts it as a launch.
-export { planScale, type ScaleInput, type ScaleState, type ScaleStep } from './scale-step.js';
 
 export interface RestartOldInstance {
   id: string;
