@@ -3,7 +3,7 @@
  * installed package. Nothing is recorded anywhere else, so nothing can drift.
  */
 import { DcosError } from '../core/errors.js';
-import { normalizeAppId } from '../marathon/app-validation.js';
+import { normalizeAppId } from '../marathon/app-id.js';
 import { decodeDefinitionLabel, decodeOptionsLabel, LABEL } from '../universe/labels.js';
 import type { PackageDefinition } from '../universe/model.js';
 import type { JsonObject } from '../universe/options.js';

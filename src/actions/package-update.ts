@@ -7,7 +7,7 @@ import { DcosError } from '../core/errors.js';
 import { Catalog } from '../universe/catalog.js';
 import type { PackageDefinition, ResolvedPackage } from '../universe/model.js';
 import { deepMerge, type JsonObject } from '../universe/options.js';
-import { normalizeAppId } from '../marathon/app-validation.js';
+import { normalizeAppId } from '../marathon/app-id.js';
 import { renderAndCheck } from '../universe/render.js';
 import type { Scheduler } from '../scheduler/types.js';
 import { findInstall, storedDefinition, storedOptions, type InstalledPackage } from './installed.js';

@@ -1,6 +1,6 @@
 /** Services: the apps of the attached cluster, found by app id, service name or package name. */
 import { DcosError } from '../core/errors.js';
-import { normalizeAppId } from '../marathon/app-validation.js';
+import { normalizeAppId } from '../marathon/app-id.js';
 import type { Scheduler, SchedulerApp } from '../scheduler/types.js';
 import { didYouMean } from '../core/suggest.js';
 

@@ -1,6 +1,6 @@
 // Marathon's app definition rules, answered as 422 `details` ({path, errors}[]).
 // Unknown top-level fields are accepted: real packages carry fields Marathon tolerates.
-import { appIdErrors, normalizeAppId, parentOf } from './app-id.js';
+import { appIdErrors, parentOf } from './app-id.js';
 import type { ValidationDetail } from './app-types.js';
 import { validateHealthChecks, validateReadinessChecks } from './validate-checks.js';
 import { validateContainer, validateNetworks } from './validate-container.js';
@@ -32,7 +32,6 @@ import {
 } from './validation-issues.js';
 
 export type { ValidationDetail } from './app-types.js';
-export { appIdErrors, isValidAppId, normalizeAppId } from './app-id.js';
 
 export const CMD_ARGS_CONTAINER_MESSAGE =
   "AppDefinition must either contain one of 'cmd' or 'args', and/or a 'container'.";
@@ -169,7 +168,7 @@ function validateDependencies(issues: Issues, app: Json): void {
   const dependencies = checkArray(issues, '/dependencies', app.dependencies);
   if (!dependencies) return;
   // Relative dependencies resolve against the app's own group.
-  const base = typeof app.id === 'string' ? parentOf(normalizeAppId(app.id)) : '/';
+  const base = typeof app.id === 'string' ? parentOf(app.id) : '/';
   dependencies.forEach((raw, i) => {
     const dependency = checkString(issues, item('/dependencies', i), raw);
     if (dependency === undefined) return;

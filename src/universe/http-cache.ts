@@ -24,7 +24,8 @@ interface DownloadMeta {
 }
 
 export interface Download {
-  body: string;
+  /** The index text; read from the cache only when asked (a fresh derived index does not need it). */
+  readBody(): string;
   version: string;
   fromCache: boolean;
 }
@@ -43,13 +44,19 @@ export interface FetchOptions {
 
 const ACCEPT = [5, 4, 3].map((v) => `application/vnd.dcos.universe.repo+json;charset=utf-8;version=v${v}`).join(',') + ',application/json;q=0.9,*/*;q=0.8';
 
+/** Where the last downloaded index text is kept. */
+export function downloadFile(cacheDir: string): string {
+  return join(cacheDir, 'download.json');
+}
+
 export async function fetchCached(opts: FetchOptions): Promise<Download> {
   const metaFile = join(opts.cacheDir, 'download-meta.json');
-  const bodyFile = join(opts.cacheDir, 'download.json');
+  const bodyFile = downloadFile(opts.cacheDir);
   const meta = readCache<DownloadMeta>(metaFile, FORMAT);
+  const fromCache = (m: DownloadMeta): Download => ({ readBody: () => readFileSync(bodyFile, 'utf8'), version: m.version, fromCache: true });
   const cached = meta && meta.url === opts.url && existsSync(bodyFile) ? meta : undefined;
   if (cached && opts.now - cached.fetchedAt < opts.ttlSeconds * 1000) {
-    return { body: readFileSync(bodyFile, 'utf8'), version: cached.version, fromCache: true };
+    return fromCache(cached);
   }
 
   const headers: Record<string, string> = { accept: ACCEPT, 'user-agent': `dcos-cli/${VERSION} dcos/2.2` };
@@ -66,7 +73,7 @@ export async function fetchCached(opts: FetchOptions): Promise<Download> {
     if (cached) {
       const age = Math.round((opts.now - cached.fetchedAt) / 60000);
       opts.warn(`Could not reach repository [${opts.repoName}] at ${opts.url} (${reason}); using the copy cached ${age} minute(s) ago`);
-      return { body: readFileSync(bodyFile, 'utf8'), version: cached.version, fromCache: true };
+      return fromCache(cached);
     }
     throw new DcosError('EREPO_UNREACHABLE', `Could not access data at URI for repository [${opts.repoName}]: ${opts.url}`, {
       hint: `The request failed: ${reason}. Check the URL with "dcos package repo list", or remove the repository.`,
@@ -76,13 +83,13 @@ export async function fetchCached(opts: FetchOptions): Promise<Download> {
 
   if (response.statusCode === 304 && cached) {
     writeCache(metaFile, { ...cached, fetchedAt: opts.now });
-    return { body: readFileSync(bodyFile, 'utf8'), version: cached.version, fromCache: true };
+    return fromCache(cached);
   }
   if (response.statusCode < 200 || response.statusCode >= 300) {
     const reason = `HTTP ${response.statusCode}`;
     if (cached) {
       opts.warn(`Repository [${opts.repoName}] at ${opts.url} answered ${reason}; using the cached copy`);
-      return { body: readFileSync(bodyFile, 'utf8'), version: cached.version, fromCache: true };
+      return fromCache(cached);
     }
     throw new DcosError('EREPO_UNREACHABLE', `Could not access data at URI for repository [${opts.repoName}]: ${opts.url}`, {
       hint: `The server answered ${reason}.`,
@@ -106,7 +113,7 @@ export async function fetchCached(opts: FetchOptions): Promise<Download> {
     fetchedAt: opts.now,
     version,
   } satisfies DownloadMeta);
-  return { body: response.body, version, fromCache: false };
+  return { readBody: () => response.body, version, fromCache: false };
 }
 
 async function httpGet(url: string, headers: Record<string, string>, timeoutSeconds: number, signal?: AbortSignal) {

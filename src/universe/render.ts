@@ -5,7 +5,8 @@
  * `renderAndCheck` then validates the result as a Marathon app definition.
  */
 import { DcosError } from '../core/errors.js';
-import { normalizeAppId, validateApp } from '../marathon/app-validation.js';
+import { normalizeAppId } from '../marathon/app-id.js';
+import { validateApp } from '../marathon/app-validation.js';
 import { renderTemplate } from './mustache.js';
 import { packageLabels } from './labels.js';
 import type { ResolvedPackage } from './model.js';

@@ -1,5 +1,5 @@
 /** Marathon's v2 API over the cluster (apps, tasks, deployments, queue, groups, info, events). */
-import { normalizeAppId } from '../../marathon/app-validation.js';
+import { normalizeAppId } from '../../marathon/app-id.js';
 import type { Cluster } from '../core/cluster.js';
 import { queueEntryJson, declinedOfferSteps } from '../engine/queue.js';
 import type { Task } from '../types.js';

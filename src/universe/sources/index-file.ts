@@ -33,6 +33,7 @@ export class IndexFileSource implements RepositorySource {
   private readonly location: string;
   private readonly remote: boolean;
   private readonly cacheDir: string;
+  private loaded?: Promise<RepoIndex>;
 
   constructor(
     readonly ref: RepositoryRef,
@@ -45,7 +46,12 @@ export class IndexFileSource implements RepositorySource {
     this.cacheDir = repoCacheDir(opts.cacheRoot, this.location);
   }
 
-  async index(): Promise<RepoIndex> {
+  /** Read once per command: search, describe and install all ask for it, some more than once. */
+  index(): Promise<RepoIndex> {
+    return (this.loaded ??= this.load());
+  }
+
+  private async load(): Promise<RepoIndex> {
     const indexFile = join(this.cacheDir, 'index.json');
     if (!this.remote) {
       const fingerprint = this.fileFingerprint();
@@ -66,7 +72,7 @@ export class IndexFileSource implements RepositorySource {
     });
     const cached = readCache<CachedIndex>(indexFile, FORMAT);
     if (cached?.fingerprint === download.version) return cached;
-    return this.rebuild(download.body, download.version);
+    return this.rebuild(download.readBody(), download.version);
   }
 
   private fileFingerprint(): string {
@@ -83,7 +89,7 @@ export class IndexFileSource implements RepositorySource {
 
   private async rebuild(text: string, fingerprint: string): Promise<RepoIndex> {
     const { validateIndexEntry } = await import('../read-revision.js');
-    const label = this.remote ? this.location : this.location;
+    const label = this.location;
     let parsed: unknown;
     try {
       parsed = JSON.parse(text);
@@ -133,7 +139,8 @@ export class IndexFileSource implements RepositorySource {
       return { definitions: cached.definitions, broken: index.broken.filter((b) => b.name === name) };
     }
     // The split files went missing (cache cleaned by hand): rebuild them from the index.
-    const body = this.remote ? readFileSync(join(this.cacheDir, 'download.json'), 'utf8') : readFileSync(this.location, 'utf8');
+    const file = this.remote ? (await import('../http-cache.js')).downloadFile(this.cacheDir) : this.location;
+    const body = readFileSync(file, 'utf8');
     await this.rebuild(body, index.fingerprint);
     const again = readCache<{ definitions: PackageDefinition[] }>(this.packageFile(name), FORMAT);
     return { definitions: again?.definitions ?? [], broken: index.broken.filter((b) => b.name === name) };
