@@ -5,7 +5,7 @@
  * and its last cause, or what the queue says cannot be placed.
  */
 import { DcosError, ExitCode, type ErrorDetail } from '../core/errors.js';
-import type { Scheduler, SchedulerApp } from '../scheduler/types.js';
+import type { QueueItem, Scheduler, SchedulerApp } from '../scheduler/types.js';
 import { stderrTail } from './task-files.js';
 import type { TaskView, WatchEvent, WatchSnapshot } from './watch-types.js';
 
@@ -69,7 +69,7 @@ export async function watchDeployment(scheduler: Scheduler, opts: WatchOptions):
   try {
     for (;;) {
       opts.signal.throwIfAborted();
-      const snapshot = await takeSnapshot(scheduler, opts, startedAt);
+      const { snapshot, queued } = await takeSnapshot(scheduler, opts, startedAt);
       opts.onEvent({ type: 'snapshot', snapshot });
       lastLines = describeChanges(last, snapshot, lastLines, change);
       last = snapshot;
@@ -91,7 +91,7 @@ export async function watchDeployment(scheduler: Scheduler, opts: WatchOptions):
           hint: `See its output with: dcos task log ${opts.appId} --stderr`,
         });
       }
-      const unplaceable = await neverFits(scheduler, snapshot);
+      const unplaceable = await neverFits(scheduler, queued);
       if (unplaceable) {
         throw new DcosError('EDEPLOY_FAILED', `${opts.appId} cannot be placed: ${unplaceable}`, {
           exitCode: ExitCode.deploymentFailed,
@@ -122,7 +122,8 @@ export async function watchDeployment(scheduler: Scheduler, opts: WatchOptions):
   }
 }
 
-async function takeSnapshot(scheduler: Scheduler, opts: WatchOptions, startedAt: number): Promise<WatchSnapshot> {
+/** The snapshot, and the app's queue entry while it has tasks waiting (for `neverFits`). */
+async function takeSnapshot(scheduler: Scheduler, opts: WatchOptions, startedAt: number): Promise<{ snapshot: WatchSnapshot; queued?: QueueItem }> {
   const [app, deployments, queue] = await Promise.all([
     scheduler.getApp(opts.appId),
     scheduler.listDeployments(),
@@ -146,7 +147,8 @@ async function takeSnapshot(scheduler: Scheduler, opts: WatchOptions, startedAt:
     };
   });
   const reason = q?.lastUnusedOfferReason ?? q?.processedOffersSummary?.rejectSummaryLastOffers?.find((r) => r.declined > 0)?.reason;
-  return {
+  const queued = q && q.count > 0 ? q : undefined;
+  const snapshot: WatchSnapshot = {
     appId: opts.appId,
     goal: opts.goal,
     deploymentId: dep?.id ?? opts.deploymentId,
@@ -156,11 +158,12 @@ async function takeSnapshot(scheduler: Scheduler, opts: WatchOptions, startedAt:
     running: tasks.filter((t) => t.state === 'TASK_RUNNING').length,
     healthy: tasks.filter((t) => t.healthy === true).length,
     hasHealthChecks: hasChecks,
-    queue: q && q.count > 0 ? { count: q.count, reason, delaySeconds: q.delay.timeLeftSeconds || undefined } : undefined,
+    queue: queued ? { count: queued.count, reason, delaySeconds: queued.delay.timeLeftSeconds || undefined } : undefined,
     lastFailure: app?.lastTaskFailure && Date.parse(app.lastTaskFailure.timestamp) >= startedAt ? `${app.lastTaskFailure.taskId}: ${app.lastTaskFailure.message}` : undefined,
     startedAt,
     elapsedMs: Date.now() - startedAt,
   };
+  return { snapshot, queued };
 }
 
 /**
@@ -239,9 +242,7 @@ function timeoutError(opts: WatchOptions, s: WatchSnapshot): DcosError {
 }
 
 /** A queued task that asks for more than the whole node has can never be placed. */
-async function neverFits(scheduler: Scheduler, s: WatchSnapshot): Promise<string | undefined> {
-  if (!s.queue) return undefined;
-  const q = (await scheduler.queue().catch(() => [])).find((item) => item.app.id === s.appId);
+async function neverFits(scheduler: Scheduler, q: QueueItem | undefined): Promise<string | undefined> {
   if (!q) return undefined;
   const state = await scheduler.mesosState().catch(() => undefined);
   const slaves = state?.slaves ?? [];

@@ -6,10 +6,17 @@ import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { readFileSync } from 'node:fs';
 
 /** The CA bundle's contents; a file that cannot be read is the user's to fix, not a bug. */
+// Read once per process: `task log --follow` and the watches send a request every few hundred ms.
+const caBundles = new Map<string, Buffer>();
+
 function readCa(file: string | undefined): Buffer | undefined {
   if (!file) return undefined;
+  const known = caBundles.get(file);
+  if (known) return known;
   try {
-    return readFileSync(file);
+    const ca = readFileSync(file);
+    caBundles.set(file, ca);
+    return ca;
   } catch (err) {
     throw new DcosError('ECA_CERT', `Cannot read the CA bundle ${file}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`, {
       hint: 'Give an existing PEM file with --ca-cert (dcos cluster setup) or core.ssl_verify.',
@@ -40,14 +47,11 @@ export class HttpClient {
   constructor(readonly opts: ClientOptions) {}
 
   async request(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Response> {
-    const url = new URL(path.replace(/^\//, ''), this.opts.url.endsWith('/') ? this.opts.url : `${this.opts.url}/`);
+    const { url, send, tls, auth } = await prepare(this.opts, path);
     const payload = body === undefined ? undefined : JSON.stringify(body);
-    const isHttps = url.protocol === 'https:';
-    // node:https pulls in TLS: load it only for https clusters (the local one is plain http).
-    const send = isHttps ? (await import('node:https')).request : httpRequest;
     const allHeaders: Record<string, string> = { accept: 'application/json', ...headers };
     if (payload !== undefined) allHeaders['content-type'] = 'application/json';
-    if (this.opts.token) allHeaders.authorization = `token=${this.opts.token}`;
+    Object.assign(allHeaders, auth);
     return new Promise<Response>((resolve, reject) => {
       const req = send(
         url,
@@ -56,7 +60,7 @@ export class HttpClient {
           headers: allHeaders,
           timeout: (this.opts.timeoutSeconds ?? 180) * 1000,
           signal: this.opts.signal,
-          ...(isHttps ? { rejectUnauthorized: !this.opts.insecure, ca: readCa(this.opts.caCert) } : {}),
+          ...tls,
         },
         (res) => {
           const chunks: Buffer[] = [];
@@ -93,20 +97,22 @@ export class HttpClient {
   }
 }
 
-/** Opens a long-lived GET (Server-Sent Events); the response is handed over as it arrives. */
-export async function openStream(opts: ClientOptions, path: string, signal: AbortSignal): Promise<import('node:http').IncomingMessage> {
+/** What every request to the cluster shares: its URL, the module that sends it, TLS options, the token. */
+async function prepare(opts: ClientOptions, path: string) {
   const url = new URL(path.replace(/^\//, ''), opts.url.endsWith('/') ? opts.url : `${opts.url}/`);
   const isHttps = url.protocol === 'https:';
+  // node:https pulls in TLS: load it only for https clusters (the local one is plain http).
   const send = isHttps ? (await import('node:https')).request : httpRequest;
-  const headers: Record<string, string> = { accept: 'text/event-stream' };
-  if (opts.token) headers.authorization = `token=${opts.token}`;
+  const tls = isHttps ? { rejectUnauthorized: !opts.insecure, ca: readCa(opts.caCert) } : {};
+  const auth: Record<string, string> = opts.token ? { authorization: `token=${opts.token}` } : {};
+  return { url, send, tls, auth };
+}
+
+/** Opens a long-lived GET (Server-Sent Events); the response is handed over as it arrives. */
+export async function openStream(opts: ClientOptions, path: string, signal: AbortSignal): Promise<import('node:http').IncomingMessage> {
+  const { url, send, tls, auth } = await prepare(opts, path);
   return new Promise((resolve, reject) => {
-    const req = send(url, {
-      method: 'GET',
-      headers,
-      signal,
-      ...(isHttps ? { rejectUnauthorized: !opts.insecure, ca: readCa(opts.caCert) } : {}),
-    }, resolve);
+    const req = send(url, { method: 'GET', headers: { accept: 'text/event-stream', ...auth }, signal, ...tls }, resolve);
     req.on('error', (err) => reject(signal.aborted ? new InterruptedError() : networkError(opts.url, err)));
     req.end();
   });
