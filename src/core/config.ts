@@ -1,12 +1,13 @@
 /**
  * Configuration: flag > environment (DCOS_*) > config file (dcos.toml in the config dir) > default.
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync, chmodSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CONFIG_KEYS, findConfigKey, type ConfigKey } from './config-keys.js';
 import { DcosError, UsageError } from './errors.js';
 import { didYouMean } from './suggest.js';
 import { parseToml, stringifyToml, type TomlDocument, type TomlValue } from './toml.js';
+import { writeFileAtomic } from './atomic-file.js';
 
 export type ConfigSource = 'flag' | 'env' | 'file' | 'default';
 
@@ -117,13 +118,8 @@ export class Config {
   }
 
   private save(): void {
-    const dir = join(this.file, '..');
-    mkdirSync(dir, { recursive: true });
-    const tmp = `${this.file}.${process.pid}.tmp`;
     // The file may hold a cluster token: only its owner may read it.
-    writeFileSync(tmp, stringifyToml(this.load()), { mode: 0o600 });
-    chmodSync(tmp, 0o600);
-    renameSync(tmp, this.file);
+    writeFileAtomic(this.file, stringifyToml(this.load()), 0o600);
   }
 }
 

@@ -6,7 +6,7 @@
  *   node dist/daemon/main.js --data-dir <dir> [--port <p>] [--name <n>]
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
 import { cpus, hostname, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -25,6 +25,7 @@ import { ClusterState } from './core/state.js';
 import { TaskRunner } from './core/task-runner.js';
 import { acquireLock, releaseLock } from './lock.js';
 import { Store } from './store/store.js';
+import { writeFileAtomic } from '../core/atomic-file.js';
 
 declare const __DCOS_VERSION__: string | undefined;
 const VERSION = typeof __DCOS_VERSION__ === 'string' ? __DCOS_VERSION__ : 'dev';
@@ -42,12 +43,6 @@ function range(text: string, what: string): [number, number] {
   const m = /^(\d+)-(\d+)$/.exec(text);
   if (!m || Number(m[1]) > Number(m[2])) throw new Error(`${what} must look like 31000-32000, got "${text}"`);
   return [Number(m[1]), Number(m[2])];
-}
-
-function writeJsonAtomic(file: string, value: unknown, mode = 0o644): void {
-  const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, JSON.stringify(value, null, 2) + '\n', { mode });
-  renameSync(tmp, file);
 }
 
 /** SIGTERM, then SIGKILL after 3 s, to every live process of the given tasks of this node. */
@@ -235,7 +230,7 @@ async function main(): Promise<void> {
 
   process.on('SIGTERM', () => void shutdown(false));
   process.on('SIGINT', () => void shutdown(false));
-  writeJsonAtomic(join(dataDir, 'daemon.json'), {
+  const daemonFile = {
     pid: process.pid,
     start: readProcessStart(process.pid),
     port,
@@ -243,7 +238,8 @@ async function main(): Promise<void> {
     name: node.name,
     startedAt: new Date(node.startedAt).toISOString(),
     version: VERSION,
-  });
+  };
+  writeFileAtomic(join(dataDir, 'daemon.json'), JSON.stringify(daemonFile, null, 2) + '\n', 0o644);
   scheduler.kick();
   log(`serving ${node.url} for ${dataDir} (pid ${process.pid}); ${state.tasks.size} task(s) recovered`);
 }

@@ -3,11 +3,12 @@
  * attached. Attaching sets core.dcos_url and core.dcos_acs_token, as the DC/OS CLI does, so
  * `dcos config show core.dcos_url` and scripts with curl reach the same API.
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { ActionCtx } from '../core/context.js';
 import { DcosError } from '../core/errors.js';
 import { didYouMean } from '../core/suggest.js';
+import { writeFileAtomic } from '../core/atomic-file.js';
 
 export interface LocalCluster {
   name: string;
@@ -55,10 +56,8 @@ export function loadRegistry(ctx: ActionCtx): Registry {
 
 export function saveRegistry(ctx: ActionCtx, registry: Registry): void {
   const file = registryFile(ctx);
-  mkdirSync(dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, JSON.stringify(registry, null, 2) + '\n', { mode: 0o600 });
-  renameSync(tmp, file);
+  // It holds cluster tokens: only its owner may read it.
+  writeFileAtomic(file, JSON.stringify(registry, null, 2) + '\n', 0o600);
 }
 
 export function findCluster(registry: Registry, name: string): ClusterEntry {

@@ -1,7 +1,8 @@
 /** Atomic JSON cache files: a reader that treats anything unreadable as a miss. */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { writeFileAtomic } from '../core/atomic-file.js';
 
 export function readCache<T>(file: string, format: number): T | undefined {
   try {
@@ -13,10 +14,7 @@ export function readCache<T>(file: string, format: number): T | undefined {
 }
 
 export function writeCache(file: string, value: unknown): void {
-  mkdirSync(dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
-  writeFileSync(tmp, JSON.stringify(value));
-  renameSync(tmp, file);
+  writeFileAtomic(file, JSON.stringify(value));
 }
 
 /** The cache directory of one repository, keyed by its resolved location. */

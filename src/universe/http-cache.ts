@@ -3,13 +3,14 @@
  * used as is; an older one is revalidated with ETag / Last-Modified; when the server cannot be
  * reached the cached copy is used with a warning, and without one the error says what failed.
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { DcosError, InterruptedError } from '../core/errors.js';
 import { loadUndici } from '../core/undici.js';
 import { VERSION } from '../core/version.js';
 import { readCache, writeCache } from './cache-files.js';
+import { writeFileAtomic } from '../core/atomic-file.js';
 
 const FORMAT = 1;
 
@@ -101,10 +102,7 @@ export async function fetchCached(opts: FetchOptions): Promise<Download> {
     return Array.isArray(v) ? v[0] : v;
   };
   const version = createHash('sha256').update(response.body).digest('hex').slice(0, 16);
-  mkdirSync(opts.cacheDir, { recursive: true });
-  const tmp = `${bodyFile}.${process.pid}.tmp`;
-  writeFileSync(tmp, response.body);
-  renameSync(tmp, bodyFile);
+  writeFileAtomic(bodyFile, response.body);
   writeCache(metaFile, {
     format: FORMAT,
     url: opts.url,

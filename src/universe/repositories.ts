@@ -3,7 +3,7 @@
  * `repositories.json` in the config dir; until the user changes it, the list is just the bundled
  * universe that ships with dcos.
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ActionCtx } from '../core/context.js';
@@ -12,6 +12,7 @@ import type { RepositoryRef } from './model.js';
 import { findPackagesDir, LocalDirSource } from './sources/local-dir.js';
 import { IndexFileSource } from './sources/index-file.js';
 import type { RepositorySource } from './sources/source.js';
+import { writeFileAtomic } from '../core/atomic-file.js';
 
 /** The stored URI of the universe bundled with dcos. */
 export const BUNDLED_URI = 'bundled';
@@ -55,10 +56,7 @@ export function loadRepositories(ctx: ActionCtx): RepositoryRef[] {
 
 export function saveRepositories(ctx: ActionCtx, repositories: readonly RepositoryRef[]): void {
   const file = repoFile(ctx);
-  mkdirSync(dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, JSON.stringify({ repositories }, null, 2) + '\n');
-  renameSync(tmp, file);
+  writeFileAtomic(file, JSON.stringify({ repositories }, null, 2) + '\n');
 }
 
 /** Where a stored URI points: `bundled`, a directory, an index file, or an http(s) URL. */

@@ -1,11 +1,12 @@
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+
+import { resolve } from 'node:path';
 import type { Ctx } from '../../../core/context.js';
 import { DcosError } from '../../../core/errors.js';
 import { info, warn } from '../../../core/output.js';
 import { buildRepositoryIndex } from '../../../actions/package-repo-index.js';
 import type { Options } from '../../types.js';
 import { actions } from '../../shared.js';
+import { writeFileAtomic } from '../../../core/atomic-file.js';
 
 export async function run(ctx: Ctx, [dir]: readonly unknown[], opts: Options): Promise<number> {
   const { index, broken } = await buildRepositoryIndex(actions(ctx), dir as string);
@@ -18,9 +19,7 @@ export async function run(ctx: Ctx, [dir]: readonly unknown[], opts: Options): P
   const text = JSON.stringify(index) + '\n';
   if (opts.output) {
     const file = resolve(ctx.cwd, opts.output as string);
-    mkdirSync(dirname(file), { recursive: true });
-    writeFileSync(`${file}.tmp`, text);
-    renameSync(`${file}.tmp`, file);
+    writeFileAtomic(file, text);
     const names = new Set(index.packages.map((p) => p.name));
     info(ctx, `Wrote ${index.packages.length} revisions of ${names.size} packages to ${file}`);
   } else {
