@@ -9,6 +9,8 @@ import { createCtx, type ColorMode, type Ctx, type CtxInit } from './core/contex
 import { printError } from './core/print-error.js';
 import { ExitCode, InterruptedError, isDcosError, UsageError } from './core/errors.js';
 import { didYouMean } from './core/suggest.js';
+import { parseDuration } from './core/duration.js';
+import { APP_ID_RULE, appIdProblem } from './marathon/app-id.js';
 import { VERSION } from './core/version.js';
 
 export type RunInit = Omit<CtxInit, 'global' | 'configFlags'>;
@@ -188,11 +190,25 @@ function toOption(spec: OptionSpec): Option {
   const option = new Option(spec.flags, spec.description);
   if (spec.choices) option.choices(spec.choices);
   if (spec.hidden) option.hideHelp();
-  if (spec.default !== undefined) option.default(spec.default);
+  if (spec.duration) {
+    // Parsed by commander, so a bad value is a usage error before the command does anything.
+    const flag = spec.flags.split(/[ ,]+/).find((f) => f.startsWith('--')) ?? spec.flags;
+    option.argParser((value: string) => parseDuration(value, flag));
+    if (typeof spec.default === 'string') option.default(parseDuration(spec.default, flag), spec.default);
+  } else if (spec.default !== undefined) option.default(spec.default);
   if (spec.integer) {
     option.argParser((value: string) => {
       if (!/^\d+$/.test(value)) throw new InvalidArgumentError(`"${value}" is not a non-negative integer.`);
       return Number(value);
+    });
+  }
+  if (spec.appId) {
+    const flag = spec.flags.split(/[ ,]+/).find((f) => f.startsWith('--')) ?? spec.flags;
+    option.argParser((value: string) => {
+      if (value.trim() === '') throw new UsageError(`${flag} must not be empty`, { hint: APP_ID_RULE });
+      const problem = appIdProblem(value);
+      if (problem) throw new UsageError(`Invalid app id "${value}" for ${flag}: ${problem}`, { hint: APP_ID_RULE });
+      return value;
     });
   }
   if (spec.repeatable) option.argParser((value: string, prev: string[] | undefined) => [...(prev ?? []), value]);

@@ -22,7 +22,7 @@ export const GROUPS: readonly GroupSpec[] = [
 const WAIT = [
   { flags: '--wait', description: 'Follow the deployment until it is done (the default)' },
   { flags: '--no-wait', description: 'Return once the change is submitted' },
-  { flags: '--timeout <duration>', description: 'Give up waiting after this long (exit code 4), e.g. 90s, 5m', default: '10m' },
+  { flags: '--timeout <duration>', description: 'Give up waiting after this long (exit code 4), e.g. 90s, 5m', default: '10m', duration: true },
 ];
 
 export const COMMANDS: readonly CommandSpec[] = [
@@ -45,7 +45,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       { flags: '--app', description: 'Show the Marathon app template' },
       { flags: '--render', description: 'Render the Marathon app with the options (implies --app)' },
       { flags: '--options <file>', description: 'Options file (JSON or YAML) to render with (implies --render)' },
-      { flags: '--app-id <id>', description: 'App id to render with (implies --render)' },
+      { flags: '--app-id <id>', description: 'App id to render with (implies --render)', appId: true },
       { flags: '--cli', description: "Show the package's CLI binaries" },
     ],
     json: true,
@@ -63,7 +63,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     options: [
       { flags: '--package-version <version>', description: 'Exact version, or a semver range such as ^3.8' },
       { flags: '--options <file>', description: 'Options file (JSON or YAML)' },
-      { flags: '--app-id <id>', description: 'Install under this app id' },
+      { flags: '--app-id <id>', description: 'Install under this app id', appId: true },
       { flags: '-y, --yes', description: 'Do not ask for confirmation (needed without a terminal)' },
       ...WAIT,
     ],
@@ -75,7 +75,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     name: 'package list',
     description: 'List the packages installed on the attached cluster, with their status',
     args: [{ name: 'name', description: 'Only packages whose name or app id contains this' }],
-    options: [{ flags: '--app-id <id>', description: 'Only the package installed under this app id' }],
+    options: [{ flags: '--app-id <id>', description: 'Only the package installed under this app id', appId: true }],
     json: true,
     load: () => import('./package/list.js'),
   },
@@ -84,7 +84,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     description: 'Change the options or version of an installed package, with a rolling deployment',
     args: [{ name: 'name', description: 'Package name', required: true }],
     options: [
-      { flags: '--app-id <id>', description: 'Which install, when there are several' },
+      { flags: '--app-id <id>', description: 'Which install, when there are several', appId: true },
       { flags: '--options <file>', description: 'Options to merge into the ones it was installed with' },
       { flags: '--replace-options', description: 'Use only the new options instead of merging' },
       { flags: '--package-version <version>', description: 'Move to this version (as upgradesFrom / downgradesTo allow)' },
@@ -100,7 +100,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     description: 'Remove an installed package and wait until none of its tasks is left',
     args: [{ name: 'name', description: 'Package name', required: true }],
     options: [
-      { flags: '--app-id <id>', description: 'Which install, when there are several' },
+      { flags: '--app-id <id>', description: 'Which install, when there are several', appId: true },
       { flags: '--all', description: 'Every install of the package' },
       { flags: '-y, --yes', description: 'Do not ask for confirmation (needed without a terminal)' },
       ...WAIT,
@@ -387,7 +387,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     args: [{ name: 'deployment-id', description: 'Deployment id', required: true }],
     options: [
       { flags: '--max-count <n>', description: 'Stop after printing it this many times', integer: true },
-      { flags: '--interval <seconds>', description: 'Seconds between prints', default: '1' },
+      { flags: '--interval <duration>', description: 'Time between prints: seconds, or units such as 500ms or 2s', default: '1', duration: true },
     ],
     load: () => import('./marathon/deployment/watch.js'),
   },

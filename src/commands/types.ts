@@ -15,6 +15,13 @@ export interface OptionSpec {
   choices?: readonly string[];
   /** Parse the value as a non-negative integer (usage error otherwise). */
   integer?: boolean;
+  /**
+   * Parse the value as a duration (90, 90s, 5m, 1h30m) into milliseconds (usage error otherwise).
+   * A string default is parsed the same way, so the command always gets a number.
+   */
+  duration?: boolean;
+  /** The value is a Marathon app id: empty or invalid is a usage error naming the flag. */
+  appId?: boolean;
   /** The option may be given several times; values are collected into an array. */
   repeatable?: boolean;
   default?: string | boolean | number;

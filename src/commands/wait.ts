@@ -1,26 +1,34 @@
 /** Following a deployment from a command: live view on a terminal, timestamped lines elsewhere. */
 import type { Ctx } from '../core/context.js';
-import { parseDuration } from '../core/duration.js';
+import { DcosError, ExitCode, InterruptedError, isDcosError } from '../core/errors.js';
 import { watchDeployment } from '../actions/deployment-watch.js';
 import type { WatchSnapshot } from '../actions/watch-types.js';
 import type { Scheduler } from '../scheduler/types.js';
 import { createProgress } from '../ui/progress.js';
 import type { Options } from './types.js';
 
-export const DEFAULT_TIMEOUT = '10m';
+/** --timeout is parsed (to ms) by the command line; this is its default. */
+export const DEFAULT_TIMEOUT_MS = 10 * 60_000;
 
 /** --wait is the default; --no-wait turns it off. */
 export function shouldWait(opts: Options): boolean {
   return opts.wait !== false;
 }
 
-export async function follow(
-  ctx: Ctx,
-  scheduler: Scheduler,
-  opts: Options,
-  target: { appId: string; deploymentId?: string; goal: 'running' | 'removed'; title: string },
-): Promise<WatchSnapshot> {
-  const timeoutMs = parseDuration(String(opts.timeout ?? DEFAULT_TIMEOUT), '--timeout');
+export interface FollowTarget {
+  appId: string;
+  deploymentId?: string;
+  goal: 'running' | 'removed';
+  title: string;
+  /**
+   * What stays in the cluster when the wait ends without success (a failure, a timeout, Ctrl-C),
+   * and the command that undoes it: the cluster goes on with the change, so the user must be told.
+   */
+  leftover?: { left: string; undo?: string };
+}
+
+export async function follow(ctx: Ctx, scheduler: Scheduler, opts: Options, target: FollowTarget): Promise<WatchSnapshot> {
+  const timeoutMs = typeof opts.timeout === 'number' ? opts.timeout : DEFAULT_TIMEOUT_MS;
   const progress = await createProgress(ctx, target.title);
   try {
     return await watchDeployment(scheduler, {
@@ -31,7 +39,26 @@ export async function follow(
       signal: ctx.signal,
       onEvent: (e) => progress.onEvent(e),
     });
+  } catch (err) {
+    // An aborted request surfaces as whatever the HTTP client threw: it is still Ctrl-C.
+    const cause = ctx.signal.aborted && !isDcosError(err) ? new InterruptedError() : err;
+    throw target.leftover ? withLeftover(cause, target.leftover) : cause;
   } finally {
     await progress.close();
   }
+}
+
+/** The wait's own failures (exit 3, 4 and 130) gain what is left behind and how to undo it. */
+const ENDS_WAIT: readonly number[] = [ExitCode.deploymentFailed, ExitCode.timeout, ExitCode.interrupted];
+
+function withLeftover(err: unknown, leftover: { left: string; undo?: string }): unknown {
+  if (!isDcosError(err) || !ENDS_WAIT.includes(err.exitCode)) return err;
+  const note = leftover.undo ? `${leftover.left} ${leftover.undo}` : leftover.left;
+  return new DcosError(err.code, err.message, {
+    exitCode: err.exitCode,
+    details: err.details,
+    showDetails: err.showDetails,
+    cause: err.cause,
+    hint: [err.hint, note].filter(Boolean).join('\n'),
+  });
 }

@@ -1,9 +1,9 @@
-/** Durations as users type them: 90, 90s, 5m, 1h30m. */
+/** Durations as users type them: 90 (seconds), 0.5, 90s, 500ms, 5m, 1h30m. */
 import { UsageError } from './errors.js';
 
 export function parseDuration(text: string, flag: string): number {
   const t = text.trim();
-  if (/^\d+$/.test(t)) return Number(t) * 1000;
+  if (/^\d+(?:\.\d+)?$/.test(t) && Number(t) > 0) return Number(t) * 1000;
   const re = /(\d+(?:\.\d+)?)(ms|s|m|h)/g;
   let total = 0;
   let consumed = '';

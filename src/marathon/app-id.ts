@@ -43,6 +43,29 @@ export function appIdErrors(id: string, base = '/'): string[] {
   return errors;
 }
 
+/** The rule Marathon's pattern encodes, in words, for people. */
+export const APP_ID_RULE =
+  'An app id is a path such as /team/kafka-1. Each part between slashes holds lowercase letters (a-z), digits, "-" and ".", ' +
+  'and each of its "."-separated labels starts and ends with a letter or digit.';
+
+/** What is wrong with an id, in words (undefined when it can name an app). */
+export function appIdProblem(id: string, base = '/'): string | undefined {
+  const segments = segmentsOf(normalizeAppId(id, base));
+  if (segments.length === 0) return 'it names no app (the root "/" is a group)';
+  const bad = segments.find((segment) => !APP_ID_SEGMENT_PATTERN.test(segment));
+  if (bad !== undefined) {
+    const others = [...new Set(bad.replace(/[a-z0-9.-]/g, ''))];
+    if (others.length) {
+      const shown = others.map((c) => (c === ' ' ? 'a space' : `"${c}"`)).join(', ');
+      return `"${bad}" holds ${shown}: only lowercase letters, digits, "-" and "." are allowed`;
+    }
+    return `each "."-separated label of "${bad}" must start and end with a letter or digit`;
+  }
+  const last = segments[segments.length - 1];
+  if (RESERVED_LAST_SEGMENTS.includes(last)) return `it ends with "${last}", a word Marathon reserves for its own paths`;
+  return undefined;
+}
+
 export function isValidAppId(id: string): boolean {
   return appIdErrors(id).length === 0;
 }

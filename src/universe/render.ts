@@ -5,7 +5,7 @@
  * `renderAndCheck` then validates the result as a Marathon app definition.
  */
 import { DcosError } from '../core/errors.js';
-import { normalizeAppId } from '../marathon/app-id.js';
+import { APP_ID_RULE, appIdProblem, normalizeAppId } from '../marathon/app-id.js';
 import { validateApp } from '../marathon/app-validation.js';
 import { renderTemplate } from './mustache.js';
 import { packageLabels } from './labels.js';
@@ -91,10 +91,18 @@ export function checkMarathonApp(app: Record<string, unknown>, pkg: ResolvedPack
   const problems = validateApp(app);
   if (problems.length) {
     const def = pkg.definition;
+    // Marathon's message for an id is a regular expression: say the rule in words instead.
+    const idProblem = typeof app.id === 'string' ? appIdProblem(app.id) : undefined;
+    const details = problems.flatMap((p) =>
+      p.path === '/id' && idProblem ? [{ path: '/id', message: `"${String(app.id)}": ${idProblem}` }] : p.errors.map((message) => ({ path: p.path, message })),
+    );
+    const onlyId = problems.every((p) => p.path === '/id');
     throw new DcosError('EAPP_INVALID', `The Marathon app rendered from package [${def.name}] version [${def.version}] is not valid`, {
-      details: problems.flatMap((p) => p.errors.map((message) => ({ path: p.path, message }))),
+      details,
       showDetails: true,
-      hint: 'The package template or the options produce an app Marathon would reject (paths are in the rendered app).',
+      hint: onlyId
+        ? `The app id comes from --app-id or from the package's service.name option. ${APP_ID_RULE}`
+        : 'The package template or the options produce an app Marathon would reject (paths are in the rendered app).',
     });
   }
 }

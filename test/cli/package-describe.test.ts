@@ -142,11 +142,23 @@ describe('dcos package describe', () => {
     expect(r.stderr).toContain('No schema available to validate the provided options');
   });
 
-  it('rejects an invalid app id through Marathon validation', async () => {
+  it('refuses an invalid --app-id as a usage error naming the flag and the rule in words', async () => {
     const r = await dcos('package', 'describe', 'alpha', '--app-id', 'Bad_Id');
+    expect(r.exitCode).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toContain('Error: Invalid app id "Bad_Id" for --app-id: "Bad_Id" holds "B", "_", "I"');
+    expect(r.stderr).toContain('lowercase letters (a-z), digits, "-" and "."');
+    expect(r.stderr).not.toContain('regular expression');
+    expect(r.stderr).not.toContain('package template');
+  });
+
+  it('says in words what is wrong with an app id that the options render', async () => {
+    writeFileSync(join(home.dir, 'id.json'), JSON.stringify({ service: { name: '/team/Bad_Id' } }));
+    const r = await dcos('package', 'describe', 'alpha', '--options', 'id.json');
     expect(r.exitCode).toBe(1);
-    expect(r.stderr).toContain('is not valid');
-    expect(r.stderr).toMatch(/\/id: /);
+    expect(r.stderr).toContain('/id: "/team/Bad_Id": "Bad_Id" holds "B", "_", "I"');
+    expect(r.stderr).toContain("The app id comes from --app-id or from the package's service.name option.");
+    expect(r.stderr).not.toContain('regular expression');
   });
 
   it('shows CLI binaries with --cli and says when there are none', async () => {

@@ -16,7 +16,6 @@ export async function run(ctx: Ctx, [name]: readonly unknown[], opts: Options): 
     throw new UsageError('Choose one of --package-versions, --config, --app/--render and --cli');
   }
   if (opts.packageVersion === '') throw new UsageError('--package-version must not be empty');
-  if (opts.appId === '') throw new UsageError('--app-id must not be empty');
   // Read the options file first: a typo in its name should not wait for repositories to load.
   const options: JsonObject = opts.options !== undefined ? await readOptionsFile(ctx.cwd, opts.options as string) : {};
   const { pkg, versions } = await describePackage(actions(ctx), name as string, opts.packageVersion as string | undefined);

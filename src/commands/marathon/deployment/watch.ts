@@ -21,13 +21,12 @@ function pause(ms: number, signal: AbortSignal): Promise<void> {
 }
 
 export async function run(ctx: Ctx, [id]: readonly unknown[], opts: Options): Promise<void> {
-  const interval = Number(opts.interval ?? 1);
-  if (!Number.isFinite(interval) || interval <= 0) throw new UsageError(`Invalid --interval "${String(opts.interval)}": give seconds, more than 0`);
+  const intervalMs = typeof opts.interval === 'number' ? opts.interval : 1000;
   const maxCount = opts.maxCount as number | undefined;
   if (maxCount === 0) throw new UsageError('maximum count must be a positive number: 0');
   const scheduler = await connectScheduler(actions(ctx), (m) => info(ctx, m));
   for (let count = 0; maxCount === undefined || count < maxCount; count++) {
-    if (count > 0) await pause(interval * 1000, ctx.signal);
+    if (count > 0) await pause(intervalMs, ctx.signal);
     if (ctx.signal.aborted) return;
     const deployment = await findDeployment(scheduler, id as string);
     if (!deployment) {
