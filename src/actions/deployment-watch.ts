@@ -6,7 +6,9 @@
  */
 import { DcosError, ExitCode, type ErrorDetail } from '../core/errors.js';
 import type { QueueItem, Scheduler, SchedulerApp } from '../scheduler/types.js';
+import { movingApps, needOf, placementOf } from './placement.js';
 import { stderrTail } from './task-files.js';
+import { countsText, countTasks } from './watch-counts.js';
 import type { TaskView, WatchEvent, WatchSnapshot } from './watch-types.js';
 
 export interface WatchOptions {
@@ -24,6 +26,13 @@ export interface WatchOptions {
 const PERMANENT = [/neither Docker nor Podman/i, /Checksum mismatch/i, /Cannot run "/, /command not found/i];
 
 const POLL_MS = 2000;
+/** In plain output, a wait in the queue is told again at least this often, so a log never goes quiet. */
+export const QUEUE_REPEAT_MS = 30_000;
+/**
+ * "No room, and nothing will free any" must hold this long before the watch gives up: a task that
+ * has just been killed, or a deployment that has just ended, frees its resources moments later.
+ */
+export const NO_ROOM_SETTLE_MS = 3000;
 /**
  * A task without health checks counts as up only after running this long: a command that exits at
  * once is reported as the failure it is, not as a success that happened to be sampled running.
@@ -36,8 +45,8 @@ export async function watchDeployment(scheduler: Scheduler, opts: WatchOptions):
   const failures: Array<{ taskId: string; message: string; agentId?: string; at: number }> = [];
   const unhealthyKills: Array<{ taskId: string; reason: string }> = [];
   const seen = new Set<string>();
-  let last: WatchSnapshot | undefined;
-  let lastLines = new Map<string, string>();
+  const lines = new ChangeLines();
+  let noRoomSince: number | undefined;
   let wake: () => void = () => undefined;
   const stop = new AbortController();
   const signal = AbortSignal.any([opts.signal, stop.signal]);
@@ -69,10 +78,9 @@ export async function watchDeployment(scheduler: Scheduler, opts: WatchOptions):
   try {
     for (;;) {
       opts.signal.throwIfAborted();
-      const { snapshot, queued } = await takeSnapshot(scheduler, opts, startedAt);
+      const { snapshot, queued, movingApps } = await takeSnapshot(scheduler, opts, startedAt);
       opts.onEvent({ type: 'snapshot', snapshot });
-      lastLines = describeChanges(last, snapshot, lastLines, change);
-      last = snapshot;
+      for (const line of lines.update(snapshot, Date.now())) change(line);
 
       const done = isDone(snapshot, opts);
       if (done === true && !failedSince(failures, snapshot)) return snapshot;
@@ -91,17 +99,27 @@ export async function watchDeployment(scheduler: Scheduler, opts: WatchOptions):
           hint: `See its output with: dcos task log ${opts.appId} --stderr`,
         });
       }
-      const unplaceable = await neverFits(scheduler, queued);
-      if (unplaceable) {
-        throw new DcosError('EDEPLOY_FAILED', `${opts.appId} cannot be placed: ${unplaceable}`, {
+      const placement = queued ? await scheduler.mesosState().then((state) => placementOf(state, needOf(queued.app), movingApps), () => undefined) : undefined;
+      if (placement?.verdict === 'too-big') {
+        throw new DcosError('EDEPLOY_FAILED', `${opts.appId} cannot be placed: ${placement.reason}`, {
           exitCode: ExitCode.deploymentFailed,
           hint: 'Lower its resources (for a package: its cpus/mem options), or use a bigger node.',
         });
       }
-      if (Date.now() - startedAt > opts.timeoutMs) throw timeoutError(opts, snapshot);
+      noRoomSince = placement?.verdict === 'no-room' ? (noRoomSince ?? Date.now()) : undefined;
+      if (placement?.verdict === 'no-room' && noRoomSince !== undefined && Date.now() - noRoomSince >= NO_ROOM_SETTLE_MS) {
+        const which = snapshot.tasks.length > 0 && queued ? `${queued.count} more task(s) of ${opts.appId}` : opts.appId;
+        throw new DcosError('EDEPLOY_FAILED', `${which} cannot be placed: ${placement.reason}`, {
+          exitCode: ExitCode.deploymentFailed,
+          hint: 'Free resources first (scale down or remove another service: "dcos node" shows what is used), or lower its cpus/mem options.',
+        });
+      }
+      if (Date.now() - startedAt > opts.timeoutMs) throw timeoutError(opts, snapshot, { failures, unhealthyKills });
 
       // Waiting only for tasks to prove stable: look again as soon as they have.
-      const delay = typeof done === 'number' ? Math.min(POLL_MS, Math.max(50, done)) : POLL_MS;
+      const settle = noRoomSince !== undefined ? Math.max(50, noRoomSince + NO_ROOM_SETTLE_MS - Date.now()) : POLL_MS;
+      const untilTimeout = Math.max(10, startedAt + opts.timeoutMs - Date.now() + 1);
+      const delay = Math.min(settle, untilTimeout, typeof done === 'number' ? Math.min(POLL_MS, Math.max(50, done)) : POLL_MS);
       await new Promise<void>((resolve) => {
         const finish = () => {
           clearTimeout(timer);
@@ -123,7 +141,7 @@ export async function watchDeployment(scheduler: Scheduler, opts: WatchOptions):
 }
 
 /** The snapshot, and the app's queue entry while it has tasks waiting (for `neverFits`). */
-async function takeSnapshot(scheduler: Scheduler, opts: WatchOptions, startedAt: number): Promise<{ snapshot: WatchSnapshot; queued?: QueueItem }> {
+async function takeSnapshot(scheduler: Scheduler, opts: WatchOptions, startedAt: number): Promise<{ snapshot: WatchSnapshot; queued?: QueueItem; movingApps: Set<string> }> {
   const [app, deployments, queue] = await Promise.all([
     scheduler.getApp(opts.appId),
     scheduler.listDeployments(),
@@ -132,6 +150,9 @@ async function takeSnapshot(scheduler: Scheduler, opts: WatchOptions, startedAt:
   const dep = deployments.find((d) => (opts.deploymentId ? d.id === opts.deploymentId : d.affectedApps.includes(opts.appId)));
   const q = queue.find((item) => item.app.id === opts.appId);
   const hasChecks = (app?.healthChecks ?? []).length > 0;
+  // Tasks launched before the last change of configuration run the previous one (a scale is not
+  // a change of configuration: its tasks all stay current).
+  const configAt = app?.versionInfo?.lastConfigChangeAt ?? app?.version;
   const tasks: TaskView[] = (app?.tasks ?? []).map((t) => {
     const results = t.healthCheckResults ?? [];
     const healthy = !hasChecks ? null : results.length > 0 && results.every((r) => r.alive);
@@ -144,8 +165,10 @@ async function takeSnapshot(scheduler: Scheduler, opts: WatchOptions, startedAt:
       ports: t.ports,
       healthCause: results.find((r) => r.lastFailureCause)?.lastFailureCause ?? null,
       startedAt: t.startedAt,
+      current: configAt === undefined || t.version >= configAt,
     };
   });
+  const counts = countTasks(tasks, app?.instances ?? 0);
   const reason = q?.lastUnusedOfferReason ?? q?.processedOffersSummary?.rejectSummaryLastOffers?.find((r) => r.declined > 0)?.reason;
   const queued = q && q.count > 0 ? q : undefined;
   const snapshot: WatchSnapshot = {
@@ -155,15 +178,15 @@ async function takeSnapshot(scheduler: Scheduler, opts: WatchOptions, startedAt:
     step: dep ? { current: dep.currentStep, total: dep.totalSteps, actions: dep.currentActions.map((a) => a.action) } : undefined,
     instances: app?.instances ?? 0,
     tasks,
-    running: tasks.filter((t) => t.state === 'TASK_RUNNING').length,
-    healthy: tasks.filter((t) => t.healthy === true).length,
+    running: counts.running,
+    healthy: counts.healthy,
     hasHealthChecks: hasChecks,
     queue: queued ? { count: queued.count, reason, delaySeconds: queued.delay.timeLeftSeconds || undefined } : undefined,
     lastFailure: app?.lastTaskFailure && Date.parse(app.lastTaskFailure.timestamp) >= startedAt ? `${app.lastTaskFailure.taskId}: ${app.lastTaskFailure.message}` : undefined,
     startedAt,
     elapsedMs: Date.now() - startedAt,
   };
-  return { snapshot, queued };
+  return { snapshot, queued, movingApps: movingApps(deployments, opts.appId, tasks.length > snapshot.instances) };
 }
 
 /**
@@ -188,28 +211,44 @@ function failedSince(failures: ReadonlyArray<{ at: number }>, s: WatchSnapshot):
   return failures.some((f) => f.at >= newest);
 }
 
-/** Announces what changed since the last snapshot, one line each. */
-function describeChanges(prev: WatchSnapshot | undefined, next: WatchSnapshot, lines: Map<string, string>, say: (m: string) => void): Map<string, string> {
-  const nextLines = new Map<string, string>();
-  const put = (key: string, line: string) => {
-    nextLines.set(key, line);
-    if (lines.get(key) !== line) say(line);
-  };
-  if (next.step) put('step', `deployment ${next.deploymentId?.slice(0, 8)}: step ${next.step.current}/${next.step.total} ${next.step.actions.join(', ')}`);
-  for (const t of next.tasks) {
-    const health = t.healthy === null ? '' : t.healthy ? ', healthy' : t.healthCause ? `, unhealthy (${t.healthCause})` : ', health unknown';
-    put(`task:${t.id}`, `task ${t.id} ${t.state}${health}`);
+/**
+ * What changed since the last snapshot, one line each; a wait in the queue is told again every
+ * QUEUE_REPEAT_MS even when nothing changed.
+ */
+export class ChangeLines {
+  private said = new Map<string, { line: string; at: number }>();
+
+  update(next: WatchSnapshot, now: number): string[] {
+    const out: string[] = [];
+    const seen = new Map<string, { line: string; at: number }>();
+    const put = (key: string, line: string) => {
+      const before = this.said.get(key);
+      if (before?.line !== line) out.push(line);
+      seen.set(key, before?.line === line ? before : { line, at: now });
+    };
+    if (next.step) put('step', `deployment ${next.deploymentId?.slice(0, 8)}: step ${next.step.current}/${next.step.total} ${next.step.actions.join(', ')}`);
+    for (const t of next.tasks) {
+      const health = t.healthy === null ? '' : t.healthy ? ', healthy' : t.healthCause ? `, unhealthy (${t.healthCause})` : ', health unknown';
+      put(`task:${t.id}`, `task ${t.id} ${t.state}${health}${t.current === false ? ' (previous configuration)' : ''}`);
+    }
+    for (const key of this.said.keys()) if (key.startsWith('task:') && !seen.has(key)) out.push(`task ${key.slice(5)} gone`);
+    if (next.queue) {
+      const reason = next.queue.reason ? `: ${next.queue.reason}` : '';
+      const delay = next.queue.delaySeconds ? ` (next try in ${next.queue.delaySeconds}s)` : '';
+      // The countdown changes every poll: only the reason decides whether the line is news.
+      const before = this.said.get('queue');
+      const line = `waiting to place ${next.queue.count} task(s)${reason}`;
+      if (before?.line === line && now - before.at < QUEUE_REPEAT_MS) seen.set('queue', before);
+      else {
+        out.push(before?.line === line ? `still ${line} (for ${Math.round((now - next.startedAt) / 1000)}s)${delay}` : `${line}${delay}`);
+        seen.set('queue', { line, at: now });
+      }
+    }
+    if (next.lastFailure) put('failure', `last failure: ${next.lastFailure}`);
+    put('counts', countsText(next));
+    this.said = seen;
+    return out;
   }
-  for (const key of lines.keys()) if (key.startsWith('task:') && !nextLines.has(key)) say(`task ${key.slice(5)} gone`);
-  if (next.queue) put('queue', `waiting to place ${next.queue.count} task(s)${next.queue.reason ? `: ${next.queue.reason}` : ''}${next.queue.delaySeconds ? ` (next try in ${next.queue.delaySeconds}s)` : ''}`);
-  if (next.lastFailure) put('failure', `last failure: ${next.lastFailure}`);
-  if (!prev || prev.running !== next.running || prev.healthy !== next.healthy || prev.instances !== next.instances) {
-    nextLines.set('counts', '');
-    say(next.goal === 'removed'
-      ? `${next.tasks.length} task(s) left`
-      : `${next.running}/${next.instances} running${next.hasHealthChecks ? `, ${next.healthy}/${next.instances} healthy` : ''}`);
-  }
-  return nextLines;
 }
 
 async function failedError(scheduler: Scheduler, appId: string, message: string, f: { taskId: string; agentId?: string }, count: number): Promise<DcosError> {
@@ -224,36 +263,30 @@ async function failedError(scheduler: Scheduler, appId: string, message: string,
   });
 }
 
-function timeoutError(opts: WatchOptions, s: WatchSnapshot): DcosError {
+function timeoutError(
+  opts: WatchOptions,
+  s: WatchSnapshot,
+  seen: { failures: ReadonlyArray<{ taskId: string; message: string }>; unhealthyKills: ReadonlyArray<{ taskId: string; reason: string }> },
+): DcosError {
   const details: ErrorDetail[] = [];
-  details.push({ path: 'tasks', message: `${s.running}/${s.instances} running${s.hasHealthChecks ? `, ${s.healthy}/${s.instances} healthy` : ''}` });
+  details.push({ path: 'tasks', message: countsText(s) });
+  // What went wrong while it waited, not only where the counts stand now.
+  const kills = seen.unhealthyKills;
+  if (kills.length) details.push({ path: 'killed as unhealthy', message: `${kills.length} task(s); the last, ${kills[kills.length - 1].taskId}: ${kills[kills.length - 1].reason}` });
+  const failed = seen.failures;
+  if (failed.length) details.push({ path: 'task failures', message: `${failed.length}; the last, ${failed[failed.length - 1].taskId}: ${failed[failed.length - 1].message}` });
   for (const t of s.tasks) {
     if (t.healthy === false && t.healthCause) details.push({ path: t.id, message: `health check fails: ${t.healthCause}` });
     else if (t.state !== 'TASK_RUNNING') details.push({ path: t.id, message: t.state });
   }
   if (s.queue) details.push({ path: 'queue', message: `${s.queue.count} task(s) not placed${s.queue.reason ? `: ${s.queue.reason}` : ''}` });
-  if (s.lastFailure) details.push({ path: 'last failure', message: s.lastFailure });
+  if (s.lastFailure && !failed.some((f) => s.lastFailure?.startsWith(`${f.taskId}:`))) details.push({ path: 'last failure', message: s.lastFailure });
   return new DcosError('EDEPLOY_TIMEOUT', `Timed out after ${Math.round(opts.timeoutMs / 1000)}s waiting for ${opts.appId} to be ${opts.goal === 'removed' ? 'removed' : 'running and healthy'}`, {
     exitCode: ExitCode.timeout,
     details,
     showDetails: true,
     hint: 'The deployment goes on in the cluster. Follow it with "dcos marathon deployment list", or wait longer with --timeout.',
   });
-}
-
-/** A queued task that asks for more than the whole node has can never be placed. */
-async function neverFits(scheduler: Scheduler, q: QueueItem | undefined): Promise<string | undefined> {
-  if (!q) return undefined;
-  const state = await scheduler.mesosState().catch(() => undefined);
-  const slaves = state?.slaves ?? [];
-  if (slaves.length !== 1) return undefined;
-  const total = slaves[0].resources as { cpus?: number; mem?: number; disk?: number };
-  const need = q.app;
-  const short: string[] = [];
-  if ((need.cpus ?? 0) > (total.cpus ?? Infinity)) short.push(`needs ${need.cpus} cpus, the node has ${total.cpus}`);
-  if ((need.mem ?? 0) > (total.mem ?? Infinity)) short.push(`needs ${need.mem} MB of memory, the node has ${total.mem}`);
-  if ((need.disk ?? 0) > (total.disk ?? Infinity)) short.push(`needs ${need.disk} MB of disk, the node has ${total.disk}`);
-  return short.length ? short.join('; ') : undefined;
 }
 
 export type { SchedulerApp };

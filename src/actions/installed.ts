@@ -7,7 +7,8 @@ import { normalizeAppId } from '../marathon/app-id.js';
 import { decodeDefinitionLabel, decodeOptionsLabel, LABEL } from '../universe/labels.js';
 import type { PackageDefinition } from '../universe/model.js';
 import type { JsonObject } from '../universe/options.js';
-import type { Scheduler, SchedulerApp } from '../scheduler/types.js';
+import type { QueueItem, Scheduler, SchedulerApp } from '../scheduler/types.js';
+import { movingApps, needOf, placementOf } from './placement.js';
 
 export type InstallStatus = 'deploying' | 'running' | 'degraded' | 'failed' | 'stopped';
 
@@ -16,6 +17,8 @@ export interface InstalledPackage {
   version: string;
   appId: string;
   status: InstallStatus;
+  /** Why it is failed, deploying or degraded, when the cluster says: the last failure, the queue's reason. */
+  problem?: string;
   tasks: { running: number; healthy: number; wanted: number };
   hasHealthChecks: boolean;
   source?: string;
@@ -23,20 +26,37 @@ export interface InstalledPackage {
   app: SchedulerApp;
 }
 
-export function statusOf(app: SchedulerApp): InstallStatus {
+/** Why an install is not simply running, when the cluster says so; the queue entry of its app, if any. */
+export interface StatusEvidence {
+  queued?: QueueItem;
+  /** Set when the queued task can never be placed. */
+  unplaceable?: string;
+}
+
+export function statusOf(app: SchedulerApp, evidence: StatusEvidence = {}): { status: InstallStatus; problem?: string } {
   const hasChecks = (app.healthChecks ?? []).length > 0;
   const wanted = app.instances;
   const good = hasChecks ? app.tasksHealthy : app.tasksRunning;
-  // Tasks of the current version fail and none runs: failed, even while its deployment retries.
-  const failing = app.lastTaskFailure !== undefined && app.lastTaskFailure.version === app.version;
-  if (wanted > 0 && app.tasksRunning === 0 && failing) return 'failed';
-  if (app.deployments.length > 0) return 'deploying';
-  if (wanted === 0) return 'stopped';
-  if (good >= wanted) return 'running';
-  return 'degraded';
+  // Tasks of the current configuration fail (or are killed as unhealthy) and too few are up:
+  // failed, even while its deployment retries.
+  const failure = app.lastTaskFailure;
+  const configAt = app.versionInfo?.lastConfigChangeAt ?? app.version;
+  const failing = failure !== undefined && failure.version >= configAt;
+  if (wanted > 0 && good < wanted && failing) return { status: 'failed', problem: `${failure.message} (${failure.state}, task ${failure.taskId})` };
+  if (wanted > good && evidence.unplaceable) return { status: 'failed', problem: `cannot be placed: ${evidence.unplaceable}` };
+  const waiting = evidence.queued && evidence.queued.count > 0 ? queueReason(evidence.queued) : undefined;
+  if (app.deployments.length > 0) return { status: 'deploying', problem: waiting };
+  if (wanted === 0) return { status: 'stopped' };
+  if (good >= wanted) return { status: 'running' };
+  return { status: 'degraded', problem: waiting };
 }
 
-export function toInstalled(app: SchedulerApp): InstalledPackage | undefined {
+function queueReason(q: QueueItem): string {
+  const reason = q.lastUnusedOfferReason ?? q.processedOffersSummary?.rejectSummaryLastOffers?.find((r) => r.declined > 0)?.reason;
+  return `${q.count} task(s) waiting to be placed${reason ? `: ${reason}` : ''}`;
+}
+
+export function toInstalled(app: SchedulerApp, evidence: StatusEvidence = {}): InstalledPackage | undefined {
   const name = app.labels?.[LABEL.name];
   if (!name) return undefined;
   let description: string | undefined;
@@ -46,11 +66,13 @@ export function toInstalled(app: SchedulerApp): InstalledPackage | undefined {
   } catch {
     // an unreadable definition label does not hide the install
   }
+  const { status, problem } = statusOf(app, evidence);
   return {
     name,
     version: app.labels[LABEL.version] ?? '',
     appId: app.id,
-    status: statusOf(app),
+    status,
+    ...(problem ? { problem } : {}),
     tasks: { running: app.tasksRunning, healthy: app.tasksHealthy, wanted: app.instances },
     hasHealthChecks: (app.healthChecks ?? []).length > 0,
     source: app.labels[LABEL.source],
@@ -60,13 +82,31 @@ export function toInstalled(app: SchedulerApp): InstalledPackage | undefined {
 }
 
 export async function listInstalled(scheduler: Scheduler, filter: { name?: string; appId?: string } = {}): Promise<InstalledPackage[]> {
-  const apps = await scheduler.listApps({ label: LABEL.name, embedFailures: true });
+  const [apps, queue] = await Promise.all([scheduler.listApps({ label: LABEL.name, embedFailures: true }), scheduler.queue().catch(() => [])]);
   const appId = filter.appId ? normalizeAppId(filter.appId) : undefined;
+  const evidence = await queueEvidence(scheduler, apps, queue);
   return apps
-    .map(toInstalled)
+    .map((app) => toInstalled(app, evidence.get(app.id)))
     .filter((p): p is InstalledPackage => p !== undefined)
     .filter((p) => (!filter.name || p.name === filter.name) && (!appId || p.appId === appId))
     .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : a.appId < b.appId ? -1 : 1));
+}
+
+/** The queue entries of apps with tasks waiting, and whether each can ever be placed. */
+async function queueEvidence(scheduler: Scheduler, apps: readonly SchedulerApp[], queue: QueueItem[]): Promise<Map<string, StatusEvidence>> {
+  const waiting = queue.filter((q) => q.count > 0);
+  const out = new Map<string, StatusEvidence>(waiting.map((q) => [q.app.id, { queued: q }]));
+  if (waiting.length === 0) return out;
+  // Only when something waits: the master state and the deployments say whether it ever fits.
+  const [state, deployments] = await Promise.all([scheduler.mesosState().catch(() => undefined), scheduler.listDeployments().catch(() => undefined)]);
+  if (!state || !deployments) return out;
+  for (const q of waiting) {
+    const app = apps.find((a) => a.id === q.app.id);
+    const scalingDown = app !== undefined && app.tasksRunning + app.tasksStaged > app.instances;
+    const placement = placementOf(state, needOf(q.app), movingApps(deployments, q.app.id, scalingDown));
+    if (placement.verdict !== 'fits') out.set(q.app.id, { queued: q, unplaceable: placement.reason });
+  }
+  return out;
 }
 
 /** The one install of `name` (or the one at `appId`); refuses to guess between several. */

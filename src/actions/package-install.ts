@@ -5,7 +5,8 @@ import { Catalog } from '../universe/catalog.js';
 import type { ResolvedPackage } from '../universe/model.js';
 import type { JsonObject } from '../universe/options.js';
 import { renderAndCheck } from '../universe/render.js';
-import type { Scheduler } from '../scheduler/types.js';
+import type { Scheduler, SchedulerApp } from '../scheduler/types.js';
+import { statusOf } from './installed.js';
 
 export interface InstallPlan {
   pkg: ResolvedPackage;
@@ -23,16 +24,20 @@ export async function planInstall(ctx: ActionCtx, opts: { name: string; version?
   return { pkg, app, appId: id.startsWith('/') ? id : `/${id}` };
 }
 
-export function alreadyInstalled(plan: InstallPlan): DcosError {
+export function alreadyInstalled(plan: InstallPlan, existing?: SchedulerApp): DcosError {
   const name = plan.pkg.definition.name;
+  const { status, problem } = existing ? statusOf(existing) : { status: undefined, problem: undefined };
+  // An earlier install that failed is still there, retrying: say so, and how to remove it.
+  const state = status === 'failed' || status === 'deploying' ? ` It is ${status}${problem ? ` (${problem})` : ''}; remove it with: dcos package uninstall ${existing?.labels?.DCOS_PACKAGE_NAME ?? name} --app-id ${plan.appId} --yes.` : '';
   return new DcosError('EALREADY_INSTALLED', 'Package is already installed', {
-    hint: `An app with id ${plan.appId} exists. Install another instance with --app-id <other-id> (or service.name in the options), or change this one with: dcos package update ${name} --app-id ${plan.appId}`,
+    hint: `An app with id ${plan.appId} exists.${state} Install another instance with --app-id <other-id> (or service.name in the options), or change this one with: dcos package update ${name} --app-id ${plan.appId}`,
   });
 }
 
 /** Submits the app; refuses, changing nothing, when an app with that id exists. */
 export async function submitInstall(scheduler: Scheduler, plan: InstallPlan): Promise<{ deploymentId: string }> {
-  if (await scheduler.getApp(plan.appId)) throw alreadyInstalled(plan);
+  const existing = await scheduler.getApp(plan.appId);
+  if (existing) throw alreadyInstalled(plan, existing);
   try {
     const { deploymentId } = await scheduler.createApp(plan.app);
     return { deploymentId };

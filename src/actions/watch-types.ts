@@ -11,6 +11,11 @@ export interface TaskView {
   healthCause?: string | null;
   /** When the task started running (ISO), if it has. */
   startedAt?: string | null;
+  /**
+   * Whether the task runs the app's configuration being deployed (false: a task of the previous
+   * configuration, which a rolling update replaces). Absent means current.
+   */
+  current?: boolean;
 }
 
 export interface WatchSnapshot {
@@ -21,7 +26,9 @@ export interface WatchSnapshot {
   step?: { current: number; total: number; actions: string[] };
   instances: number;
   tasks: TaskView[];
+  /** Running tasks of the current configuration, at most `instances`. */
   running: number;
+  /** Healthy running tasks of the current configuration, at most `instances`. */
   healthy: number;
   hasHealthChecks: boolean;
   queue?: { count: number; reason?: string; delaySeconds?: number };

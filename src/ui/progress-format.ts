@@ -3,6 +3,7 @@
  * nothing here imports ink or react, so the plain path stays cheap.
  */
 import type { TaskView, WatchSnapshot } from '../actions/watch-types.js';
+import { countsText } from '../actions/watch-counts.js';
 
 /** How a piece of text would be coloured in a terminal; `undefined` is plain. */
 export type Tone = 'green' | 'yellow' | 'red' | 'cyan' | undefined;
@@ -68,10 +69,8 @@ export function stepLine(s: WatchSnapshot): string | undefined {
   return `step ${s.step.current}/${s.step.total}${actions}`;
 }
 
-export function countsLine(s: WatchSnapshot): string {
-  if (s.goal === 'removed') return `${s.tasks.length} task(s) left`;
-  return `${s.running}/${s.instances} running${s.hasHealthChecks ? `, ${s.healthy}/${s.instances} healthy` : ''}`;
-}
+/** The same sum as the plain lines give: new tasks apart from old ones and from those stopping. */
+export const countsLine = (s: WatchSnapshot): string => countsText(s);
 
 export function queueLine(s: WatchSnapshot): string | undefined {
   if (!s.queue) return undefined;
@@ -93,7 +92,12 @@ export interface TaskRow {
 
 /** One row per task, cells padded so the columns line up (the last one is left ragged). */
 export function taskRows(tasks: readonly TaskView[]): TaskRow[] {
-  const rows = tasks.map((t) => ({ id: shortTaskId(t.id), state: taskState(t), address: taskAddress(t), health: taskHealth(t) }));
+  const rows = tasks.map((t) => {
+    const state = taskState(t);
+    // A task of the previous configuration, on its way out in a rolling update.
+    if (t.current === false) state.text += ' (old)';
+    return { id: shortTaskId(t.id), state, address: taskAddress(t), health: taskHealth(t) };
+  });
   const width = (pick: (r: TaskRow) => string) => Math.max(0, ...rows.map((r) => pick(r).length));
   const idW = width((r) => r.id);
   const stateW = width((r) => r.state.text);

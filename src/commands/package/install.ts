@@ -11,7 +11,6 @@ import { follow, shouldWait } from '../wait.js';
 
 export async function run(ctx: Ctx, [name]: readonly unknown[], opts: Options): Promise<void> {
   if (opts.packageVersion === '') throw new UsageError('--package-version must not be empty');
-  if (opts.appId === '') throw new UsageError('--app-id must not be empty');
   const options = opts.options !== undefined ? await readOptionsFile(ctx.cwd, opts.options as string) : {};
   const act = actions(ctx);
   const plan = await planInstall(act, { name: name as string, version: opts.packageVersion as string | undefined, options, appId: opts.appId as string | undefined });
@@ -24,7 +23,16 @@ export async function run(ctx: Ctx, [name]: readonly unknown[], opts: Options): 
   let status = 'deploying';
   let tasks: unknown[] = [];
   if (shouldWait(opts)) {
-    const done = await follow(ctx, scheduler, opts, { appId: plan.appId, deploymentId, goal: 'running', title: `Installing ${def.name} ${def.version} as ${plan.appId}` });
+    const done = await follow(ctx, scheduler, opts, {
+      appId: plan.appId,
+      deploymentId,
+      goal: 'running',
+      title: `Installing ${def.name} ${def.version} as ${plan.appId}`,
+      leftover: {
+        left: `${plan.appId} stays in the cluster, which keeps trying to start it ("dcos package list" shows its status).`,
+        undo: `Remove it with: dcos package uninstall ${def.name} --app-id ${plan.appId} --yes`,
+      },
+    });
     status = 'running';
     tasks = done.tasks.map((t) => ({ id: t.id, host: t.host, ports: t.ports, state: t.state, healthy: t.healthy }));
     const endpoints = done.tasks.flatMap((t) => (t.ports.length ? [`${t.host}:${t.ports[0]}`] : []));

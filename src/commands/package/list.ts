@@ -29,4 +29,6 @@ export async function run(ctx: Ctx, [name]: readonly unknown[], opts: Options): 
     { header: 'TASKS', value: (p) => `${p.tasks.running}/${p.tasks.wanted}`, align: 'right' },
     { header: 'HEALTHY', value: (p) => (p.hasHealthChecks ? `${p.tasks.healthy}/${p.tasks.wanted}` : '---'), align: 'right' },
   ]);
+  // Why an install is failed or waiting: a note on stderr, so the table stays what scripts parse.
+  for (const p of found) if (p.problem) info(ctx, `${p.appId} is ${p.status}: ${p.problem}`);
 }

@@ -21,7 +21,13 @@ export async function run(ctx: Ctx, [name]: readonly unknown[], opts: Options): 
     const { deploymentId } = await scheduler.deleteApp(target.appId, { force: true });
     info(ctx, `Uninstalling package [${target.name}] version [${target.version}] from ${target.appId}`);
     if (shouldWait(opts)) {
-      await follow(ctx, scheduler, opts, { appId: target.appId, deploymentId, goal: 'removed', title: `Uninstalling ${target.name} from ${target.appId}` });
+      await follow(ctx, scheduler, opts, {
+        appId: target.appId,
+        deploymentId,
+        goal: 'removed',
+        title: `Uninstalling ${target.name} from ${target.appId}`,
+        leftover: { left: `The removal of ${target.appId} goes on in the cluster (deployment ${deploymentId}); "dcos task ${target.appId}" shows the tasks still stopping.` },
+      });
       info(ctx, `Uninstalled package [${target.name}] version [${target.version}]`);
     } else {
       info(ctx, `Uninstall of ${target.appId} submitted (deployment ${deploymentId}); its tasks are being stopped`);

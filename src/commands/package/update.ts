@@ -28,7 +28,16 @@ export async function run(ctx: Ctx, [name]: readonly unknown[], opts: Options): 
   info(ctx, `Updating package [${plan.installed.name}] at ${plan.installed.appId}: ${what}`);
   let status = 'deploying';
   if (shouldWait(opts)) {
-    const done = await follow(ctx, scheduler, opts, { appId: plan.installed.appId, deploymentId, goal: 'running', title: `Updating ${plan.installed.name} at ${plan.installed.appId} (${what})` });
+    const done = await follow(ctx, scheduler, opts, {
+      appId: plan.installed.appId,
+      deploymentId,
+      goal: 'running',
+      title: `Updating ${plan.installed.name} at ${plan.installed.appId} (${what})`,
+      leftover: {
+        left: `The update of ${plan.installed.appId} goes on in the cluster (deployment ${deploymentId}).`,
+        undo: `Roll it back with: dcos marathon deployment rollback ${deploymentId}`,
+      },
+    });
     status = 'running';
     info(ctx, `${plan.installed.name} ${plan.toVersion} is running as ${plan.installed.appId}: ${done.running}/${done.instances} tasks running${done.hasHealthChecks ? `, ${done.healthy} healthy` : ''}`);
   }

@@ -16,7 +16,16 @@ export async function run(ctx: Ctx, [name, count]: readonly unknown[], opts: Opt
   info(ctx, `Scaling ${app.id} from ${app.instances} to ${instances} instance(s)`);
   let status = 'deploying';
   if (shouldWait(opts)) {
-    const done = await follow(ctx, scheduler, opts, { appId: app.id, deploymentId, goal: 'running', title: `Scaling ${app.id} to ${instances}` });
+    const done = await follow(ctx, scheduler, opts, {
+      appId: app.id,
+      deploymentId,
+      goal: 'running',
+      title: `Scaling ${app.id} to ${instances}`,
+      leftover: {
+        left: `The scaling of ${app.id} to ${instances} goes on in the cluster (deployment ${deploymentId}).`,
+        undo: `Go back with: dcos service scale ${app.id} ${app.instances} --force`,
+      },
+    });
     status = 'running';
     info(ctx, `${app.id}: ${done.running}/${instances} running${done.hasHealthChecks ? `, ${done.healthy} healthy` : ''}`);
   }

@@ -299,6 +299,18 @@ export class TaskRunner {
           appId: task.appId, taskId: task.id, instanceId: task.id, version: task.version, reason: cause, host: task.host, slaveId: this.d.node.agentId,
         });
         task.message = `Killed as unhealthy: ${cause}`;
+        // Kept as the app's last task failure, as Marathon keeps it, so `package list` and the
+        // app's JSON tell why its tasks keep being replaced.
+        this.d.state.saveFailure({
+          appId: task.appId,
+          host: task.host,
+          message: task.message,
+          state: 'TASK_KILLED',
+          taskId: task.id,
+          timestamp: new Date(now).toISOString(),
+          version: task.version,
+          slaveId: this.d.node.agentId,
+        });
         // The instance is replaced: the goal stays running, so the scheduler launches another.
         void this.kill(task, false).then(() => this.d.changed());
         return;
