@@ -7,7 +7,7 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
-import { cpus, hostname, totalmem } from 'node:os';
+import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { PortAllocator } from './agent/ports.js';
@@ -155,7 +155,9 @@ async function main(): Promise<void> {
     name: values.name as string,
     dataDir,
     host: '127.0.0.1',
-    hostname: hostname(),
+    // The agent is known by the address its tasks are reached at, as a Mesos agent is by the
+    // hostname Marathon gives its tasks as `host`: one address for a task everywhere.
+    hostname: '127.0.0.1',
     agentId,
     frameworkId,
     masterId,
