@@ -55,18 +55,30 @@ export async function run(argv: readonly string[], init: RunInit): Promise<numbe
   let exitCode: number = ExitCode.ok;
   // Only the branch the command line names is built: commander's per-command setup is most of the
   // CLI's own start-up cost. Anything else (flags first, unknown words) gets the whole tree.
-  const first = argv[0];
-  const only = first !== undefined && !first.startsWith('-') && TOP_LEVEL.has(first) ? first : undefined;
+  const first = firstWord(argv);
+  const only = first !== undefined && TOP_LEVEL.has(first) ? first : undefined;
   const program = buildProgram(ctx, (code) => {
     exitCode = code;
   }, only);
   try {
     await program.parseAsync([...argv], { from: 'user' });
-    if (ctx.signal.aborted) throw new InterruptedError();
+    // A command that ends normally on Ctrl-C (a follow) says so with its exit code, and no error.
+    if (ctx.signal.aborted && exitCode !== ExitCode.interrupted) throw new InterruptedError();
     return exitCode;
   } catch (err) {
     return handleError(ctx, err);
   }
+}
+
+/** The first word that is not a global option (`dcos --json -v package list` -> package). */
+function firstWord(argv: readonly string[]): string | undefined {
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--color') i += 1;
+    else if (a === '--json' || a === '--verbose' || /^-v+$/.test(a) || a.startsWith('--color=')) continue;
+    else return a.startsWith('-') ? undefined : a;
+  }
+  return undefined;
 }
 
 function countVerbose(argv: readonly string[]): number {
@@ -119,6 +131,7 @@ function buildProgram(ctx: Ctx, setExitCode: (code: number) => void, only?: stri
     .version(`dcos ${VERSION}`, '-V, --version', 'Print the version')
     .option('-v, --verbose', 'Show more detail on stderr (repeat for more)', (_v: string, prev: number) => prev + 1, 0)
     .addOption(new Option('--color <when>', 'Colour output').choices(['auto', 'always', 'never']))
+    .option('--json', 'Print JSON on commands that print data, and errors and notes as JSON lines on stderr')
     .helpOption('-h, --help', 'Show help')
     .addHelpCommand(false);
   program.allowExcessArguments(true).action(function (this: Command) {
@@ -181,7 +194,9 @@ function addCommand(ctx: Ctx, groupFor: (path: string) => Command, spec: Command
   }
   cmd.action(async function (this: Command) {
     const mod = await spec.load();
-    const code = await mod.run(ctx, this.processedArgs, this.opts());
+    // --json is a global option (the program consumes it wherever it stands): commands read it here.
+    const options = ctx.global.json ? { ...this.opts(), json: true } : this.opts();
+    const code = await mod.run(ctx, this.processedArgs, options);
     setExitCode(code ?? ExitCode.ok);
   });
 }

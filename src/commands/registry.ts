@@ -232,6 +232,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   {
     name: 'marathon about',
     description: "Print the attached cluster's Marathon info",
+    json: true,
     load: () => import('./marathon/about.js'),
   },
   {
@@ -301,6 +302,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     name: 'service show',
     description: 'Show a service (its Marathon app) as JSON',
     args: [{ name: 'service', description: 'App id, service name or package name', required: true }],
+    json: true,
     load: () => import('./service/show.js'),
   },
   {
@@ -322,6 +324,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     description: 'Show an app as JSON, now or at an earlier version',
     args: [{ name: 'app-id', description: 'App id', required: true }],
     options: [{ flags: '--app-version <version>', description: 'An ISO 8601 timestamp, or a negative number counting back (-1 is the previous version)' }],
+    json: true,
     load: () => import('./marathon/app/show.js'),
   },
   {
@@ -371,6 +374,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     description: 'List the versions of an app, newest first (JSON)',
     args: [{ name: 'app-id', description: 'App id', required: true }],
     options: [{ flags: '--max-count <n>', description: 'At most this many versions', integer: true }],
+    json: true,
     load: () => import('./marathon/app/version/list.js'),
   },
   {
@@ -389,6 +393,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       { flags: '--max-count <n>', description: 'Stop after printing it this many times', integer: true },
       { flags: '--interval <duration>', description: 'Time between prints: seconds, or units such as 500ms or 2s', default: '1', duration: true },
     ],
+    json: true,
     load: () => import('./marathon/deployment/watch.js'),
   },
   {
@@ -415,6 +420,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     name: 'marathon task show',
     description: 'Show a Marathon task as JSON',
     args: [{ name: 'task-id', description: 'Task id', required: true }],
+    json: true,
     load: () => import('./marathon/task/show.js'),
   },
   {

@@ -50,9 +50,25 @@ export function printLines(ctx: Ctx, lines: readonly string[]): void {
   if (lines.length) ctx.stdout.write(lines.join('\n') + '\n');
 }
 
-/** Progress and notes: stderr, never in the way of data. */
+/**
+ * Progress and notes: stderr, never in the way of data. With --json, one JSON line
+ * (`{"info":{"message"}}`), so that stderr can be read line by line as JSON.
+ */
 export function info(ctx: Ctx, message: string): void {
+  if (ctx.global.json) {
+    ctx.stderr.write(JSON.stringify({ info: { message: message.replace(/\n+$/, '') } }) + '\n');
+    return;
+  }
   ctx.stderr.write(message.endsWith('\n') ? message : message + '\n');
+}
+
+/**
+ * A listing that matched nothing. The rule for every listing: that is a success (exit 0), stdout
+ * gets nothing in a table (an empty document with --json, which the command prints), and this
+ * note goes to stderr.
+ */
+export function noneFound(ctx: Ctx, message: string, hint?: string): void {
+  info(ctx, hint ? `${message}\n${hint}` : message);
 }
 
 export function warn(ctx: Ctx, message: string): void {
@@ -63,10 +79,6 @@ export function warn(ctx: Ctx, message: string): void {
   }
   const s = styler(ctx, ctx.stderr);
   ctx.stderr.write(`${s('yellow', 'Warning:')} ${message}\n`);
-}
-
-export function debug(ctx: Ctx, message: string): void {
-  if (ctx.global.verbose > 0) ctx.stderr.write(`${message}\n`);
 }
 
 /** Cut a string to `max` characters, ending with "..." when cut. */

@@ -12,6 +12,7 @@ import { isInteractive } from '../core/tty.js';
 // Type only (erased): the module itself is imported on demand below.
 import type { LiveViewHandle } from './live-view.js';
 import { clockTime, oneLine } from './progress-format.js';
+import { info } from '../core/output.js';
 
 export interface ProgressReporter {
   /** Feed every WatchEvent of a deployment watch. */
@@ -22,10 +23,12 @@ export interface ProgressReporter {
 
 /**
  * The live view needs a terminal on stderr too, since that is where it draws: with
- * `2>file` the file would otherwise collect ink's cursor codes.
+ * `2>file` the file would otherwise collect ink's cursor codes. And a terminal with a size: on a
+ * 0x0 pseudo-terminal (some CI runners, `script` without a size) ink would clear the screen over
+ * and over and draw nothing.
  */
 export function wantsLiveView(ctx: Ctx): boolean {
-  return isInteractive(ctx) && Boolean(ctx.stderr.isTTY);
+  return isInteractive(ctx) && Boolean(ctx.stderr.isTTY) && (ctx.stderr.columns ?? 0) > 0 && (ctx.stderr.rows ?? 0) > 0;
 }
 
 export async function createProgress(ctx: Ctx, title: string): Promise<ProgressReporter> {
@@ -36,7 +39,7 @@ export async function createProgress(ctx: Ctx, title: string): Promise<ProgressR
     view = renderLiveView(ctx, title);
   } catch (err) {
     // A progress display must never fail the operation it shows: fall back to plain lines.
-    if (ctx.global.verbose > 0) ctx.stderr.write(`live view unavailable (${err instanceof Error ? err.message : String(err)}), printing plain progress\n`);
+    if (ctx.global.verbose > 0) info(ctx, `live view unavailable (${err instanceof Error ? err.message : String(err)}), printing plain progress`);
     return plainProgress(ctx);
   }
   return {

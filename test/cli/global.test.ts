@@ -15,6 +15,17 @@ describe('the command line as a whole', () => {
     expect(r).toEqual({ exitCode: 0, stdout: `dcos ${VERSION}\n`, stderr: '' });
   });
 
+  it('takes --json before the command as well as after it, with notes as JSON lines on stderr', async () => {
+    const before = await dcos(['--json', 'package', 'search', 'alpha']);
+    expect(before.exitCode, before.stderr).toBe(0);
+    expect(JSON.parse(before.stdout).packages.map((p: { name: string }) => p.name)).toEqual(['alpha']);
+    const none = await dcos(['--json', '-v', 'package', 'search', 'nothing-like-this']);
+    expect(none.exitCode).toBe(0);
+    expect(JSON.parse(none.stdout)).toEqual({ packages: [] });
+    const kinds = none.stderr.split('\n').filter(Boolean).map((line) => Object.keys(JSON.parse(line))[0]);
+    for (const kind of kinds) expect(['info', 'warning']).toContain(kind);
+  });
+
   it('prints help for dcos, a group and a command, on stdout with exit 0', async () => {
     const root = await dcos([]);
     expect(root.exitCode).toBe(0);

@@ -58,11 +58,12 @@ describe('dcos package search', () => {
     });
   });
 
-  it('fails with exit 1 in table mode when nothing matches, and gives an empty list with --json', async () => {
+  it('matching nothing is a success in both forms: a note on stderr, or an empty list with --json', async () => {
     const table = await runCli(['package', 'search', 'nothing-like-this'], { env: home.env });
-    expect(table.exitCode).toBe(1);
+    expect(table.exitCode).toBe(0);
     expect(table.stdout).toBe('');
-    expect(table.stderr).toContain('Error: No packages found matching "nothing-like-this"');
+    expect(table.stderr).toContain('No packages found matching "nothing-like-this"');
+    expect(table.stderr).not.toContain('Error');
     const json = await runCli(['package', 'search', 'nothing-like-this', '--json'], { env: home.env });
     expect(json.exitCode).toBe(0);
     expect(JSON.parse(json.stdout)).toEqual({ packages: [] });

@@ -7,17 +7,26 @@ import { REPO_ROOT, tempHome, type TempHome } from '../helpers/index.js';
 
 const BIN = join(REPO_ROOT, 'bin', 'dcos.js');
 const stripAnsi = (text: string) => text.replace(/\u001b\[[0-9;?]*[A-Za-z]/g, '');
-// Runs argv[1:] under a pseudo-terminal of 100x30 and copies everything it writes to our stdout.
+// Runs argv[2:] under a pseudo-terminal of the size argv[1] ("100x30", or "0x0" as some CI runners
+// give) and copies everything it writes to our stdout. The size is set before the program starts.
 const PTY_RUNNER = `
-import os, pty, sys, struct, fcntl, termios
-pid, fd = pty.fork()
+import os, sys, struct, fcntl, termios
+cols, rows = (int(n) for n in sys.argv[1].split('x'))
+master, slave = os.openpty()
+fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack('HHHH', rows, cols, 0, 0))
+pid = os.fork()
 if pid == 0:
-    os.execvp(sys.argv[1], sys.argv[1:])
-fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack('HHHH', 30, 100, 0, 0))
+    os.close(master)
+    os.setsid()
+    fcntl.ioctl(slave, termios.TIOCSCTTY, 0)
+    for fd in (0, 1, 2):
+        os.dup2(slave, fd)
+    os.execvp(sys.argv[2], sys.argv[2:])
+os.close(slave)
 out = b''
 while True:
     try:
-        chunk = os.read(fd, 65536)
+        chunk = os.read(master, 65536)
     except OSError:
         break
     if not chunk:
@@ -52,8 +61,8 @@ describe('the install progress as a user sees it', () => {
     home.cleanup();
   });
 
-  const inPty = (args: string[]) =>
-    spawnSync('python3', [runner, process.execPath, BIN, ...args], { env: home.env, encoding: 'utf8', cwd: home.dir });
+  const inPty = (args: string[], size = '100x30') =>
+    spawnSync('python3', [runner, size, process.execPath, BIN, ...args], { env: home.env, encoding: 'utf8', cwd: home.dir });
 
   it('draws a live view in a terminal: title, counts, each task with its health', () => {
     const r = inPty(['package', 'install', 'hello-world', '--yes']);
@@ -77,6 +86,16 @@ describe('the install progress as a user sees it', () => {
     expect(out).toMatch(/unhealthy: command exited with 1: not ready yet/);
     expect(out).toContain('Error: Timed out after 3s waiting for /stuck');
     expect(dcos(['package', 'uninstall', 'stuck', '--yes']).status).toBe(0);
+  });
+
+  it('prints plain lines on a terminal that has no size (0x0), never clearing the screen', () => {
+    const r = inPty(['package', 'install', 'hello-world', '--yes'], '0x0');
+    expect(r.status, r.stdout).toBe(0);
+    expect(r.stdout).toMatch(/^\d\d:\d\d:\d\d 1\/1 running, 1\/1 healthy\r?$/m);
+    // No screen or scrollback clearing, no cursor movement: nothing of ink.
+    expect(r.stdout).not.toMatch(/\u001b\[[23]J/);
+    expect(r.stdout).not.toMatch(/\u001b\[\d*A/);
+    expect(dcos(['package', 'uninstall', 'hello-world', '--yes']).status).toBe(0);
   });
 
   it('prints plain timestamped lines when piped, with no escape codes', () => {

@@ -128,6 +128,44 @@ describe('refused and unfinished deploying commands', () => {
     expect((await dcos(['package', 'uninstall', 'stuck', '--app-id', '/stuck-2', '--yes'])).exitCode).toBe(0);
   });
 
+  it('with --json, stderr is JSON lines only: notes, progress and summaries of install, update, scale and uninstall', async () => {
+    writeFileSync(join(home.dir, 'j.yaml'), 'hello:\n  greeting: json\n');
+    const runs = [
+      ['package', 'install', 'hello-world', '--app-id', '/json', '--yes', '--json'],
+      ['package', 'update', 'hello-world', '--app-id', '/json', '--options', 'j.yaml', '--yes', '--json'],
+      ['service', 'scale', '/json', '2', '--json'],
+      ['--json', 'package', 'uninstall', 'hello-world', '--app-id', '/json', '--yes'],
+    ];
+    for (const argv of runs) {
+      const r = await dcos(argv);
+      expect(r.exitCode, r.stderr).toBe(0);
+      const lines = r.stderr.split('\n').filter((l) => l !== '');
+      expect(lines.length).toBeGreaterThan(0);
+      for (const line of lines) expect(() => JSON.parse(line), `${argv.join(' ')}: ${line}`).not.toThrow();
+      const kinds = new Set(lines.map((l) => Object.keys(JSON.parse(l))[0]));
+      for (const kind of kinds) expect(['info', 'progress', 'warning']).toContain(kind);
+      JSON.parse(r.stdout);
+    }
+  });
+
+  it('takes --json before the command too, and lists an empty result as a success', async () => {
+    const r = await dcos(['--json', 'package', 'list']);
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).map((p: { appId: string }) => p.appId)).toEqual(['/hello-world']);
+    const none = await dcos(['package', 'list', 'nothing-like-this']);
+    expect(none.exitCode).toBe(0);
+    expect(none.stdout).toBe('');
+    expect(none.stderr).toContain('No installed package matches "nothing-like-this"');
+    const noneJson = await dcos(['package', 'list', 'nothing-like-this', '--json']);
+    expect(noneJson.exitCode).toBe(0);
+    expect(JSON.parse(noneJson.stdout)).toEqual([]);
+    for (const argv of [['service', 'show', 'hello-world', '--json'], ['marathon', 'app', 'show', '/hello-world', '--json'], ['marathon', 'app', 'version', 'list', '/hello-world', '--json']]) {
+      const shown = await dcos(argv);
+      expect(shown.exitCode, `${argv.join(' ')}: ${shown.stderr}`).toBe(0);
+      expect(JSON.parse(shown.stdout)).toBeTruthy();
+    }
+  });
+
   it('an update that fails says how to roll it back, and the rollback command works', async () => {
     writeFileSync(join(home.dir, 'sick.yaml'), 'hello:\n  fail_health: true\nservice:\n  health_check_grace_period: 0\n  health_check_interval: 1\n');
     const before = (await api('/v2/apps/hello-world')).app;

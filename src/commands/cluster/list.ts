@@ -1,5 +1,5 @@
 import type { Ctx } from '../../core/context.js';
-import { printJson, printTable } from '../../core/output.js';
+import { noneFound, printJson, printTable } from '../../core/output.js';
 import { clusterList } from '../../actions/cluster.js';
 import type { Options } from '../types.js';
 import { actions } from '../shared.js';
@@ -11,7 +11,7 @@ export async function run(ctx: Ctx, _args: readonly unknown[], opts: Options): P
     return;
   }
   if (clusters.length === 0) {
-    ctx.stderr.write('No clusters yet. Start the local one with "dcos cluster up".\n');
+    noneFound(ctx, 'No clusters yet. Start the local one with "dcos cluster up".');
     return;
   }
   printTable(ctx, clusters, [

@@ -2,7 +2,7 @@ import type { Ctx } from '../../core/context.js';
 import { requireKnownKey } from '../../core/config.js';
 import { findConfigKey } from '../../core/config-keys.js';
 import { DcosError } from '../../core/errors.js';
-import { printJson, printLines } from '../../core/output.js';
+import { noneFound, printJson, printLines } from '../../core/output.js';
 import type { Options } from '../types.js';
 
 export async function run(ctx: Ctx, [key]: readonly unknown[], opts: Options): Promise<void> {
@@ -26,7 +26,7 @@ export async function run(ctx: Ctx, [key]: readonly unknown[], opts: Options): P
     return;
   }
   if (entries.length === 0) {
-    ctx.stderr.write(`Nothing is configured yet (file: ${config.file}). See every key with "dcos config list".\n`);
+    noneFound(ctx, `Nothing is configured yet (file: ${config.file}). See every key with "dcos config list".`);
     return;
   }
   printLines(ctx, entries.map((e) => `${e.key} ${e.secret ? '********' : String(e.value)}`));

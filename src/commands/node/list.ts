@@ -1,5 +1,5 @@
 import type { Ctx } from '../../core/context.js';
-import { info, printJson, printTable } from '../../core/output.js';
+import { info, noneFound, printJson, printTable } from '../../core/output.js';
 import { connectScheduler } from '../../actions/connect.js';
 import { listNodes } from '../../actions/nodes.js';
 import type { Options } from '../types.js';
@@ -12,7 +12,10 @@ export async function run(ctx: Ctx, _args: readonly unknown[], opts: Options): P
     printJson(ctx, rows.map((r) => ({ ...r.slave, ip: r.ip ?? null, type: r.type, status: r.status })));
     return;
   }
-  if (rows.length === 0) return;
+  if (rows.length === 0) {
+    noneFound(ctx, 'The cluster has no agents');
+    return;
+  }
   printTable(ctx, rows, [
     { header: 'HOSTNAME', value: (r) => r.hostname },
     { header: 'IP', value: (r) => r.ip },

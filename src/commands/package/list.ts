@@ -1,6 +1,6 @@
 import type { Ctx } from '../../core/context.js';
-import { DcosError, UsageError } from '../../core/errors.js';
-import { info, printJson, printTable } from '../../core/output.js';
+import { UsageError } from '../../core/errors.js';
+import { info, noneFound, printJson, printTable } from '../../core/output.js';
 import { connectScheduler } from '../../actions/connect.js';
 import { listInstalled } from '../../actions/installed.js';
 import type { Options } from '../types.js';
@@ -17,8 +17,8 @@ export async function run(ctx: Ctx, [name]: readonly unknown[], opts: Options): 
     return;
   }
   if (found.length === 0) {
-    if (filter || opts.appId) throw new DcosError('ENOT_INSTALLED', 'Cannot find packages matching the provided filter');
-    info(ctx, 'No packages are installed. Install one with "dcos package install <name>".');
+    if (filter || opts.appId) noneFound(ctx, `No installed package matches ${filter ? `"${filter}"` : `--app-id ${String(opts.appId)}`}`, 'See every install with "dcos package list".');
+    else noneFound(ctx, 'No packages are installed. Install one with "dcos package install <name>".');
     return;
   }
   printTable(ctx, found, [

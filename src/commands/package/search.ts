@@ -1,6 +1,5 @@
 import type { Ctx } from '../../core/context.js';
-import { DcosError } from '../../core/errors.js';
-import { printJson, printTable, truncate } from '../../core/output.js';
+import { noneFound, printJson, printTable, truncate } from '../../core/output.js';
 import { searchPackages, searchResultJson } from '../../actions/package-search.js';
 import type { Options } from '../types.js';
 import { actions } from '../shared.js';
@@ -12,9 +11,12 @@ export async function run(ctx: Ctx, [query]: readonly unknown[], opts: Options):
     return;
   }
   if (results.length === 0) {
-    throw new DcosError('ENO_PACKAGES', query ? `No packages found matching "${String(query)}"` : 'No packages found', {
-      hint: query ? 'Search matches names, tags and descriptions; use "*" as a wildcard, or search without a query to list everything.' : 'Check the repositories with "dcos package repo list".',
-    });
+    noneFound(
+      ctx,
+      query ? `No packages found matching "${String(query)}"` : 'No packages found',
+      query ? 'Search matches names, tags and descriptions; use "*" as a wildcard, or search without a query to list everything.' : 'Check the repositories with "dcos package repo list".',
+    );
+    return;
   }
   printTable(ctx, results, [
     { header: 'NAME', value: (r) => r.name },

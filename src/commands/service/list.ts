@@ -1,5 +1,5 @@
 import type { Ctx } from '../../core/context.js';
-import { info, printJson, printLines, printTable } from '../../core/output.js';
+import { info, noneFound, printJson, printLines, printTable } from '../../core/output.js';
 import { connectScheduler } from '../../actions/connect.js';
 import { listServices } from '../../actions/services.js';
 import type { Options } from '../types.js';
@@ -12,11 +12,14 @@ export async function run(ctx: Ctx, _args: readonly unknown[], opts: Options): P
     printJson(ctx, rows);
     return;
   }
+  if (rows.length === 0) {
+    noneFound(ctx, 'There are no services', opts.inactive ? undefined : 'Services scaled to 0 and inactive frameworks are listed with --inactive.');
+    return;
+  }
   if (opts.quiet) {
     printLines(ctx, rows.map((r) => r.id));
     return;
   }
-  if (rows.length === 0) return;
   printTable(ctx, rows, [
     { header: 'NAME', value: (r) => r.name },
     { header: 'HOST', value: (r) => r.host },

@@ -1,6 +1,6 @@
 import type { Ctx } from '../../core/context.js';
-import { DcosError, UsageError } from '../../core/errors.js';
-import { info, printJson, printLines, printTable } from '../../core/output.js';
+import { UsageError } from '../../core/errors.js';
+import { info, noneFound, printJson, printLines, printTable } from '../../core/output.js';
 import { connectScheduler } from '../../actions/connect.js';
 import { listTasks } from '../../actions/tasks.js';
 import type { Options } from '../types.js';
@@ -15,7 +15,8 @@ export async function run(ctx: Ctx, [filter]: readonly unknown[], opts: Options)
     return;
   }
   if (rows.length === 0) {
-    if (filter) throw new DcosError('ENOT_FOUND', `No tasks found matching ${String(filter)}`, { hint: opts.all ? undefined : 'Finished tasks are listed with --completed or --all.' });
+    const which = opts.completed ? 'completed tasks' : opts.all ? 'tasks' : 'active tasks';
+    noneFound(ctx, filter ? `No ${which} found matching ${String(filter)}` : `There are no ${which}`, opts.all || opts.completed ? undefined : 'Finished tasks are listed with --completed or --all.');
     return;
   }
   if (opts.quiet) {

@@ -1,5 +1,5 @@
 import type { Ctx } from '../../core/context.js';
-import { DcosError, UsageError } from '../../core/errors.js';
+import { DcosError, ExitCode, UsageError } from '../../core/errors.js';
 import { info } from '../../core/output.js';
 import { connectScheduler } from '../../actions/connect.js';
 import { requireApp } from '../../actions/marathon-apps.js';
@@ -22,7 +22,7 @@ async function appNamed(scheduler: Scheduler, arg: string): Promise<SchedulerApp
   return scheduler.getApp(normalizeAppId(arg)).catch(() => undefined);
 }
 
-export async function run(ctx: Ctx, [target, file]: readonly unknown[], opts: Options): Promise<void> {
+export async function run(ctx: Ctx, [target, file]: readonly unknown[], opts: Options): Promise<number | void> {
   if (file !== undefined && opts.stderr) throw new UsageError('Give a file name or --stderr, not both');
   const fileName = (file as string | undefined) ?? (opts.stderr ? 'stderr' : 'stdout');
   const lines = Number(opts.lines ?? 10);
@@ -47,7 +47,14 @@ export async function run(ctx: Ctx, [target, file]: readonly unknown[], opts: Op
   }
 
   const prefix = (taskId: string) => (app ? `${shortTaskId(taskId)} | ` : '');
-  for await (const batch of readLogs(scheduler, { file: fileName, lines, follow, signal: ctx.signal, tasks, recheck: Boolean(app) })) {
-    ctx.stdout.write(batch.map((l) => `${prefix(l.taskId)}${l.text}\n`).join(''));
+  try {
+    for await (const batch of readLogs(scheduler, { file: fileName, lines, follow, signal: ctx.signal, tasks, recheck: Boolean(app) })) {
+      ctx.stdout.write(batch.map((l) => `${prefix(l.taskId)}${l.text}\n`).join(''));
+    }
+  } catch (err) {
+    // Ctrl-C during a request of the follow: still the follow's normal end.
+    if (!(follow && ctx.signal.aborted)) throw err;
   }
+  // Ctrl-C is how a follow ends: not an error to report, but the exit code says it was interrupted.
+  if (follow && ctx.signal.aborted) return ExitCode.interrupted;
 }

@@ -1,5 +1,5 @@
 import type { Ctx } from '../../../core/context.js';
-import { info, printJson, printLines, printTable, truncate } from '../../../core/output.js';
+import { info, noneFound, printJson, printLines, printTable, truncate } from '../../../core/output.js';
 import { connectScheduler } from '../../../actions/connect.js';
 import { listAppRows } from '../../../actions/marathon-apps.js';
 import type { Options } from '../../types.js';
@@ -17,7 +17,7 @@ export async function run(ctx: Ctx, _args: readonly unknown[], opts: Options): P
     return;
   }
   if (rows.length === 0) {
-    info(ctx, 'There are no apps. Add one with "dcos marathon app add <file>".');
+    noneFound(ctx, 'There are no apps. Add one with "dcos marathon app add <file>".');
     return;
   }
   printTable(ctx, rows, [

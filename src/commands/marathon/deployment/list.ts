@@ -1,5 +1,5 @@
 import type { Ctx } from '../../../core/context.js';
-import { info, printJson, printLines, printTable } from '../../../core/output.js';
+import { info, noneFound, printJson, printLines, printTable } from '../../../core/output.js';
 import { connectScheduler } from '../../../actions/connect.js';
 import { actionName, listDeployments } from '../../../actions/marathon-apps.js';
 import type { DeploymentInfo } from '../../../scheduler/types.js';
@@ -19,7 +19,7 @@ export async function run(ctx: Ctx, [appId]: readonly unknown[], opts: Options):
     return;
   }
   if (deployments.length === 0) {
-    info(ctx, 'There are no deployments');
+    noneFound(ctx, 'There are no deployments');
     return;
   }
   if (opts.quiet) {

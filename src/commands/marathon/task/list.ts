@@ -1,5 +1,5 @@
 import type { Ctx } from '../../../core/context.js';
-import { info, printJson, printLines, printTable } from '../../../core/output.js';
+import { info, noneFound, printJson, printLines, printTable } from '../../../core/output.js';
 import { connectScheduler } from '../../../actions/connect.js';
 import { listMarathonTasks } from '../../../actions/marathon-apps.js';
 import type { Options } from '../../types.js';
@@ -17,7 +17,7 @@ export async function run(ctx: Ctx, [appId]: readonly unknown[], opts: Options):
     return;
   }
   if (tasks.length === 0) {
-    info(ctx, 'There are no tasks');
+    noneFound(ctx, 'There are no tasks');
     return;
   }
   printTable(ctx, tasks, [

@@ -1,5 +1,5 @@
 import type { Ctx } from '../../../core/context.js';
-import { printJson, printTable } from '../../../core/output.js';
+import { noneFound, printJson, printTable } from '../../../core/output.js';
 import { listRepositories } from '../../../actions/package-repo.js';
 import type { Options } from '../../types.js';
 import { actions } from '../../shared.js';
@@ -11,7 +11,7 @@ export async function run(ctx: Ctx, _args: readonly unknown[], opts: Options): P
     return;
   }
   if (repos.length === 0) {
-    ctx.stderr.write('No package repositories are configured. Add one with "dcos package repo add <name> <uri>".\n');
+    noneFound(ctx, 'No package repositories are configured. Add one with "dcos package repo add <name> <uri>".');
     return;
   }
   printTable(ctx, repos.map((r, i) => ({ ...r, priority: i })), [
