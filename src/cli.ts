@@ -59,7 +59,7 @@ export async function run(argv: readonly string[], init: RunInit): Promise<numbe
   const only = first !== undefined && TOP_LEVEL.has(first) ? first : undefined;
   const program = buildProgram(ctx, (code) => {
     exitCode = code;
-  }, only);
+  }, only, argv);
   try {
     await program.parseAsync([...argv], { from: 'user' });
     // A command that ends normally on Ctrl-C (a follow) says so with its exit code, and no error.
@@ -68,6 +68,17 @@ export async function run(argv: readonly string[], init: RunInit): Promise<numbe
   } catch (err) {
     return handleError(ctx, err);
   }
+}
+
+/** The words of a command line that are not options (the values of --color skipped). */
+function positionalWords(argv: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === '--') break;
+    if (argv[i] === '--color') i += 1;
+    else if (!argv[i].startsWith('-')) out.push(argv[i]);
+  }
+  return out;
 }
 
 /** The first word that is not a global option (`dcos --json -v package list` -> package). */
@@ -106,7 +117,19 @@ function commanderToUsage(err: CommanderError): UsageError {
   const [first, ...rest] = err.message.replace(/^error:\s*/i, '').split('\n');
   const message = first.charAt(0).toUpperCase() + first.slice(1);
   const hint = rest.join(' ').replace(/^\((.*)\)$/, '$1').trim();
-  return new UsageError(message, { hint: hint || 'Run "dcos --help" for usage.' });
+  // The help of the command that refused the line, not of dcos as a whole.
+  const path = COMMAND_PATH.get(err);
+  return new UsageError(message, { hint: hint || `Run "dcos ${path ? `${path} ` : ''}--help" for usage.` });
+}
+
+/** Which command (its words) a commander error came from. */
+const COMMAND_PATH = new WeakMap<CommanderError, string>();
+
+function rememberPath(cmd: Command, path: string): Command {
+  return cmd.exitOverride((err) => {
+    COMMAND_PATH.set(err, path);
+    throw err;
+  });
 }
 
 const TOP_LEVEL = new Set([...GROUPS, ...COMMANDS].map((entry) => entry.name.split(' ')[0]));
@@ -115,7 +138,7 @@ function inBranch(name: string, only: string | undefined): boolean {
   return only === undefined || name === only || name.startsWith(`${only} `);
 }
 
-function buildProgram(ctx: Ctx, setExitCode: (code: number) => void, only?: string): Command {
+function buildProgram(ctx: Ctx, setExitCode: (code: number) => void, only?: string, argv: readonly string[] = []): Command {
   const program = new Command('dcos');
   program
     .description('Install and run data services on an embedded cluster, DC/OS or Marathon')
@@ -157,14 +180,14 @@ function buildProgram(ctx: Ctx, setExitCode: (code: number) => void, only?: stri
     const parentPath = path.includes(' ') ? path.slice(0, path.lastIndexOf(' ')) : '';
     const parent = groupFor(parentPath);
     const spec = GROUPS.find((g) => g.name === path);
-    const group = parent.command(path.slice(path.lastIndexOf(' ') + 1), { hidden: spec?.hidden });
+    const group = rememberPath(parent.command(path.slice(path.lastIndexOf(' ') + 1), { hidden: spec?.hidden }), path);
     group.description(spec?.description ?? '');
     group.allowExcessArguments(true).action(function (this: Command) {
       // A bare group prints its help; an unknown word after it is a usage error.
       const word = this.args[0];
       if (word !== undefined) {
         const names = this.commands.map((c) => c.name());
-        throw new UsageError(`Unknown command "${path} ${word}"`, {
+        throw new UsageError(`Unknown command '${word}' for 'dcos ${path}'`, {
           hint: didYouMean(word, names) ?? `Run "dcos ${path} --help" for the commands.`,
         });
       }
@@ -174,15 +197,35 @@ function buildProgram(ctx: Ctx, setExitCode: (code: number) => void, only?: stri
     return group;
   };
   for (const group of GROUPS) if (inBranch(group.name, only)) groupFor(group.name);
-  for (const spec of COMMANDS) if (inBranch(spec.name, only)) addCommand(ctx, groupFor, spec, setExitCode);
+  for (const spec of COMMANDS) if (inBranch(spec.name, only)) addCommand(ctx, groupFor, spec, setExitCode, argv);
   return program;
 }
 
-function addCommand(ctx: Ctx, groupFor: (path: string) => Command, spec: CommandSpec, setExitCode: (code: number) => void): void {
+function addCommand(ctx: Ctx, groupFor: (path: string) => Command, spec: CommandSpec, setExitCode: (code: number) => void, argv: readonly string[]): void {
   const words = spec.name.split(' ');
-  const parent = groupFor(words.slice(0, -1).join(' '));
-  const cmd = parent.command(words[words.length - 1], { isDefault: spec.isDefault, hidden: spec.hidden });
-  cmd.description(spec.description).allowExcessArguments(false);
+  const groupPath = words.slice(0, -1).join(' ');
+  const parent = groupFor(groupPath);
+  const cmd = rememberPath(parent.command(words[words.length - 1], { isDefault: spec.isDefault, hidden: spec.hidden }), spec.name);
+  // A default command (dcos node = dcos node list) also receives every unknown word after its
+  // group: `dcos node show` must read as an unknown command, not as an argument of list.
+  cmd.description(spec.description).allowExcessArguments(Boolean(spec.isDefault));
+  if (spec.isDefault) {
+    cmd.hook('preAction', (_this, action) => {
+      const accepted = (spec.args ?? []).length;
+      if (action.args.length <= accepted) return;
+      const positional = positionalWords(argv);
+      const explicit = positional[words.length - 1] === words[words.length - 1];
+      if (explicit) {
+        throw new UsageError(`Too many arguments for '${words[words.length - 1]}'. Expected ${accepted} argument${accepted === 1 ? '' : 's'} but got ${action.args.length}.`, {
+          hint: `Run "dcos ${spec.name} --help" for usage.`,
+        });
+      }
+      const word = String(action.args[0]);
+      throw new UsageError(`Unknown command '${word}' for 'dcos ${groupPath}'`, {
+        hint: didYouMean(word, parent.commands.map((c) => c.name())) ?? `Run "dcos ${groupPath} --help" for the commands.`,
+      });
+    });
+  }
   for (const arg of spec.args ?? []) {
     const name = arg.variadic ? `${arg.name}...` : arg.name;
     cmd.argument(arg.required ? `<${name}>` : `[${name}]`, arg.description);

@@ -115,7 +115,7 @@ export async function clusterAttach(ctx: ActionCtx, name: string): Promise<Clust
   return statusOf(ctx, entry, true, false);
 }
 
-export async function clusterRemove(ctx: ActionCtx, name: string): Promise<void> {
+export async function clusterRemove(ctx: ActionCtx, name: string): Promise<ClusterEntry> {
   const registry = loadRegistry(ctx);
   const entry = findCluster(registry, name);
   if (entry.kind === 'local' && (await daemonHealth(entry.dataDir)).health !== 'stopped') {
@@ -127,6 +127,7 @@ export async function clusterRemove(ctx: ActionCtx, name: string): Promise<void>
     ctx.config.setMany({ 'core.dcos_url': undefined, 'core.dcos_acs_token': undefined });
   }
   saveRegistry(ctx, registry);
+  return entry;
 }
 
 /** The cluster a command talks to; starts the local one when none is attached (unless turned off). */

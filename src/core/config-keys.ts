@@ -1,6 +1,7 @@
 /** Every configuration key dcos knows: its type, default, environment variable and meaning. */
 
-export type ConfigType = 'string' | 'boolean' | 'integer' | 'url' | 'enum';
+/** `tls`: true, false, or the path of an existing CA bundle file. */
+export type ConfigType = 'string' | 'boolean' | 'integer' | 'url' | 'enum' | 'tls';
 
 export interface ConfigKey {
   key: string;
@@ -24,7 +25,7 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
   },
   {
     key: 'core.ssl_verify',
-    type: 'string',
+    type: 'tls',
     env: 'DCOS_SSL_VERIFY',
     default: 'true',
     description: 'Verify TLS certificates: "true", "false", or the path of a CA bundle',

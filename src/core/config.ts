@@ -1,8 +1,8 @@
 /**
  * Configuration: flag > environment (DCOS_*) > config file (dcos.toml in the config dir) > default.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { join, resolve as resolvePath } from 'node:path';
 import { CONFIG_KEYS, findConfigKey, type ConfigKey } from './config-keys.js';
 import { DcosError, UsageError } from './errors.js';
 import { didYouMean } from './suggest.js';
@@ -25,6 +25,8 @@ export class Config {
     configDir: string,
     private readonly env: Record<string, string | undefined>,
     private readonly flags: Record<string, TomlValue | undefined> = {},
+    /** Relative paths in values (a CA bundle) are taken from here. */
+    private readonly cwd: string = process.cwd(),
   ) {
     this.file = join(configDir, 'dcos.toml');
   }
@@ -48,7 +50,7 @@ export class Config {
     if (flag !== undefined) return { key, value: flag, source: 'flag' };
     if (spec) {
       const fromEnv = this.env[spec.env];
-      if (fromEnv !== undefined && fromEnv !== '') return { key, value: coerce(spec, fromEnv, `${spec.env} (environment)`), source: 'env' };
+      if (fromEnv !== undefined && fromEnv !== '') return { key, value: coerce(spec, fromEnv, `${spec.env} (environment)`, this.cwd), source: 'env' };
     }
     const stored = this.fileValue(key);
     if (stored !== undefined) return { key, value: stored, source: 'file' };
@@ -85,7 +87,7 @@ export class Config {
 
   set(key: string, raw: string): TomlValue {
     const spec = requireKnownKey(key);
-    const value = coerce(spec, raw, key);
+    const value = coerce(spec, raw, key, this.cwd);
     const [section, name] = splitKey(key);
     const doc = this.load();
     (doc[section] ??= {})[name] = value;
@@ -142,7 +144,7 @@ export function requireKnownKey(key: string): ConfigKey {
   return spec;
 }
 
-function coerce(spec: ConfigKey, raw: string, where: string): TomlValue {
+function coerce(spec: ConfigKey, raw: string, where: string, cwd: string): TomlValue {
   switch (spec.type) {
     case 'boolean':
       if (/^(true|1|yes)$/i.test(raw)) return true;
@@ -154,6 +156,20 @@ function coerce(spec: ConfigKey, raw: string, where: string): TomlValue {
     case 'url':
       if (!/^https?:\/\/[^\s]+$/.test(raw)) throw new UsageError(`Invalid value "${raw}" for ${where}: not an http(s) URL`);
       return raw.replace(/\/+$/, '');
+    case 'tls': {
+      if (/^(true|false)$/i.test(raw)) return raw.toLowerCase();
+      // Anything else names a CA bundle: it must be a file that exists, kept as an absolute path
+      // so that it means the same file from any directory.
+      const path = resolvePath(cwd, raw);
+      let file = false;
+      try {
+        file = statSync(path).isFile();
+      } catch {
+        // missing: said below
+      }
+      if (!file) throw new UsageError(`Invalid value "${raw}" for ${where}: use true, false, or the path of a CA bundle file (${path} ${existsSync(path) ? 'is not a file' : 'does not exist'})`);
+      return path;
+    }
     case 'enum':
       if (!spec.values?.includes(raw)) {
         throw new UsageError(`Invalid value "${raw}" for ${where}: must be one of ${spec.values?.join(', ')}`);

@@ -61,7 +61,7 @@ export function createCtx(init: CtxInit): Ctx {
     env: init.env,
     cwd: init.cwd,
     paths,
-    config: new Config(paths.config, init.env, init.configFlags),
+    config: new Config(paths.config, init.env, init.configFlags, init.cwd),
     global: { json: false, verbose: 0, color: 'auto', ...init.global },
     signal: init.signal ?? new AbortController().signal,
     now: () => new Date(),

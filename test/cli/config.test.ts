@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runCli, tempHome, type TempHome } from '../helpers/index.js';
@@ -56,6 +56,27 @@ describe('dcos config', () => {
     expect(color.stderr).toContain('must be one of auto, always, never');
     const noSection = await dcos(['config', 'show', 'timeout']);
     expect(noSection.exitCode).toBe(2);
+  });
+
+  it('takes core.ssl_verify as true, false or an existing CA bundle file, kept as an absolute path', async () => {
+    const maybe = await dcos(['config', 'set', 'core.ssl_verify', 'maybe']);
+    expect(maybe.exitCode).toBe(2);
+    expect(maybe.stderr).toContain('Invalid value "maybe" for core.ssl_verify: use true, false, or the path of a CA bundle file');
+    expect(maybe.stderr).toContain('does not exist');
+    const dir = await dcos(['config', 'set', 'core.ssl_verify', home.dir]);
+    expect(dir.exitCode).toBe(2);
+    expect(dir.stderr).toContain('is not a file');
+    expect(existsSync(join(home.env.DCOS_DIR, 'dcos.toml'))).toBe(false);
+    const fromEnv = await dcos(['config', 'show', 'core.ssl_verify'], { DCOS_SSL_VERIFY: 'nope.pem' });
+    expect(fromEnv.exitCode).toBe(2);
+    expect(fromEnv.stderr).toContain('DCOS_SSL_VERIFY (environment)');
+
+    writeFileSync(join(home.dir, 'ca.pem'), '-----BEGIN CERTIFICATE-----\n');
+    const ca = await runCli(['config', 'set', 'core.ssl_verify', 'ca.pem'], { env: home.env, cwd: home.dir });
+    expect(ca.exitCode, ca.stderr).toBe(0);
+    expect((await dcos(['config', 'show', 'core.ssl_verify'])).stdout.trim()).toBe(join(home.dir, 'ca.pem'));
+    expect((await dcos(['config', 'set', 'core.ssl_verify', 'FALSE'])).exitCode).toBe(0);
+    expect((await dcos(['config', 'show', 'core.ssl_verify'])).stdout.trim()).toBe('false');
   });
 
   it('says when a key has no value or is not set', async () => {

@@ -61,6 +61,35 @@ describe('the command line as a whole', () => {
     for (const r of [cmd, sub, flag, arg, extra, color]) expect(r.stdout).toBe('');
   });
 
+  it('hints the help of the command that refused the line, not of dcos as a whole', async () => {
+    const arg = await dcos(['package', 'describe']);
+    expect(arg.stderr).toContain('Run "dcos package describe --help" for usage.');
+    const flag = await dcos(['package', 'install', 'x', '--nope']);
+    expect(flag.stderr).toContain('Run "dcos package install --help" for usage.');
+    const root = await dcos(['--nope']);
+    expect(root.stderr).toContain('Run "dcos --help" for usage.');
+  });
+
+  it('says an unknown word after a group with a default command is an unknown command, with a suggestion', async () => {
+    const show = await dcos(['node', 'show']);
+    expect(show.exitCode).toBe(2);
+    expect(show.stderr).toContain("Error: Unknown command 'show' for 'dcos node'");
+    expect(show.stderr).not.toContain('Too many arguments');
+    const exec = await dcos(['task', 'exec', 'x', 'ls']);
+    expect(exec.exitCode).toBe(2);
+    expect(exec.stderr).toContain("Error: Unknown command 'exec' for 'dcos task'");
+    const log = await dcos(['node', 'log']);
+    expect(log.stderr).toContain("Error: Unknown command 'log' for 'dcos node'");
+    const typo = await dcos(['service', 'shw']);
+    expect(typo.stderr).toContain("Unknown command 'shw' for 'dcos service'");
+    expect(typo.stderr).toContain('Did you mean "show"?');
+    // Named explicitly, the command itself refuses extra arguments.
+    const explicit = await dcos(['task', 'list', 'a', 'b']);
+    expect(explicit.exitCode).toBe(2);
+    expect(explicit.stderr).toContain("Too many arguments for 'list'. Expected 1 argument but got 2.");
+    for (const r of [show, exec, log, typo, explicit]) expect(r.stdout).toBe('');
+  });
+
   it('shows a usage error as one JSON object on stderr with --json', async () => {
     const r = await dcos(['package', 'search', '--json', '--bogus']);
     expect(r.exitCode).toBe(2);

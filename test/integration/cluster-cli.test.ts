@@ -114,7 +114,9 @@ describe('dcos cluster', () => {
     await dcos(['cluster', 'down', '--name', 'dev']);
     const stopped = await dcos(['cluster', 'attach', 'dev']);
     expect(stopped.stderr).toContain('is not running');
-    expect((await dcos(['cluster', 'remove', 'dev'])).exitCode).toBe(0);
+    const removed = await dcos(['cluster', 'remove', 'dev']);
+    expect(removed.exitCode).toBe(0);
+    expect(removed.stderr).toMatch(/^Removed cluster \[dev\] from the list; its data dir \S+ is kept/);
     expect(JSON.parse((await dcos(['cluster', 'list', '--json'])).stdout)).toEqual([]);
     expect((await dcos(['config', 'show', 'core.dcos_url'])).exitCode).toBe(1);
   });

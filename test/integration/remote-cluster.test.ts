@@ -72,6 +72,10 @@ describe('remote clusters', () => {
     const about = await dcos(remote, ['marathon', 'about']);
     expect(about.exitCode, about.stderr).toBe(0);
     expect(JSON.parse(about.stdout).name).toBe('marathon');
+    const removed = await dcos(remote, ['cluster', 'remove', 'bare']);
+    expect(removed.exitCode, removed.stderr).toBe(0);
+    expect(removed.stderr).toContain('Removed cluster [bare] (http://marathon.invalid) from the list; the cluster itself is not changed.');
+    expect(removed.stderr).not.toContain('data dir');
   });
 
   it('verifies TLS: refuses a self-signed certificate, trusts it with --ca-cert, skips with --insecure', async () => {

@@ -5,6 +5,11 @@ import type { Options } from '../types.js';
 import { actions } from '../shared.js';
 
 export async function run(ctx: Ctx, [name]: readonly unknown[], _opts: Options): Promise<void> {
-  await clusterRemove(actions(ctx), name as string);
-  info(ctx, `Removed cluster [${String(name)}] from the list (a local cluster's data dir is kept).`);
+  const entry = await clusterRemove(actions(ctx), name as string);
+  info(
+    ctx,
+    entry.kind === 'local'
+      ? `Removed cluster [${entry.name}] from the list; its data dir ${entry.dataDir} is kept (delete it to free the space).`
+      : `Removed cluster [${entry.name}] (${entry.url}) from the list; the cluster itself is not changed.`,
+  );
 }
