@@ -93,8 +93,10 @@ export function mesosRoutes(router: Router, cluster: Cluster, used: () => import
   router.on('GET', '/dcos-metadata/dcos-version.json', () => ({
     body: { version: '2.2.0', 'dcos-variant': 'open', 'dcos-image-commit': 'dcos-embedded', 'bootstrap-id': node.masterId },
   }));
+  // DC/OS clients take a capability as a promise of its service (Cosmos for PACKAGE_MANAGEMENT,
+  // Metronome, diagnostics reports): none of those is served here.
   router.on('GET', '/capabilities', () => ({
-    body: { capabilities: [{ name: 'PACKAGE_MANAGEMENT' }, { name: 'SUPPORT_CLUSTER_REPORT' }, { name: 'METRONOME' }] },
+    body: { capabilities: [] },
     headers: { 'content-type': 'application/vnd.dcos.capabilities+json;charset=utf-8;version=v1' },
   }));
   router.on('GET', '/mesos_dns/v1/hosts/:host', (req) => ({ body: [{ host: `${req.params.host}.`, ip: node.host }] }));
