@@ -88,9 +88,10 @@ export class TaskRunner {
       healthCheckResults: [],
       resources: { cpus: app.cpus, mem: app.mem, disk: app.disk, gpus: app.gpus ?? 0 },
     };
+    // Stored first: a task the store does not have must not exist in memory either.
+    this.d.state.saveTask(task);
     this.d.resources.reserve(task.resources);
     this.d.state.tasks.set(id, task);
-    this.d.state.saveTask(task);
     this.announce(task);
     const run: Running = { health: [], abort: new AbortController() };
     this.running.set(id, run);
