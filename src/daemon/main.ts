@@ -25,6 +25,7 @@ import { ClusterState } from './core/state.js';
 import { TaskRunner } from './core/task-runner.js';
 import { DataDirRefused, dirKey, openClusterStore, type ClusterIdentity } from './identity.js';
 import { acquireLock, releaseLock } from './lock.js';
+import { makePrivate } from './private-files.js';
 import { writeFileAtomic } from '../core/atomic-file.js';
 
 declare const __DCOS_VERSION__: string | undefined;
@@ -83,6 +84,7 @@ async function main(): Promise<void> {
   const dataDir = values['data-dir'];
   if (!dataDir) throw new Error('--data-dir is required');
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  makePrivate(dataDir);
 
   const lockFile = join(dataDir, 'daemon.lock');
   const lock = acquireLock(lockFile, dirKey(dataDir));
@@ -108,6 +110,8 @@ async function main(): Promise<void> {
   const tokenFile = join(dataDir, 'token');
   if (!existsSync(tokenFile) || identity.copiedFrom) writeFileAtomic(tokenFile, randomBytes(24).toString('hex') + '\n', 0o600);
   const token = readFileSync(tokenFile, 'utf8').trim();
+  // Again now that SQLite has made its -wal and -shm files.
+  makePrivate(dataDir);
 
   let disk = 0;
   try {
@@ -242,7 +246,7 @@ async function main(): Promise<void> {
     startedAt: new Date(node.startedAt).toISOString(),
     version: VERSION,
   };
-  writeFileAtomic(join(dataDir, 'daemon.json'), JSON.stringify(daemonFile, null, 2) + '\n', 0o644);
+  writeFileAtomic(join(dataDir, 'daemon.json'), JSON.stringify(daemonFile, null, 2) + '\n', 0o600);
   scheduler.kick();
   log(`serving ${node.url} for ${dataDir} (pid ${process.pid}); ${state.tasks.size} task(s) recovered`);
 }

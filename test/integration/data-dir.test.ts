@@ -1,9 +1,10 @@
 /**
  * The data dir and the cluster it belongs to: a database that is not this cluster's is refused
  * (saying what was found and how to recover), a copied data dir is a cluster of its own that
- * leaves the original's tasks alone, and a task that never started is not a failure.
+ * leaves the original's tasks alone, a task that never started is not a failure, and every file
+ * of the daemon is private to its owner.
  */
-import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -215,5 +216,26 @@ describe('a crash between recording a task and spawning it', () => {
     const ended = state.json.frameworks[0].completed_tasks.filter((t: Json) => staged.some((s: Json) => s.id === t.id));
     expect(ended.map((t: Json) => t.state)).toEqual(['TASK_DROPPED', 'TASK_DROPPED', 'TASK_DROPPED']);
     expect((await d.api('GET', '/v2/queue')).json.queue).toEqual([]);
+  });
+});
+
+describe('permissions', () => {
+  it('the data dir is 0700 and its files 0600, whatever modes they had before', { timeout: 60_000 }, async () => {
+    const dataDir = join(tempDir(), 'data');
+    mkdirSync(dataDir, { mode: 0o755 });
+    chmodSync(dataDir, 0o755);
+    const d = await startDaemon({ dataDir });
+    await d.sigterm();
+    // An earlier version's (or the user's) modes, and a log file beside them.
+    writeFileSync(join(dataDir, 'daemon.log'), 'old log\n');
+    for (const name of ['state.db', 'token', 'cluster-id', 'daemon.log']) chmodSync(join(dataDir, name), 0o644);
+    chmodSync(dataDir, 0o755);
+    await d.restart();
+    const mode = (name: string) => (statSync(join(dataDir, name)).mode & 0o777).toString(8);
+    expect(mode('.')).toBe('700');
+    for (const name of ['state.db', 'state.db-wal', 'state.db-shm', 'daemon.log', 'token', 'daemon.lock', 'daemon.json', 'cluster-id']) {
+      expect(existsSync(join(dataDir, name)), name).toBe(true);
+      expect(mode(name), name).toBe('600');
+    }
   });
 });
