@@ -5,7 +5,7 @@ import type { ActionCtx } from '../core/context.js';
 import { DcosError, UsageError } from '../core/errors.js';
 import { defaultDataDir, findCluster, loadRegistry, saveRegistry, upsertCluster, type ClusterEntry, type LocalCluster } from '../scheduler/clusters.js';
 import { HttpClient } from '../scheduler/http-client.js';
-import { daemonAlive, daemonHealth, readDaemonInfo, readToken, startDaemon, stopDaemon, type DaemonHealth } from '../scheduler/local-daemon.js';
+import { daemonAlive, daemonHealth, readDaemonInfo, readToken, startDaemon, stopDaemon, tokenError, type DaemonHealth } from '../scheduler/local-daemon.js';
 
 export const DEFAULT_LOCAL = 'local';
 
@@ -70,7 +70,9 @@ export interface ClusterStatus {
 
 async function statusOf(ctx: ActionCtx, entry: ClusterEntry, attached: boolean, deep: boolean): Promise<ClusterStatus> {
   if (entry.kind === 'local') {
-    const { health, info } = await daemonHealth(entry.dataDir);
+    const { health, info, tokenProblem } = await daemonHealth(entry.dataDir);
+    // The status of one cluster says what is wrong; a listing shows it as that cluster's health.
+    if (deep && tokenProblem) throw tokenError(entry.name, entry.dataDir, tokenProblem);
     const status: ClusterStatus = { name: entry.name, kind: 'local', attached, url: info?.url ?? null, health, dataDir: entry.dataDir, pid: info?.pid, version: info?.version };
     if (deep && health === 'running' && info) {
       const res = await new HttpClient({ url: info.url, token: readToken(entry.dataDir), timeoutSeconds: 5 }).request('GET', '/dcos-local/status');
@@ -104,7 +106,8 @@ export async function clusterList(ctx: ActionCtx): Promise<ClusterStatus[]> {
 export async function clusterAttach(ctx: ActionCtx, name: string): Promise<ClusterStatus> {
   const entry = findCluster(loadRegistry(ctx), name);
   if (entry.kind === 'local') {
-    const { health, info } = await daemonHealth(entry.dataDir);
+    const { health, info, tokenProblem } = await daemonHealth(entry.dataDir);
+    if (tokenProblem) throw tokenError(name, entry.dataDir, tokenProblem);
     if (health !== 'running' || !info) {
       throw new DcosError('ECLUSTER_DOWN', `Cluster [${name}] is not running`, { hint: `Start it with: dcos cluster up --name ${name}` });
     }

@@ -1,6 +1,8 @@
 /**
- * One daemon per data dir: a lock file holding the owner's pid and process start time. A lock left
- * by a crashed daemon (its process gone, or the pid reused by another program) does not block.
+ * One daemon per data dir: a lock file holding the owner's pid and process start time, and the data
+ * dir it locks (device and inode). A lock left by a crashed daemon (its process gone, or the pid
+ * reused by another program) does not block, nor does one copied along with its data dir (the
+ * daemon it names serves the original).
  */
 import { linkSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { isSameProcess, readProcessStart } from './agent/process-identity.js';
@@ -8,6 +10,8 @@ import { isSameProcess, readProcessStart } from './agent/process-identity.js';
 export interface LockOwner {
   pid: number;
   start: string | null;
+  /** Device and inode of the data dir it was taken for. */
+  dir?: string;
 }
 
 export function readLock(file: string): LockOwner | undefined {
@@ -33,8 +37,8 @@ export function ownerAlive(owner: LockOwner): boolean {
  * Takes the lock, or returns the live owner that holds it. The lock file appears complete or not
  * at all (written aside, then hard-linked into place), so nobody ever reads a half-written one.
  */
-export function acquireLock(file: string): { ok: true } | { ok: false; owner: LockOwner } {
-  const mine: LockOwner = { pid: process.pid, start: readProcessStart(process.pid) };
+export function acquireLock(file: string, dir: string): { ok: true } | { ok: false; owner: LockOwner } {
+  const mine: LockOwner = { pid: process.pid, start: readProcessStart(process.pid), dir };
   const aside = `${file}.${process.pid}`;
   writeFileSync(aside, JSON.stringify(mine), { mode: 0o600 });
   try {
@@ -45,7 +49,8 @@ export function acquireLock(file: string): { ok: true } | { ok: false; owner: Lo
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
         const owner = readLock(file);
-        if (owner && owner.pid !== process.pid && ownerAlive(owner)) return { ok: false, owner };
+        const copied = owner?.dir !== undefined && owner.dir !== dir;
+        if (owner && owner.pid !== process.pid && !copied && ownerAlive(owner)) return { ok: false, owner };
         // A stale lock: remove it only if it is still the one we judged stale.
         if (JSON.stringify(readLock(file)) === JSON.stringify(owner)) rmSync(file, { force: true });
       }

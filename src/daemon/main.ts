@@ -5,8 +5,8 @@
  *
  *   node dist/daemon/main.js --data-dir <dir> [--port <p>] [--name <n>]
  */
-import { randomBytes, randomUUID } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, rmSync, statfsSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -23,8 +23,9 @@ import { ResourcePool } from './core/resources.js';
 import { Scheduler } from './core/scheduler.js';
 import { ClusterState } from './core/state.js';
 import { TaskRunner } from './core/task-runner.js';
+import { DataDirRefused, dirKey, openClusterStore, type ClusterIdentity } from './identity.js';
 import { acquireLock, releaseLock } from './lock.js';
-import { Store } from './store/store.js';
+import { makePrivate } from './private-files.js';
 import { writeFileAtomic } from '../core/atomic-file.js';
 
 declare const __DCOS_VERSION__: string | undefined;
@@ -83,30 +84,34 @@ async function main(): Promise<void> {
   const dataDir = values['data-dir'];
   if (!dataDir) throw new Error('--data-dir is required');
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  makePrivate(dataDir);
 
   const lockFile = join(dataDir, 'daemon.lock');
-  const lock = acquireLock(lockFile);
+  const lock = acquireLock(lockFile, dirKey(dataDir));
   if (!lock.ok) {
     log(`another daemon (pid ${lock.owner.pid}) already serves ${dataDir}`);
     process.exit(3);
   }
 
-  const tokenFile = join(dataDir, 'token');
-  if (!existsSync(tokenFile)) writeFileSync(tokenFile, randomBytes(24).toString('hex') + '\n', { mode: 0o600 });
-  chmodSync(tokenFile, 0o600);
-  const token = readFileSync(tokenFile, 'utf8').trim();
+  let identity: ClusterIdentity;
+  try {
+    identity = openClusterStore(dataDir, log);
+  } catch (err) {
+    if (!(err instanceof DataDirRefused)) throw err;
+    // Both lines are what `dcos cluster up` shows: keep their prefixes.
+    log(`refusing to start: ${err.found}`);
+    log(`to recover: ${err.recovery}`);
+    releaseLock(lockFile);
+    process.exit(5);
+  }
+  const { store, agentId, frameworkId, masterId } = identity;
 
-  const store = new Store(join(dataDir, 'state.db'));
-  const meta = (key: string, make: () => string): string => {
-    const found = store.getMeta(key);
-    if (found) return found;
-    const value = make();
-    store.setMeta(key, value);
-    return value;
-  };
-  const frameworkId = meta('frameworkId', () => `${randomUUID()}-0000`);
-  const agentId = meta('agentId', () => `${randomUUID()}-S0`);
-  const masterId = meta('masterId', () => randomUUID());
+  // A copy of the data dir is another cluster: it must not answer to the original's token.
+  const tokenFile = join(dataDir, 'token');
+  if (!existsSync(tokenFile) || identity.copiedFrom) writeFileAtomic(tokenFile, randomBytes(24).toString('hex') + '\n', 0o600);
+  const token = readFileSync(tokenFile, 'utf8').trim();
+  // Again now that SQLite has made its -wal and -shm files.
+  makePrivate(dataDir);
 
   let disk = 0;
   try {
@@ -234,6 +239,8 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void shutdown(false));
   const daemonFile = {
     pid: process.pid,
+    // Which directory this daemon serves: a copied daemon.json names another one.
+    dir: dirKey(dataDir),
     start: readProcessStart(process.pid),
     port,
     url: node.url,
@@ -241,7 +248,7 @@ async function main(): Promise<void> {
     startedAt: new Date(node.startedAt).toISOString(),
     version: VERSION,
   };
-  writeFileAtomic(join(dataDir, 'daemon.json'), JSON.stringify(daemonFile, null, 2) + '\n', 0o644);
+  writeFileAtomic(join(dataDir, 'daemon.json'), JSON.stringify(daemonFile, null, 2) + '\n', 0o600);
   scheduler.kick();
   log(`serving ${node.url} for ${dataDir} (pid ${process.pid}); ${state.tasks.size} task(s) recovered`);
 }

@@ -13,7 +13,9 @@ export type TaskState =
   | 'TASK_KILLED'
   | 'TASK_ERROR'
   | 'TASK_LOST'
-  | 'TASK_GONE';
+  | 'TASK_GONE'
+  /** Never launched (Mesos: dropped before its executor ran); trying again may work. */
+  | 'TASK_DROPPED';
 
 export const TERMINAL_STATES: ReadonlySet<TaskState> = new Set([
   'TASK_FINISHED',
@@ -22,6 +24,7 @@ export const TERMINAL_STATES: ReadonlySet<TaskState> = new Set([
   'TASK_ERROR',
   'TASK_LOST',
   'TASK_GONE',
+  'TASK_DROPPED',
 ]);
 
 export function isTerminal(state: TaskState): boolean {

@@ -3,7 +3,7 @@
  * it spawns `dist/daemon/main.js` as its own detached process and talks to it over HTTP.
  */
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, fchmodSync, mkdirSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DcosError } from '../core/errors.js';
@@ -17,6 +17,8 @@ export interface DaemonInfo {
   name: string;
   startedAt: string;
   version: string;
+  /** Device and inode of the data dir the daemon serves (absent from older daemons). */
+  dir?: string;
 }
 
 /** The daemon's entry point in this installation. */
@@ -34,9 +36,15 @@ export function daemonEntry(env: Record<string, string | undefined>): string {
   });
 }
 
+/** The daemon serving `dataDir`; undefined if none, or if daemon.json was copied from another data dir. */
 export function readDaemonInfo(dataDir: string): DaemonInfo | undefined {
   try {
-    return JSON.parse(readFileSync(join(dataDir, 'daemon.json'), 'utf8')) as DaemonInfo;
+    const info = JSON.parse(readFileSync(join(dataDir, 'daemon.json'), 'utf8')) as DaemonInfo;
+    if (info.dir !== undefined) {
+      const st = statSync(dataDir);
+      if (info.dir !== `${st.dev}:${st.ino}`) return undefined;
+    }
+    return info;
   } catch {
     return undefined;
   }
@@ -44,10 +52,29 @@ export function readDaemonInfo(dataDir: string): DaemonInfo | undefined {
 
 export function readToken(dataDir: string): string | undefined {
   try {
-    return readFileSync(join(dataDir, 'token'), 'utf8').trim();
+    return readFileSync(join(dataDir, 'token'), 'utf8').trim() || undefined;
   } catch {
     return undefined;
   }
+}
+
+/** What is wrong with the token file, or undefined when it holds a token. */
+export function tokenProblem(dataDir: string): string | undefined {
+  const file = join(dataDir, 'token');
+  try {
+    return readFileSync(file, 'utf8').trim() === '' ? `${file} is empty` : undefined;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    return code === 'ENOENT' ? `${file} is missing` : `${file} cannot be read (${code ?? (err as Error).message})`;
+  }
+}
+
+/** A running daemon whose token cannot be read: how to get a new one. */
+export function tokenError(name: string, dataDir: string, problem: string): DcosError {
+  const named = name === 'local' ? '' : ` --name ${name}`;
+  return new DcosError('ECLUSTER_TOKEN', `Cluster [${name}] is running, but its token cannot be read: ${problem}`, {
+    hint: `Restart its daemon, which then writes a new token: "dcos cluster down${named}" stops the daemon (its tasks keep running), then "dcos cluster up${named}" starts it again and re-adopts them.`,
+  });
 }
 
 function processStart(pid: number): string | null {
@@ -71,15 +98,22 @@ export function daemonAlive(info: DaemonInfo): boolean {
   }
 }
 
-export type DaemonHealth = 'running' | 'stopped' | 'unresponsive';
+export type DaemonHealth = 'running' | 'stopped' | 'unresponsive' | 'token-unreadable';
 
-/** Running (answers /ping), stopped (no live process), or unresponsive (alive but silent). */
-export async function daemonHealth(dataDir: string): Promise<{ health: DaemonHealth; info?: DaemonInfo }> {
+/**
+ * Running (answers /ping), stopped (no live process), unresponsive (alive but silent), or
+ * token-unreadable (it answers, but its token file is gone or unreadable, so nobody can use it:
+ * `tokenProblem` says what is wrong).
+ */
+export async function daemonHealth(dataDir: string): Promise<{ health: DaemonHealth; info?: DaemonInfo; tokenProblem?: string }> {
   const info = readDaemonInfo(dataDir);
   if (!info || !daemonAlive(info)) return { health: 'stopped' };
+  const problem = tokenProblem(dataDir);
   try {
-    const res = await new HttpClient({ url: info.url, token: readToken(dataDir), timeoutSeconds: 3 }).request('GET', '/ping');
-    return { health: res.status === 200 ? 'running' : 'unresponsive', info };
+    const res = await new HttpClient({ url: info.url, token: problem ? undefined : readToken(dataDir), timeoutSeconds: 3 }).request('GET', '/ping');
+    if (res.status === 200) return { health: 'running', info };
+    if (problem && res.status === 401) return { health: 'token-unreadable', info, tokenProblem: problem };
+    return { health: 'unresponsive', info };
   } catch {
     return { health: 'unresponsive', info };
   }
@@ -102,6 +136,7 @@ export async function startDaemon(opts: {
 }): Promise<{ info: DaemonInfo; started: boolean }> {
   const current = await daemonHealth(opts.dataDir);
   if (current.health === 'running' && current.info) return { info: current.info, started: false };
+  if (current.health === 'token-unreadable' && current.tokenProblem) throw tokenError(opts.name, opts.dataDir, current.tokenProblem);
   if (current.health === 'unresponsive' && current.info) {
     throw new DcosError('EDAEMON_UNRESPONSIVE', `The cluster daemon for ${opts.dataDir} (pid ${current.info.pid}) is running but does not answer`, {
       hint: `Stop it with "dcos cluster down --name ${opts.name}" and start it again.`,
@@ -109,7 +144,10 @@ export async function startDaemon(opts: {
   }
   mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
   const logFile = join(opts.dataDir, 'daemon.log');
-  const out = openSync(logFile, 'a');
+  // The log holds app ids, commands and errors: its owner's only, whatever mode it had.
+  const out = openSync(logFile, 'a', 0o600);
+  fchmodSync(out, 0o600);
+  const logStart = statSync(logFile).size;
   const args = [daemonEntry(opts.env), '--data-dir', opts.dataDir, '--name', opts.name, '--port', String(opts.port ?? 0)];
   if (opts.portIsPreference) args.push('--port-fallback');
   const child = spawn(process.execPath, args, { detached: true, stdio: ['ignore', out, out], env: opts.env as NodeJS.ProcessEnv });
@@ -129,6 +167,12 @@ export async function startDaemon(opts: {
       // Another start won the race for this data dir: use that daemon.
       const again = await daemonHealth(opts.dataDir);
       if (exitCode === 3 && again.health === 'running' && again.info) return { info: again.info, started: false };
+      const refused = refusal(logFile, logStart);
+      if (refused) {
+        throw new DcosError('EDAEMON_REFUSED', `The cluster daemon refused to start: ${refused.found}`, {
+          hint: refused.recovery ? `To recover: ${refused.recovery}` : `Its log is ${logFile}.`,
+        });
+      }
       throw new DcosError('EDAEMON_START', `The cluster daemon exited while starting (exit code ${exitCode})`, {
         details: logTail(logFile).map((message) => ({ message })),
         showDetails: true,
@@ -139,6 +183,28 @@ export async function startDaemon(opts: {
   throw new DcosError('EDAEMON_START', `The cluster daemon did not answer within ${Math.round((opts.timeoutMs ?? 20_000) / 1000)}s`, {
     hint: `Its log is ${logFile}.`,
   });
+}
+
+/** The daemon's own account of why it refused its data dir, from what it logged since `from`. */
+function refusal(file: string, from: number): { found: string; recovery?: string } | undefined {
+  let text: string;
+  try {
+    const fd = openSync(file, 'r');
+    try {
+      const buffer = Buffer.alloc(Math.max(0, Math.min(statSync(file).size - from, 64 * 1024)));
+      text = buffer.subarray(0, readSync(fd, buffer, 0, buffer.length, from)).toString('utf8');
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return undefined;
+  }
+  const after = (marker: string) => {
+    const line = text.split('\n').find((l) => l.includes(marker));
+    return line === undefined ? undefined : line.slice(line.indexOf(marker) + marker.length).trim();
+  };
+  const found = after(' refusing to start: ');
+  return found === undefined ? undefined : { found, recovery: after(' to recover: ') };
 }
 
 function logTail(file: string, lines = 8): string[] {

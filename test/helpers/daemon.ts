@@ -271,7 +271,8 @@ class Daemon implements TestDaemon {
     const infoFile = join(this.dataDir, 'daemon.json');
     const info = await waitFor(
       () => {
-        if (!this.running) throw new Error(`the daemon exited (code ${child.exitCode}): ${this.log()}`);
+        // An exit ends the wait at once (a daemon that refuses its data dir exits straight away).
+        if (!this.running) return { exited: true as const };
         try {
           const parsed = JSON.parse(readFileSync(infoFile, 'utf8')) as { pid: number; url: string };
           return parsed.pid === pid ? parsed : undefined;
@@ -283,6 +284,7 @@ class Daemon implements TestDaemon {
     ).catch((err: Error) => {
       throw new Error(`${err.message}\n--- daemon log ---\n${this.log()}`);
     });
+    if ('exited' in info) throw new Error(`the daemon exited (code ${child.exitCode}): ${this.log()}`);
     this.url = info.url;
     this.token = readFileSync(join(this.dataDir, 'token'), 'utf8').trim();
     await waitFor(async () => (await this.api('GET', '/ping')).status === 200, { what: 'GET /ping = 200', timeoutMs: 10_000, intervalMs: 25 });

@@ -1,5 +1,5 @@
 /** `dcos cluster ...` against the real daemon (spawned from dist/), through the command tree in-process. */
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { chmodSync, copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { REPO_ROOT, runCli, tempHome, type TempHome } from '../helpers/index.js';
@@ -150,5 +150,80 @@ describe('dcos cluster', () => {
     expect(r.stderr).toContain('Cannot reach the cluster at http://127.0.0.1:9');
     expect(r.stderr).not.toContain('Started the local cluster');
     expect(JSON.parse((await dcos(['cluster', 'status', '--json'])).stdout).health).toBe('stopped');
+  });
+
+  it('says when the token file is gone, how to recover, and the recovery works', async () => {
+    const info = JSON.parse((await dcos(['cluster', 'up', '--json'])).stdout);
+    rmSync(join(info.dataDir, 'token'));
+    const message = `Cluster [local] is running, but its token cannot be read: ${join(info.dataDir, 'token')} is missing`;
+    const hint = '"dcos cluster down" stops the daemon (its tasks keep running), then "dcos cluster up"';
+    const status = await dcos(['cluster', 'status']);
+    expect(status.exitCode, status.stderr).toBe(1);
+    expect(status.stdout).toBe('');
+    expect(status.stderr).toContain(message);
+    expect(status.stderr).toContain(hint);
+    expect(status.stderr).not.toContain('unresponsive');
+    const json = await dcos(['cluster', 'status', '--json']);
+    expect(json.exitCode).toBe(1);
+    expect(json.stdout).toBe('');
+    const { error } = JSON.parse(json.stderr);
+    expect(error).toMatchObject({ code: 'ECLUSTER_TOKEN', message });
+    expect(error.hint).toContain(hint);
+    expect((await dcos(['cluster', 'list'])).stdout).toMatch(/^\*\s+local\s+local\s+TOKEN-UNREADABLE\s/m);
+    const up = await dcos(['cluster', 'up']);
+    expect(up.exitCode).toBe(1);
+    expect(up.stderr).toContain('its token cannot be read');
+
+    const down = await dcos(['cluster', 'down']);
+    expect(down.exitCode, down.stderr).toBe(0);
+    const again = await dcos(['cluster', 'up', '--json']);
+    expect(again.exitCode, again.stderr).toBe(0);
+    const healthy = await dcos(['cluster', 'status', '--json']);
+    expect(healthy.exitCode, healthy.stderr).toBe(0);
+    expect(JSON.parse(healthy.stdout).health).toBe('running');
+    expect((await dcos(['marathon', 'about'])).exitCode).toBe(0);
+  });
+
+  it('shows why the daemon refused its data dir, and how to recover', async () => {
+    const info = JSON.parse((await dcos(['cluster', 'up', '--json'])).stdout);
+    await dcos(['cluster', 'down']);
+    truncateSync(join(info.dataDir, 'state.db'), 0);
+    const up = await dcos(['cluster', 'up']);
+    expect(up.exitCode).toBe(1);
+    expect(up.stdout).toBe('');
+    expect(up.stderr).toContain(`The cluster daemon refused to start: ${join(info.dataDir, 'state.db')} is empty (0 bytes), but this data dir is cluster `);
+    expect(up.stderr).toContain(`To recover: if you have a copy of that cluster's state.db, put it back into ${info.dataDir}`);
+    expect(up.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('keeps a pre-existing data dir and its log private', async () => {
+    const dataDir = join(home.dir, 'open-dir');
+    mkdirSync(dataDir, { mode: 0o755 });
+    chmodSync(dataDir, 0o755);
+    writeFileSync(join(dataDir, 'daemon.log'), 'from before\n', { mode: 0o644 });
+    const up = await dcos(['cluster', 'up', '--data-dir', dataDir]);
+    expect(up.exitCode, up.stderr).toBe(0);
+    expect((statSync(dataDir).mode & 0o777).toString(8)).toBe('700');
+    for (const name of ['daemon.log', 'state.db', 'token', 'daemon.json']) expect((statSync(join(dataDir, name)).mode & 0o777).toString(8), name).toBe('600');
+  });
+
+  it('starts a daemon of its own on a copied data dir, even with the original running', async () => {
+    const first = JSON.parse((await dcos(['cluster', 'up', '--json'])).stdout);
+    await dcos(['cluster', 'down']);
+    const copyDir = join(home.dir, 'copied');
+    cpSync(first.dataDir, copyDir, { recursive: true });
+    const original = JSON.parse((await dcos(['cluster', 'up', '--json'])).stdout);
+    // Copied while the original ran: its daemon.json and lock name the original's daemon.
+    for (const name of ['daemon.json', 'daemon.lock']) copyFileSync(join(original.dataDir, name), join(copyDir, name));
+    try {
+      const copy = await dcos(['cluster', 'up', '--name', 'copy', '--data-dir', copyDir, '--json']);
+      expect(copy.exitCode, copy.stderr).toBe(0);
+      const started = JSON.parse(copy.stdout);
+      expect(started).toMatchObject({ name: 'copy', started: true });
+      expect(started.pid).not.toBe(original.pid);
+      expect(started.url).not.toBe(original.url);
+    } finally {
+      await dcos(['cluster', 'down', '--name', 'copy']);
+    }
   });
 });

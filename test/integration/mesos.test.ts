@@ -189,4 +189,11 @@ describe('DC/OS metadata', () => {
     expect(version.json).toHaveProperty('dcos-image-commit');
     expect(version.json).toHaveProperty('bootstrap-id');
   });
+
+  it('/capabilities advertises nothing the cluster does not serve (no Cosmos, no Metronome)', async () => {
+    const res = await d.api('GET', '/capabilities');
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^application\/vnd\.dcos\.capabilities\+json/);
+    expect(res.json).toEqual({ capabilities: [] });
+  });
 });

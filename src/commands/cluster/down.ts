@@ -8,7 +8,7 @@ export async function run(ctx: Ctx, _args: readonly unknown[], opts: Options): P
   const { name, result } = await clusterDown(actions(ctx), opts.name as string | undefined);
   const messages = {
     stopped: `Cluster [${name}] stopped, with its tasks.`,
-    'stopped-without-tasks': `Cluster [${name}]'s daemon did not answer and was stopped; its tasks were left running (they are re-adopted on the next "dcos cluster up").`,
+    'stopped-without-tasks': `Cluster [${name}]'s daemon could not be asked to stop its tasks (it did not answer, or its token is unreadable) and was stopped; its tasks were left running (they are re-adopted on the next "dcos cluster up").`,
     'not-running': `Cluster [${name}] was not running.`,
   };
   info(ctx, messages[result]);

@@ -1,9 +1,15 @@
 /**
  * Task sandboxes, laid out as a Mesos agent does, and the safe file access behind the Mesos files
  * API (`/files/read`, `/files/browse`): nothing outside the sandboxes may ever be served.
+ *
+ * A task owns its sandbox and may change it between the API's check of a path and its use (swap a
+ * directory for a symlink to `/`), or plant a FIFO whose open would block a libuv thread until a
+ * writer comes (four of them stall every file operation of the daemon, fetches included). So a
+ * path is opened first, without following a final symlink and without blocking, and then judged
+ * by what was opened: its real path, from the open descriptor, and its type.
  */
-import { readFileSync, realpathSync } from 'node:fs';
-import { lstat, open, readdir, stat } from 'node:fs/promises';
+import { constants, readFileSync, realpathSync, type Stats } from 'node:fs';
+import { lstat, open, readdir, readlink, realpath, stat, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 
 /** `<dataDir>/slaves/<agentId>/frameworks/<frameworkId>/executors/<taskId>/runs/<containerId>` */
@@ -46,6 +52,51 @@ export function isWithin(parent: string, candidate: string): boolean {
   return rel === '' || (rel !== '..' && !rel.startsWith(`..${path.sep}`) && !path.isAbsolute(rel));
 }
 
+/** The opened path is not inside the sandboxes (it was swapped after the check). */
+export class OutsideSandboxError extends Error {}
+
+export interface ConfinedEntry {
+  handle: FileHandle;
+  /** The real path of what was opened. */
+  real: string;
+  stats: Stats;
+}
+
+const HAS_PROC_FD = process.platform === 'linux';
+const OPEN_FLAGS = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK | (constants.O_NOCTTY ?? 0);
+
+/**
+ * Opens `file` (a real path, checked by the caller) for reading or listing, and returns it only
+ * if what was opened is still where `allowed` says it may be. Never blocks on a FIFO or device,
+ * never follows a symlink in the last component; a directory on the way swapped for a symlink is
+ * caught by the real path of the descriptor. Throws OutsideSandboxError, or the open's error.
+ */
+export async function openConfined(file: string, allowed: (real: string) => boolean): Promise<ConfinedEntry> {
+  const handle = await open(file, OPEN_FLAGS);
+  try {
+    const stats = await handle.stat();
+    const real = await realPathOf(handle, file, stats);
+    if (real === null || !allowed(real)) throw new OutsideSandboxError(`${file} is outside the sandboxes`);
+    return { handle, real, stats };
+  } catch (err) {
+    await handle.close();
+    throw err;
+  }
+}
+
+/** Where the open descriptor really is; null when that cannot be established. */
+async function realPathOf(handle: FileHandle, file: string, stats: Stats): Promise<string | null> {
+  if (HAS_PROC_FD) return readlink(`/proc/self/fd/${handle.fd}`);
+  // Elsewhere: the path's real target must be the very file that is open.
+  try {
+    const real = await realpath(file);
+    const st = await stat(real);
+    return st.dev === stats.dev && st.ino === stats.ino ? real : null;
+  } catch {
+    return null;
+  }
+}
+
 /** Mesos reads at most 16 pages per call. */
 export const MAX_READ_LENGTH = 64 * 1024;
 
@@ -59,12 +110,14 @@ export interface FileChunk {
  * the end gives no data and echoes the offset; length absent or -1 reads to EOF; every read is
  * capped at 64 KiB.
  */
-export async function readFileRange(file: string, offset: number, length?: number | null): Promise<FileChunk> {
+export async function readFileRange(file: string | FileHandle, offset: number, length?: number | null): Promise<FileChunk> {
   if (!Number.isInteger(offset) || offset < -1) throw new RangeError(`Invalid offset ${offset}`);
   if (length != null && (!Number.isInteger(length) || length < -1)) throw new RangeError(`Invalid length ${length}`);
-  const handle = await open(file, 'r');
+  const handle = typeof file === 'string' ? await open(file, constants.O_RDONLY | constants.O_NONBLOCK) : file;
   try {
-    const { size } = await handle.stat();
+    const st = await handle.stat();
+    if (!st.isFile()) throw new NotRegularFileError(`${typeof file === 'string' ? file : 'the file'} is not a regular file`);
+    const { size } = st;
     if (offset === -1) return { data: '', offset: size };
     if (offset >= size || length === 0) return { data: '', offset };
     const wanted = length == null || length === -1 ? size - offset : Math.min(length, size - offset);
@@ -72,9 +125,13 @@ export async function readFileRange(file: string, offset: number, length?: numbe
     const { bytesRead } = await handle.read(buffer, 0, buffer.length, offset);
     return { data: buffer.subarray(0, bytesRead).toString('utf8'), offset };
   } finally {
-    await handle.close();
+    // A handle passed in is the caller's to close.
+    if (typeof file === 'string') await handle.close();
   }
 }
+
+/** Only regular files are read: a FIFO, socket or device never is. */
+export class NotRegularFileError extends Error {}
 
 export interface BrowseEntry {
   path: string;
@@ -88,20 +145,24 @@ export interface BrowseEntry {
   gid: string;
 }
 
-/** Mesos `/files/browse`: one entry per directory member (symlinks described, not followed). */
-export async function browse(dir: string): Promise<BrowseEntry[]> {
-  const names = (await readdir(dir)).sort();
+/**
+ * Mesos `/files/browse`: one entry per directory member (symlinks described, not followed).
+ * Given the directory's open handle, lists that very directory (through /proc/self/fd where there
+ * is one), whatever has been renamed into its place since; entries are named under `dir`.
+ */
+export async function browse(dir: string, opened?: FileHandle): Promise<BrowseEntry[]> {
+  const base = opened && HAS_PROC_FD ? `/proc/self/fd/${opened.fd}` : dir;
+  const names = (await readdir(base)).sort();
   const entries: BrowseEntry[] = [];
   for (const name of names) {
-    const full = path.join(dir, name);
     let st;
     try {
-      st = await lstat(full);
+      st = await lstat(path.join(base, name));
     } catch {
       continue; // removed while listing
     }
     entries.push({
-      path: full,
+      path: path.join(dir, name),
       nlink: st.nlink,
       size: st.size,
       mtime: Math.floor(st.mtimeMs / 1000),

@@ -5,20 +5,10 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { timingSafeEqual } from 'node:crypto';
+import { HttpError } from './http-error.js';
+import { bodyTooLarge, MAX_BODY_BYTES, parseJsonBody } from './json-body.js';
 
-export class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    readonly body: Record<string, unknown>,
-    readonly headers: Record<string, string> = {},
-  ) {
-    super(String(body.message ?? status));
-  }
-}
-
-export function notFound(message: string): HttpError {
-  return new HttpError(404, { message });
-}
+export { HttpError, notFound } from './http-error.js';
 
 export interface Request {
   method: string;
@@ -88,22 +78,45 @@ export class Router {
   }
 }
 
-const MAX_BODY = 8 * 1024 * 1024;
+/** Past the limit, a body is still read (and dropped) this far, so the client gets its 413. */
+const MAX_DRAINED_BYTES = 64 * MAX_BODY_BYTES;
 
+/**
+ * The body as text, at most MAX_BODY_BYTES. A larger one is read to its end and dropped before the
+ * 413: answering while the client still sends, then closing, resets the connection, and the client
+ * sees that instead of the answer. One that will not end is cut off after MAX_DRAINED_BYTES.
+ */
 function readBody(req: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (c: Buffer) => {
       size += c.length;
-      if (size > MAX_BODY) {
-        reject(new HttpError(413, { message: 'Request body too large' }));
-        req.destroy();
-      } else chunks.push(c);
+      if (size <= MAX_BODY_BYTES) chunks.push(c);
+      else if (chunks.length > 0) chunks.length = 0;
+      if (size > MAX_DRAINED_BYTES) {
+        req.removeAllListeners('data');
+        req.pause();
+        reject(withClose(bodyTooLarge()));
+      }
     });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('end', () => (size > MAX_BODY_BYTES ? reject(bodyTooLarge()) : resolve(Buffer.concat(chunks).toString('utf8'))));
     req.on('error', reject);
   });
+}
+
+function withClose(err: HttpError): HttpError {
+  return new HttpError(err.status, err.body, { ...err.headers, connection: 'close' });
+}
+
+/**
+ * Loopback names and addresses, with any port. A page elsewhere can point its own DNS name at
+ * 127.0.0.1 (DNS rebinding); its requests then carry that name as their Host and are refused.
+ */
+const LOOPBACK_HOST = /^(?:localhost|127(?:\.\d{1,3}){3}|\[::1\])(?::\d{1,5})?$/i;
+
+export function isLoopbackHost(host: string | undefined): boolean {
+  return host !== undefined && LOOPBACK_HOST.test(host);
 }
 
 export function checkToken(header: string | undefined, token: string): boolean {
@@ -124,15 +137,25 @@ export interface ServerOptions {
 }
 
 export function createHttpServer(opts: ServerOptions): Server {
-  return createServer((raw, res) => {
-    void handle(opts, raw, res);
+  const server = createServer((raw, res) => {
+    void handle(opts, raw, res, false);
   });
+  // A client that asks before sending its body learns of a 413 without sending it.
+  server.on('checkContinue', (raw: IncomingMessage, res: ServerResponse) => {
+    void handle(opts, raw, res, true);
+  });
+  return server;
 }
 
-async function handle(opts: ServerOptions, raw: IncomingMessage, res: ServerResponse): Promise<void> {
+async function handle(opts: ServerOptions, raw: IncomingMessage, res: ServerResponse, expectsContinue: boolean): Promise<void> {
   const url = new URL(raw.url ?? '/', 'http://localhost');
   const method = raw.method ?? 'GET';
   try {
+    if (!isLoopbackHost(raw.headers.host)) {
+      throw new HttpError(403, {
+        message: `Host ${JSON.stringify(raw.headers.host ?? '')} is not allowed: this cluster answers only requests to localhost, 127.0.0.1 or [::1]`,
+      });
+    }
     if (!checkToken(raw.headers.authorization, opts.token)) {
       throw new HttpError(401, { message: 'Unauthorized: this cluster needs its token (Authorization: token=<token>)' }, {
         'www-authenticate': 'token',
@@ -142,6 +165,10 @@ async function handle(opts: ServerOptions, raw: IncomingMessage, res: ServerResp
     const found = opts.router.match(method, path);
     if (found === undefined) throw new HttpError(404, { message: 'URI not found' });
     if (found === 'method') throw new HttpError(405, { message: `Method ${method} is not allowed on ${url.pathname}` });
+    if (expectsContinue) {
+      if (Number(raw.headers['content-length'] ?? 0) > MAX_BODY_BYTES) throw bodyTooLarge();
+      res.writeContinue();
+    }
     let bodyPromise: Promise<unknown> | undefined;
     const req: Request = {
       method,
@@ -151,15 +178,7 @@ async function handle(opts: ServerOptions, raw: IncomingMessage, res: ServerResp
       headers: raw.headers,
       raw,
       res,
-      body: () =>
-        (bodyPromise ??= readBody(raw).then((text) => {
-          if (text.trim() === '') return undefined;
-          try {
-            return JSON.parse(text);
-          } catch (err) {
-            throw new HttpError(400, { message: 'Invalid JSON', details: (err as Error).message });
-          }
-        })),
+      body: () => (bodyPromise ??= readBody(raw).then(parseJsonBody)),
     };
     const reply = await found.handler(req);
     if (reply.handled) return;
@@ -167,6 +186,7 @@ async function handle(opts: ServerOptions, raw: IncomingMessage, res: ServerResp
   } catch (err) {
     if (err instanceof HttpError) {
       send(res, err.status, err.body, err.headers);
+      if (err.headers.connection === 'close') res.once('finish', () => raw.destroy());
       return;
     }
     opts.log(`internal error on ${method} ${url.pathname}: ${(err as Error).stack ?? String(err)}`);

@@ -3,7 +3,7 @@
  * `dcos service` and `dcos task log` read them. The files API serves only task sandboxes.
  */
 import { join, relative, resolve } from 'node:path';
-import { browse, isDirectory, isWithin, readFileRange, resolveInside } from '../agent/sandbox.js';
+import { browse, isWithin, NotRegularFileError, openConfined, OutsideSandboxError, readFileRange, resolveInside, type ConfinedEntry } from '../agent/sandbox.js';
 import type { Cluster } from '../core/cluster.js';
 import { agentState, masterState, mesosTask, stateSummary } from '../core/mesos-views.js';
 import { HttpError, notFound, type Request, type Router } from './http.js';
@@ -41,27 +41,39 @@ export function mesosRoutes(router: Router, cluster: Cluster, used: () => import
     });
   }
 
+  /** Whether a real path lies in a task's sandbox: not the directories that hold them (`<sandbox>/../..`
+   * would list every task's files and the agent's own layout). */
+  const inSomeSandbox = (real: string): boolean => {
+    const realRoot = resolveInside(sandboxRoot, '.');
+    if (realRoot === null || !isWithin(realRoot, real)) return false;
+    const sandboxes = [...state.tasks.values(), ...state.completed].map((t) => resolve(realRoot, relative(sandboxRoot, t.sandbox)));
+    return sandboxes.some((sandbox) => isWithin(sandbox, real));
+  };
   const filePath = (req: Request): string => {
     const requested = req.query.get('path');
     if (requested === null || requested === '') throw new HttpError(400, { message: "Expecting 'path=value' in query." });
     const resolved = resolveInside(sandboxRoot, requested);
-    if (resolved) {
-      // Only task sandboxes are served: not the directories that hold them (`<sandbox>/../..`
-      // would list every task's files and the agent's own layout).
-      const realRoot = resolveInside(sandboxRoot, '.') as string;
-      const sandboxes = [...state.tasks.values(), ...state.completed].map((t) => resolve(realRoot, relative(sandboxRoot, t.sandbox)));
-      if (!sandboxes.some((sandbox) => isWithin(sandbox, resolved))) {
-        throw new HttpError(403, { message: `Cannot access '${requested}'` });
-      }
-    } else {
+    if (resolved === null) {
       // Outside the sandboxes, or missing: say not found without revealing which.
       throw new HttpError(requested.startsWith(sandboxRoot) ? 404 : 403, { message: `Cannot access '${requested}'` });
     }
+    if (!inSomeSandbox(resolved)) throw new HttpError(403, { message: `Cannot access '${requested}'` });
     return resolved;
   };
-  const readFile = async (req: Request) => {
+  /** Opens the checked path, and checks again what was opened: the task may have swapped it since. */
+  const openChecked = async (req: Request): Promise<ConfinedEntry & { path: string }> => {
     const path = filePath(req);
-    if (await isDirectory(path)) throw new HttpError(400, { message: `'${req.query.get('path')}' is a directory` });
+    try {
+      return { ...(await openConfined(path, inSomeSandbox)), path };
+    } catch (err) {
+      if (err instanceof OutsideSandboxError || (err as NodeJS.ErrnoException).code === 'ELOOP') {
+        throw new HttpError(403, { message: `Cannot access '${req.query.get('path')}'` });
+      }
+      if (['ENOENT', 'ENOTDIR'].includes((err as NodeJS.ErrnoException).code ?? '')) throw notFound(`Cannot access '${req.query.get('path')}'`);
+      throw err;
+    }
+  };
+  const readFile = async (req: Request) => {
     const offset = Number(req.query.get('offset') ?? 0);
     const lengthParam = req.query.get('length');
     const length = lengthParam === null ? null : Number(lengthParam);
@@ -69,12 +81,26 @@ export function mesosRoutes(router: Router, cluster: Cluster, used: () => import
     if (!Number.isInteger(offset) || offset < -1 || (length !== null && (!Number.isInteger(length) || length < -1))) {
       throw new HttpError(400, { message: 'Failed to parse offset or length' });
     }
-    return { body: await readFileRange(path, offset, length) };
+    const opened = await openChecked(req);
+    try {
+      if (opened.stats.isDirectory()) throw new HttpError(400, { message: `'${req.query.get('path')}' is a directory` });
+      return { body: await readFileRange(opened.handle, offset, length) };
+    } catch (err) {
+      if (err instanceof NotRegularFileError) throw new HttpError(400, { message: `'${req.query.get('path')}' is not a regular file` });
+      throw err;
+    } finally {
+      await opened.handle.close();
+    }
   };
   const browseDir = async (req: Request) => {
-    const path = filePath(req);
-    if (!(await isDirectory(path))) throw notFound(`'${req.query.get('path')}' is not a directory`);
-    return { body: await browse(path) };
+    const opened = await openChecked(req);
+    try {
+      if (!opened.stats.isDirectory()) throw notFound(`'${req.query.get('path')}' is not a directory`);
+      // Named as asked: what is listed is that directory, wherever the task has renamed it since.
+      return { body: await browse(opened.path, opened.handle) };
+    } finally {
+      await opened.handle.close();
+    }
   };
   for (const prefix of ['/slave/:agentId', '/agent/:agentId', '']) {
     for (const ext of ['', '.json']) {
@@ -93,8 +119,10 @@ export function mesosRoutes(router: Router, cluster: Cluster, used: () => import
   router.on('GET', '/dcos-metadata/dcos-version.json', () => ({
     body: { version: '2.2.0', 'dcos-variant': 'open', 'dcos-image-commit': 'dcos-embedded', 'bootstrap-id': node.masterId },
   }));
+  // DC/OS clients take a capability as a promise of its service (Cosmos for PACKAGE_MANAGEMENT,
+  // Metronome, diagnostics reports): none of those is served here.
   router.on('GET', '/capabilities', () => ({
-    body: { capabilities: [{ name: 'PACKAGE_MANAGEMENT' }, { name: 'SUPPORT_CLUSTER_REPORT' }, { name: 'METRONOME' }] },
+    body: { capabilities: [] },
     headers: { 'content-type': 'application/vnd.dcos.capabilities+json;charset=utf-8;version=v1' },
   }));
   router.on('GET', '/mesos_dns/v1/hosts/:host', (req) => ({ body: [{ host: `${req.params.host}.`, ip: node.host }] }));

@@ -109,24 +109,31 @@ export class Cluster {
       createdAt: version,
       restart: {},
     };
-    this.state.store.transaction(() => {
-      if (steps.length > 0) for (const c of conflicts) this.state.removeDeployment(c.id);
-      for (const [id, app] of changes) {
-        if (app) {
-          const newVersion = this.state.apps.get(id)?.version !== app.version;
-          this.state.apps.set(id, app);
-          this.state.store.putApp(id, app.version, app, newVersion);
-        } else {
-          this.state.apps.delete(id);
-          this.state.store.deleteApp(id);
-          this.state.failures.delete(id);
+    // The store first: memory only follows a change the store has, so a failed write (a full disk,
+    // a locked database) leaves the cluster exactly as it was.
+    const store = this.state.store;
+    try {
+      store.transaction(() => {
+        if (steps.length > 0) for (const c of conflicts) store.deleteDeployment(c.id);
+        for (const [id, app] of changes) {
+          if (app) store.putApp(id, app.version, app, this.state.apps.get(id)?.version !== app.version);
+          else store.deleteApp(id);
         }
+        if (steps.length > 0) store.putDeployment(dep.id, dep);
+      });
+    } catch (err) {
+      throw new HttpError(503, { message: `The cluster could not store the change, so nothing was changed: ${(err as Error).message}` });
+    }
+    if (steps.length > 0) for (const c of conflicts) this.state.deployments.delete(c.id);
+    for (const [id, app] of changes) {
+      if (app) {
+        this.state.apps.set(id, app);
+      } else {
+        this.state.apps.delete(id);
+        this.state.failures.delete(id);
       }
-      if (steps.length > 0) {
-        this.state.deployments.set(dep.id, dep);
-        this.state.saveDeployment(dep);
-      }
-    });
+    }
+    if (steps.length > 0) this.state.deployments.set(dep.id, dep);
     this.scheduler.kick();
     return dep;
   }

@@ -159,7 +159,7 @@ export function masterState(state: ClusterState, node: NodeInfo, used: Resources
   };
 }
 
-const TASK_STATES = ['TASK_STAGING', 'TASK_STARTING', 'TASK_RUNNING', 'TASK_KILLING', 'TASK_FINISHED', 'TASK_KILLED', 'TASK_FAILED', 'TASK_LOST', 'TASK_ERROR', 'TASK_UNREACHABLE'];
+const TASK_STATES = ['TASK_STAGING', 'TASK_STARTING', 'TASK_RUNNING', 'TASK_KILLING', 'TASK_FINISHED', 'TASK_KILLED', 'TASK_FAILED', 'TASK_LOST', 'TASK_ERROR', 'TASK_UNREACHABLE', 'TASK_DROPPED'];
 
 export function stateSummary(state: ClusterState, node: NodeInfo, used: Resources): Record<string, unknown> {
   const counts: Record<string, number> = Object.fromEntries(TASK_STATES.map((s) => [s, 0]));

@@ -1,6 +1,7 @@
 /**
  * The cluster's working state in memory, mirrored to the store on every change: apps, active
- * tasks, deployments, the last task failure of each app.
+ * tasks, deployments, the last task failure of each app. Each change is written to the store
+ * first, so memory never holds what a failed write did not store.
  */
 import type { Store } from '../store/store.js';
 import type { Task } from '../types.js';
@@ -62,10 +63,10 @@ export class ClusterState {
 
   /** Moves a task that reached a terminal state out of the active set. */
   finishTask(task: Task): void {
+    this.store.completeTask(task);
     this.tasks.delete(task.id);
     this.completed.push(task);
     if (this.completed.length > 1000) this.completed.splice(0, this.completed.length - 1000);
-    this.store.completeTask(task);
   }
 
   saveDeployment(dep: Deployment): void {
@@ -73,13 +74,13 @@ export class ClusterState {
   }
 
   removeDeployment(id: string): void {
-    this.deployments.delete(id);
     this.store.deleteDeployment(id);
+    this.deployments.delete(id);
   }
 
   saveFailure(failure: TaskFailure): void {
-    this.failures.set(failure.appId, failure);
     this.store.putFailure(failure.appId, failure);
+    this.failures.set(failure.appId, failure);
   }
 
   /** Deployments (oldest first) whose plan touches the app. */

@@ -20,8 +20,6 @@ export function marathonEnvironment(app: StoredApp, task: Task, node: NodeInfo):
     MARATHON_APP_RESOURCE_MEM: String(app.mem),
     MARATHON_APP_RESOURCE_DISK: String(app.disk),
     MARATHON_APP_RESOURCE_GPUS: String(app.gpus ?? 0),
-    // Lets a restarted daemon find task processes whose pid it never stored.
-    DCOS_AGENT_ID: node.agentId,
   };
   const image = app.container?.docker?.image;
   if (image) env.MARATHON_APP_DOCKER_IMAGE = image;
@@ -47,6 +45,10 @@ export function marathonEnvironment(app: StoredApp, task: Task, node: NodeInfo):
   for (const [key, value] of Object.entries(app.env ?? {})) {
     if (typeof value === 'string') env[key] = value;
   }
+  // The cluster's identity, set last so no app can change it: a daemon adopts and kills only the
+  // processes that carry its own (a copy of the data dir gets another one), and finds by it the
+  // task processes whose pid it never stored.
+  env.DCOS_AGENT_ID = node.agentId;
   return env;
 }
 

@@ -88,9 +88,10 @@ export class TaskRunner {
       healthCheckResults: [],
       resources: { cpus: app.cpus, mem: app.mem, disk: app.disk, gpus: app.gpus ?? 0 },
     };
+    // Stored first: a task the store does not have must not exist in memory either.
+    this.d.state.saveTask(task);
     this.d.resources.reserve(task.resources);
     this.d.state.tasks.set(id, task);
-    this.d.state.saveTask(task);
     this.announce(task);
     const run: Running = { health: [], abort: new AbortController() };
     this.running.set(id, run);
@@ -182,8 +183,11 @@ export class TaskRunner {
     this.d.changed();
   }
 
-  /** A terminal state: free everything, remember failures, feed the backoff. */
-  finish(task: Task, state: TaskState, message: string): void {
+  /**
+   * A terminal state: free everything, remember failures, feed the backoff. A task ends as a
+   * failure unless it was killed, or `failure` says otherwise (one that never started).
+   */
+  finish(task: Task, state: TaskState, message: string, failure = state !== 'TASK_KILLED'): void {
     if (isTerminal(task.state)) return;
     const run = this.running.get(task.id);
     if (run) {
@@ -197,7 +201,7 @@ export class TaskRunner {
     this.d.resources.release(task.resources);
     this.d.ports.release(task.ports);
     const app = this.d.state.apps.get(task.appId);
-    if (state !== 'TASK_KILLED') {
+    if (failure) {
       if (app) this.backoffOf(app.id).onFailure(this.d.now(), app);
       this.d.state.store.transaction(() => {
         this.d.state.saveFailure({
@@ -339,13 +343,14 @@ export class TaskRunner {
 
   /**
    * After a restart: keeps every stored task whose process is still the same one, and ends the
-   * others. A task whose pid never reached the store is looked for by its MESOS_TASK_ID.
+   * others. A task whose pid never reached the store is looked for by its MESOS_TASK_ID. A process
+   * of another cluster (this data dir is a copy of its) is neither adopted nor killed.
    */
   recover(): void {
     for (const task of [...this.d.state.tasks.values()]) {
       const app = this.d.state.apps.get(task.appId);
       if (task.pid === null) {
-        const [pid] = findProcessesWithEnv('MESOS_TASK_ID', task.id);
+        const [pid] = findProcessesWithEnv('MESOS_TASK_ID', task.id).filter((p) => this.ownerOf(p) !== 'other');
         if (pid !== undefined) {
           task.pid = pid;
           task.pidStart = readProcessStart(pid);
@@ -356,10 +361,20 @@ export class TaskRunner {
       const alive = task.pid !== null && task.pidStart !== null && isSameProcess(task.pid, task.pidStart);
       this.d.resources.reserve(task.resources);
       this.d.ports.reserve(task.ports);
-      if (!alive) {
+      if (!alive || this.ownerOf(task.pid as number) === 'other') {
         this.running.set(task.id, { health: [], abort: new AbortController() });
-        const killed = task.state === 'TASK_KILLING' || task.goal === 'decommissioned';
-        this.finish(task, killed ? 'TASK_KILLED' : 'TASK_FAILED', killed ? 'Killed' : 'The task exited while the cluster daemon was down');
+        if (alive) {
+          const owner = processEnvValue(task.pid as number, 'DCOS_AGENT_ID');
+          this.d.log(`task ${task.id}: its process ${task.pid} belongs to cluster ${owner}, not this one (${this.d.node.agentId}); leaving it alone`);
+          this.finish(task, 'TASK_LOST', `Its process belongs to another cluster (${owner}): this data dir is a copy of that cluster's`, false);
+        } else if (task.pid === null) {
+          // Recorded, then the daemon died before spawning it: not a failure of the app.
+          if (task.goal === 'decommissioned') this.finish(task, 'TASK_KILLED', 'Killed before it started');
+          else this.finish(task, 'TASK_DROPPED', 'Never started: the cluster daemon stopped before launching it', false);
+        } else {
+          const killed = task.state === 'TASK_KILLING' || task.goal === 'decommissioned';
+          this.finish(task, killed ? 'TASK_KILLED' : 'TASK_FAILED', killed ? 'Killed' : 'The task exited while the cluster daemon was down');
+        }
         continue;
       }
       const run: Running = { health: [], abort: new AbortController() };
@@ -406,6 +421,17 @@ export class TaskRunner {
         }
       }, DEFAULT_KILL_GRACE_SECONDS * 1000).unref();
     }
+  }
+
+  /**
+   * Whose task a live process is, by the DCOS_AGENT_ID it was started with: 'unknown' when that
+   * cannot be read (no /proc, or the task replaced its environment); the pid and start time
+   * recorded for it in this cluster's store then decide alone, as they always did.
+   */
+  private ownerOf(pid: number): 'this' | 'other' | 'unknown' {
+    const owner = processEnvValue(pid, 'DCOS_AGENT_ID');
+    if (owner === null) return 'unknown';
+    return owner === this.d.node.agentId ? 'this' : 'other';
   }
 
   private announce(task: Task): void {
