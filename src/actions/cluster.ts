@@ -170,6 +170,13 @@ export async function ensureCluster(ctx: ActionCtx, notify: (message: string) =>
         notify(`Started the local cluster [${up.name}] at ${up.url} (stop it with: dcos cluster down)`);
         return { kind: 'local', url: up.url, token: readToken(up.dataDir), marathonUrl: `${up.url}/service/marathon`, mesosUrl: `${up.url}/mesos`, name: up.name };
       }
+      // Nobody is listening: say so at once instead of retrying a refused connection.
+      if (stopped) {
+        const flag = attached.name === DEFAULT_LOCAL ? '' : ` --name ${attached.name}`;
+        throw new DcosError('ECLUSTER_DOWN', `The local cluster [${attached.name}] is not running: start it with dcos cluster up${flag}`, {
+          hint: 'cluster.autostart is off, so commands do not start it themselves.',
+        });
+      }
     }
     const remote = attached && attached.kind !== 'local' ? attached : undefined;
     return {

@@ -7,7 +7,18 @@ import { REPO_ROOT, runCli, tempHome, type TempHome } from '../helpers/index.js'
 describe('dcos cluster', () => {
   let home: TempHome;
   const dcos = (argv: string[], env: Record<string, string> = {}) => runCli(argv, { env: { ...home.env, ...env }, cwd: home.dir });
-  beforeAll(() => {
+
+  /** A stopped cluster's status is a failure: exit 1, nothing on stdout, the error on stderr. */
+  const expectStopped = async () => {
+    const r = await dcos(['cluster', 'status', '--json']);
+    expect(r.exitCode).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(JSON.parse(r.stderr).error).toMatchObject({ code: 'ECLUSTER_DOWN', message: 'The local cluster [local] is not running', hint: 'Start it with: dcos cluster up' });
+    const plain = await dcos(['cluster', 'status']);
+    expect(plain.exitCode).toBe(1);
+    expect(plain.stdout).toBe('');
+    expect(plain.stderr).toContain('Error: The local cluster [local] is not running');
+  };  beforeAll(() => {
     if (!existsSync(join(REPO_ROOT, 'dist', 'daemon', 'main.js'))) throw new Error('dist/daemon/main.js is missing: run "npm run build" first');
   });
   beforeEach(() => {
@@ -59,7 +70,7 @@ describe('dcos cluster', () => {
     process.kill(first.pid, 'SIGKILL');
     await new Promise((r) => setTimeout(r, 200));
     expect(existsSync(join(first.dataDir, 'daemon.lock'))).toBe(true);
-    expect(JSON.parse((await dcos(['cluster', 'status', '--json'])).stdout).health).toBe('stopped');
+    await expectStopped();
     const again = await dcos(['cluster', 'up', '--json']);
     expect(again.exitCode, again.stderr).toBe(0);
     const second = JSON.parse(again.stdout);
@@ -86,7 +97,7 @@ describe('dcos cluster', () => {
     const down = await dcos(['cluster', 'down']);
     expect(down.exitCode).toBe(0);
     expect(down.stderr).toContain('Cluster [local] stopped');
-    expect(JSON.parse((await dcos(['cluster', 'status', '--json'])).stdout).health).toBe('stopped');
+    await expectStopped();
     const left = await dcos(['cluster', 'down']);
     expect(left.stderr).toContain('was not running');
   });
@@ -142,6 +153,17 @@ describe('dcos cluster', () => {
     }
   });
 
+  it('says at once that the attached local cluster is stopped when autostart is off', async () => {
+    await dcos(['cluster', 'up']);
+    await dcos(['cluster', 'down']);
+    const r = await dcos(['package', 'list'], { DCOS_CLUSTER_AUTOSTART: 'false' });
+    expect(r.exitCode).toBe(1);
+    expect(r.stdout).toBe('');
+    // Decided from the daemon's pid file, without trying (and retrying) a refused connection.
+    expect(r.stderr).toContain('Error: The local cluster [local] is not running: start it with dcos cluster up');
+    expect(r.stderr).not.toMatch(/refused|Cannot reach/i);
+  });
+
   it('lets DCOS_URL name the cluster even when a stopped local one is attached', async () => {
     await dcos(['cluster', 'up']);
     await dcos(['cluster', 'down']);
@@ -149,7 +171,7 @@ describe('dcos cluster', () => {
     expect(r.exitCode).toBe(1);
     expect(r.stderr).toContain('Cannot reach the cluster at http://127.0.0.1:9');
     expect(r.stderr).not.toContain('Started the local cluster');
-    expect(JSON.parse((await dcos(['cluster', 'status', '--json'])).stdout).health).toBe('stopped');
+    await expectStopped();
   });
 
   it('says when the token file is gone, how to recover, and the recovery works', async () => {

@@ -1,11 +1,15 @@
 import type { Ctx } from '../../core/context.js';
 import { printJson, printLines } from '../../core/output.js';
-import { clusterStatus } from '../../actions/cluster.js';
+import { clusterStatus, type ClusterStatus } from '../../actions/cluster.js';
+import { DcosError } from '../../core/errors.js';
 import type { Options } from '../types.js';
 import { actions } from '../shared.js';
 
-export async function run(ctx: Ctx, _args: readonly unknown[], opts: Options): Promise<number> {
+export async function run(ctx: Ctx, _args: readonly unknown[], opts: Options): Promise<void> {
   const status = await clusterStatus(actions(ctx), opts.name as string | undefined);
+  // A cluster that is down is a failure: said on stderr, with nothing on stdout.
+  const problem = notUp(status);
+  if (problem) throw problem;
   if (opts.json) printJson(ctx, status);
   else {
     const d = status.detail as { apps?: number; tasks?: number; deployments?: number; startedAt?: string } | undefined;
@@ -21,5 +25,31 @@ export async function run(ctx: Ctx, _args: readonly unknown[], opts: Options): P
     if (d) lines.push(`Started:    ${d.startedAt}`, `Apps:       ${d.apps}`, `Tasks:      ${d.tasks}`, `Deploying:  ${d.deployments}`);
     printLines(ctx, lines);
   }
-  return status.health === 'running' || status.health === 'available' ? 0 : 1;
+}
+
+function notUp(status: ClusterStatus): DcosError | undefined {
+  const details = [
+    ...(status.url ? [{ path: 'url', message: status.url }] : []),
+    ...(status.dataDir ? [{ path: 'data dir', message: status.dataDir }] : []),
+    ...(status.pid ? [{ path: 'pid', message: String(status.pid) }] : []),
+  ];
+  const nameFlag = status.name === 'local' ? '' : ` --name ${status.name}`;
+  if (status.health === 'stopped') {
+    return new DcosError('ECLUSTER_DOWN', `The local cluster [${status.name}] is not running`, { details, showDetails: true, hint: `Start it with: dcos cluster up${nameFlag}` });
+  }
+  if (status.health === 'unresponsive') {
+    return new DcosError('ECLUSTER_UNRESPONSIVE', `The local cluster [${status.name}] is running (pid ${status.pid}) but does not answer`, {
+      details,
+      showDetails: true,
+      hint: `Its log is daemon.log in its data dir. Stop it with "dcos cluster down${nameFlag}" and start it again with "dcos cluster up${nameFlag}".`,
+    });
+  }
+  if (status.health === 'unavailable') {
+    return new DcosError('ECLUSTER_UNAVAILABLE', `Cluster [${status.name}] does not answer at ${status.url}`, {
+      details,
+      showDetails: true,
+      hint: 'Check the URL, the network and the token ("dcos cluster setup" again replaces them).',
+    });
+  }
+  return undefined;
 }
