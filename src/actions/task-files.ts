@@ -24,23 +24,33 @@ export async function sandboxOf(scheduler: Scheduler, taskId: string, agentId?: 
   return undefined;
 }
 
-/** The last `lines` lines of a file, reading backwards in chunks as the DC/OS CLI does. */
-export async function tailFile(scheduler: Scheduler, agentId: string, path: string, lines: number): Promise<{ lines: string[]; size: number }> {
+const CHUNK = 16384;
+
+/**
+ * The last `lines` complete lines of the file, the unfinished line after them (if any), and the
+ * offset where that unfinished line starts. Reads backwards in chunks, as the DC/OS CLI does.
+ */
+export async function tailLines(scheduler: Scheduler, agentId: string, path: string, lines: number): Promise<{ lines: string[]; partial: string; offset: number }> {
   const { offset: size } = await scheduler.readFile(agentId, path, -1);
   let start = size;
   let text = '';
   while (start > 0 && text.split('\n').length <= lines + 1) {
-    const from = Math.max(0, start - 16384);
-    const chunk = await scheduler.readFile(agentId, path, from, start - from);
-    text = chunk.data + text;
+    const from = Math.max(0, start - CHUNK);
+    text = (await scheduler.readFile(agentId, path, from, start - from)).data + text;
     start = from;
   }
-  const all = text.replace(/\n$/, '').split('\n');
-  return { lines: text === '' ? [] : all.slice(-lines), size };
+  // A chunk may begin inside a line (or a character): drop that piece unless it is the file's start.
+  if (start > 0) text = text.slice(text.indexOf('\n') + 1);
+  const cut = text.lastIndexOf('\n');
+  const partial = text.slice(cut + 1);
+  const complete = cut < 0 ? [] : text.slice(0, cut).split('\n');
+  return { lines: lines === 0 ? [] : complete.slice(-lines), partial, offset: size - Buffer.byteLength(partial) };
 }
 
 export async function stderrTail(scheduler: Scheduler, taskId: string, agentId: string | undefined, lines: number): Promise<string[]> {
   const sandbox = await sandboxOf(scheduler, taskId, agentId);
   if (!sandbox) return [];
-  return (await tailFile(scheduler, sandbox.agentId, `${sandbox.directory}/stderr`, lines)).lines;
+  const tail = await tailLines(scheduler, sandbox.agentId, `${sandbox.directory}/stderr`, lines);
+  // A last line without its newline is still the last thing the task said.
+  return (tail.partial ? [...tail.lines, tail.partial] : tail.lines).slice(-lines);
 }

@@ -5,7 +5,7 @@
 import { posix } from 'node:path';
 import { DcosError } from '../core/errors.js';
 import type { MesosState, MesosTask, SandboxEntry, Scheduler } from '../scheduler/types.js';
-import { sandboxOf } from './task-files.js';
+import { sandboxOf, tailLines } from './task-files.js';
 import { compareText } from '../core/compare.js';
 
 export interface TaskRow {
@@ -176,7 +176,6 @@ interface Source {
   offset: number;
 }
 
-const CHUNK = 16384;
 /** The files API returns at most this much per read; a line as long is printed as it is. */
 const MAX_READ = 64 * 1024;
 
@@ -186,27 +185,6 @@ async function sourceOf(scheduler: Scheduler, task: LogTask, file: string): Prom
   const sandbox = await sandboxOf(scheduler, task.id, task.agentId);
   if (!sandbox) return undefined;
   return { taskId: task.id, agentId: sandbox.agentId, path: posix.join(sandbox.directory, file), offset: 0 };
-}
-
-/**
- * The last `lines` complete lines of the file, the unfinished line after them (if any), and the
- * offset where that unfinished line starts. Reads backwards in chunks, as the DC/OS CLI does.
- */
-export async function tailLines(scheduler: Scheduler, agentId: string, path: string, lines: number): Promise<{ lines: string[]; partial: string; offset: number }> {
-  const { offset: size } = await scheduler.readFile(agentId, path, -1);
-  let start = size;
-  let text = '';
-  while (start > 0 && text.split('\n').length <= lines + 1) {
-    const from = Math.max(0, start - CHUNK);
-    text = (await scheduler.readFile(agentId, path, from, start - from)).data + text;
-    start = from;
-  }
-  // A chunk may begin inside a line (or a character): drop that piece unless it is the file's start.
-  if (start > 0) text = text.slice(text.indexOf('\n') + 1);
-  const cut = text.lastIndexOf('\n');
-  const partial = text.slice(cut + 1);
-  const complete = cut < 0 ? [] : text.slice(0, cut).split('\n');
-  return { lines: lines === 0 ? [] : complete.slice(-lines), partial, offset: size - Buffer.byteLength(partial) };
 }
 
 /** New complete lines of a source since its offset (all that is left, with `flush`). */

@@ -16,8 +16,6 @@ export const ExitCode = {
   interrupted: 130,
 } as const;
 
-export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
-
 /** One line of detail, optionally tied to a location (file, JSON path, flag). */
 export interface ErrorDetail {
   path?: string;
@@ -76,10 +74,4 @@ export class InterruptedError extends DcosError {
 
 export function isDcosError(err: unknown): err is DcosError {
   return typeof err === 'object' && err !== null && (err as Record<symbol, unknown>)[BRAND] === true;
-}
-
-/** A short message for an unknown thrown value, for logs and bug reports. */
-export function describeUnknown(err: unknown): string {
-  if (err instanceof Error) return err.message;
-  return String(err);
 }

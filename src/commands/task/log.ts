@@ -9,12 +9,7 @@ import type { Scheduler, SchedulerApp } from '../../scheduler/types.js';
 import type { Options } from '../types.js';
 import { actions } from '../shared.js';
 import { compareText } from '../../core/compare.js';
-
-/** `hello.0f8e2c4a-...` → `hello.0f8e2c4a`: enough to tell an app's tasks apart. */
-export function shortTaskId(id: string): string {
-  const m = /^(.*[._])([0-9a-f]{8})[0-9a-f-]{20,}$/i.exec(id);
-  return m ? m[1] + m[2] : id;
-}
+import { shortTaskId } from '../../ui/progress-format.js';
 
 /** An app named by the argument (`/hello` or `hello`), if there is one. */
 async function appNamed(scheduler: Scheduler, arg: string): Promise<SchedulerApp | undefined> {
