@@ -14,7 +14,7 @@ import { findProcessesWithEnv, isSameProcess, processEnvValue, readProcessStart 
 import { sandboxPath } from '../agent/sandbox.js';
 import { LaunchBackoff } from '../engine/backoff.js';
 import { probeHealth } from '../engine/health-probe.js';
-import { HealthState, nextDelayMs } from '../engine/health-tracker.js';
+import { HealthState, isHealthy, nextDelayMs } from '../engine/health-tracker.js';
 import { isTerminal, type Task, type TaskState } from '../types.js';
 import type { StoredApp } from './app-changes.js';
 import type { EventBus } from './event-bus.js';
@@ -273,25 +273,28 @@ export class TaskRunner {
       );
       if (!this.running.has(task.id) || task.state !== 'TASK_RUNNING') return;
       const before = JSON.stringify(task.healthCheckResults);
+      // One notion of "alive" for the task, before and after: every check alive (Marathon's).
+      const wasAlive = isHealthy(task.healthCheckResults, true);
       let kill = false;
       const now = this.d.now();
+      const failedChecks: HealthState[] = [];
       outcomes.forEach((outcome, i) => {
-        if (run.health[i].record(outcome, now, startedAt) === 'kill') kill = true;
+        const verdict = run.health[i].record(outcome, now, startedAt);
+        if (verdict === 'kill') kill = true;
+        if (verdict === 'failed' || verdict === 'kill') failedChecks.push(run.health[i]);
       });
       task.healthCheckResults = run.health.map((h) => h.toJSON());
-      const after = JSON.stringify(task.healthCheckResults);
-      if (after !== before) {
-        const wasAlive = before.includes('"alive":true');
+      if (JSON.stringify(task.healthCheckResults) !== before) {
         this.d.state.saveTask(task);
-        const alive = task.healthCheckResults.every((r) => r.alive);
+        const alive = isHealthy(task.healthCheckResults, true);
         if (alive !== wasAlive) {
           this.d.events.emit('health_status_changed_event', { appId: task.appId, instanceId: task.id, taskId: task.id, version: task.version, alive });
         }
-        if (!alive) {
-          const failed = task.healthCheckResults.find((r) => !r.alive && r.lastFailureCause);
-          if (failed) this.d.events.emit('failed_health_check_event', { appId: task.appId, taskId: task.id, instanceId: task.id, healthCheck: run.health[0].check });
-        }
         this.d.changed();
+      }
+      // One per counted failure, naming the check that failed.
+      for (const h of failedChecks) {
+        this.d.events.emit('failed_health_check_event', { appId: task.appId, taskId: task.id, instanceId: task.id, healthCheck: h.check });
       }
       if (kill) {
         const cause = task.healthCheckResults.find((r) => r.lastFailureCause)?.lastFailureCause ?? 'health check failed';
