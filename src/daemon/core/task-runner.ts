@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { containerCommand, detectContainerRuntime, NoContainerRuntimeError } from '../agent/containers.js';
+import { containerCommand, describeRuntime, detectContainerRuntime, NoContainerRuntimeError, type ContainerRuntime } from '../agent/containers.js';
 import { fetchAll, type FetchItem } from '../agent/fetcher.js';
 import { killProcessGroup, launchProcess } from '../agent/launcher.js';
 import type { PortAllocator } from '../agent/ports.js';
@@ -55,6 +55,7 @@ export interface TaskRunnerDeps {
 export class TaskRunner {
   private readonly running = new Map<string, Running>();
   readonly backoff = new Map<string, LaunchBackoff>();
+  private runtimeLogged = false;
 
   constructor(private readonly d: TaskRunnerDeps) {}
 
@@ -112,7 +113,7 @@ export class TaskRunner {
       let args = app.args;
       const image = app.container?.type === 'DOCKER' ? app.container.docker?.image : undefined;
       if (image) {
-        const runtime = await detectContainerRuntime(this.d.env);
+        const runtime = await this.containerRuntime();
         if (!runtime) throw new NoContainerRuntimeError(image);
         const c = containerCommand(runtime, {
           name: `dcos-${task.id.replace(/[^a-zA-Z0-9_.-]/g, '-')}`,
@@ -157,6 +158,16 @@ export class TaskRunner {
       if (run.abort.signal.aborted) return this.finish(task, 'TASK_KILLED', 'Killed before it started');
       this.finish(task, 'TASK_FAILED', (err as Error).message);
     }
+  }
+
+  /** The node's container runtime; the first answer is written to the daemon log. */
+  private async containerRuntime(): Promise<ContainerRuntime | null> {
+    const runtime = await detectContainerRuntime(this.d.env);
+    if (!this.runtimeLogged) {
+      this.runtimeLogged = true;
+      this.d.log(describeRuntime(runtime));
+    }
+    return runtime;
   }
 
   private onExit(task: Task, code: number | null, signal: NodeJS.Signals | null): void {
