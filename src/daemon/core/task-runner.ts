@@ -4,7 +4,6 @@
  * restart. Every state change is stored and announced as a status_update_event.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { containerCommand, describeRuntime, detectContainerRuntime, NoContainerRuntimeError, type ContainerRuntime } from '../agent/containers.js';
 import { fetchAll, type FetchItem } from '../agent/fetcher.js';
@@ -12,6 +11,7 @@ import { killProcessGroup, launchProcess } from '../agent/launcher.js';
 import type { PortAllocator } from '../agent/ports.js';
 import { findProcessesWithEnv, isSameProcess, processEnvValue, readProcessStart } from '../agent/process-identity.js';
 import { sandboxPath } from '../agent/sandbox.js';
+import { createSandbox, noteInSandbox, STDERR, STDOUT } from '../agent/task-sandbox.js';
 import { LaunchBackoff } from '../engine/backoff.js';
 import { probeHealth } from '../engine/health-probe.js';
 import { HealthState, isHealthy, nextDelayMs } from '../engine/health-tracker.js';
@@ -101,7 +101,8 @@ export class TaskRunner {
 
   private async start(task: Task, app: StoredApp, run: Running): Promise<void> {
     try {
-      mkdirSync(task.sandbox, { recursive: true });
+      // First of all: whatever fails next, the task has a sandbox with stdout and stderr.
+      createSandbox(task.sandbox);
       await fetchAll((app.fetch ?? []) as FetchItem[], {
         sandbox: task.sandbox,
         cacheDir: join(this.d.node.dataDir, 'fetch-cache'),
@@ -136,13 +137,13 @@ export class TaskRunner {
         cmd,
         args,
         env,
-        stdoutFile: join(task.sandbox, 'stdout'),
-        stderrFile: join(task.sandbox, 'stderr'),
+        stdoutFile: join(task.sandbox, STDOUT),
+        stderrFile: join(task.sandbox, STDERR),
       });
       task.pid = launched.pid;
       task.pidStart = launched.start;
       run.child = launched.child;
-      launched.child.on('error', (err) => this.finish(task, 'TASK_FAILED', `Failed to launch: ${err.message}`));
+      launched.child.on('error', (err) => this.failToStart(task, `Failed to launch: ${err.message}`));
       launched.child.on('exit', (code, signal) => this.onExit(task, code, signal));
       if (run.abort.signal.aborted) {
         // Killed while launching: the process exists now, so stop it properly.
@@ -156,8 +157,15 @@ export class TaskRunner {
       this.startHealthChecks(task, app, run);
     } catch (err) {
       if (run.abort.signal.aborted) return this.finish(task, 'TASK_KILLED', 'Killed before it started');
-      this.finish(task, 'TASK_FAILED', (err as Error).message);
+      this.failToStart(task, (err as Error).message);
     }
+  }
+
+  /** A task that never ran: its stdout and stderr say why, as its status does. */
+  private failToStart(task: Task, message: string): void {
+    if (isTerminal(task.state)) return;
+    noteInSandbox(task.sandbox, `cannot start task: ${message}`);
+    this.finish(task, 'TASK_FAILED', message);
   }
 
   /** The node's container runtime; the first answer is written to the daemon log. */
