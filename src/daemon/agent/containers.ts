@@ -138,6 +138,8 @@ export interface ContainerRunOptions {
   /** Only used with bridge networking. */
   portMappings?: ContainerPortSpec[];
   network: 'host' | 'bridge';
+  /** `uid:gid` the container's processes run as (the app's `user`, resolved on the node). */
+  user?: string;
 }
 
 /** The foreground `run` invocation of a task container. */
@@ -156,6 +158,7 @@ export function containerCommand(runtime: Pick<ContainerRuntime, 'bin'>, opts: C
       }
     }
   }
+  if (opts.user) args.push(`--user=${opts.user}`);
   if (opts.forcePull) args.push('--pull=always');
   if (opts.privileged) args.push('--privileged');
   for (const { key, value } of opts.parameters ?? []) {

@@ -9,6 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { DcosError } from '../../core/errors.js';
 import { isProcessGroupAlive, liveGroupMembers, readProcessStart } from './process-identity.js';
 import { openSandboxLog } from './task-sandbox.js';
+import { asUser, type TaskUser } from './task-user.js';
 
 /** A task process could not be started; `message` says what failed. */
 export class LaunchError extends DcosError {
@@ -29,6 +30,8 @@ export interface LaunchSpec {
   env: Record<string, string>;
   stdoutFile: string;
   stderrFile: string;
+  /** Run as this user (uid, gid, groups) instead of the daemon's: the daemon must be root. */
+  user?: TaskUser | null;
 }
 
 export interface LaunchedProcess {
@@ -45,7 +48,13 @@ export interface LaunchedProcess {
  * 'exit'). The child is left ref'd; unref is the caller's decision.
  */
 export function launchProcess(spec: LaunchSpec): LaunchedProcess {
-  const [file, argv] = commandOf(spec);
+  let [file, argv] = commandOf(spec);
+  if (spec.user) {
+    // setpriv would start and then fail to exec: say what is wrong while we can tell.
+    const problem = diagnose(spec, file);
+    if (problem !== null) throw new LaunchError(`Cannot run ${describe(spec)}: ${problem}`);
+    [file, argv] = asUser(spec.user, file, argv);
+  }
   const outFd = openLog(spec.stdoutFile);
   let errFd: number;
   try {

@@ -2,9 +2,10 @@
  * Making a task's sandbox before anything else happens to the task: the directory and its stdout
  * and stderr files exist from the start, so a task that fails before its process runs (fetch,
  * checksum, container runtime, user, command) still has a sandbox to look into, holding the
- * agent's own account of what went wrong.
+ * agent's own account of what went wrong. For a task that runs as another user, the sandbox is
+ * handed over to that user.
  */
-import { closeSync, constants, mkdirSync, openSync, unlinkSync, writeSync } from 'node:fs';
+import { chmodSync, closeSync, constants, lchownSync, lstatSync, mkdirSync, openSync, readdirSync, unlinkSync, writeSync } from 'node:fs';
 import path from 'node:path';
 
 export const STDOUT = 'stdout';
@@ -51,4 +52,64 @@ export function noteInSandbox(sandbox: string, text: string): void {
       if (fd !== undefined) closeSync(fd);
     }
   }
+}
+
+/**
+ * Gives the sandbox and everything in it to `uid:gid`, links included but never followed.
+ * Directories are walked through their real entries only.
+ */
+export function chownSandbox(sandbox: string, uid: number, gid: number): void {
+  const walk = (dir: string): void => {
+    for (const name of readdirSync(dir)) {
+      const full = path.join(dir, name);
+      const st = lstatSync(full);
+      lchownSync(full, uid, gid);
+      if (st.isDirectory() && !st.isSymbolicLink()) walk(full);
+    }
+  };
+  lchownSync(sandbox, uid, gid);
+  walk(sandbox);
+}
+
+/**
+ * A task running as another user reaches its sandbox by its absolute path ($MESOS_SANDBOX), so
+ * every directory from the data dir down to the sandbox must let others through: they get the
+ * search bit only (0711), never the right to list, and the sandbox ids in the path are random.
+ * The files directly in the data dir (the state database, logs) and its other directories are
+ * made private to the daemon's user first, so being able to pass through the data dir gives
+ * access to nothing but sandboxes.
+ */
+export function openPathToSandbox(dataDir: string, sandbox: string): void {
+  const data = path.resolve(dataDir);
+  const rel = path.relative(data, path.dirname(path.resolve(sandbox)));
+  if (rel.startsWith('..') || path.isAbsolute(rel)) throw new Error(`sandbox ${sandbox} is not inside ${dataDir}`);
+  const first = rel.split(path.sep)[0];
+  for (const name of readdirSync(data)) {
+    if (name === first) continue;
+    const full = path.join(data, name);
+    const st = lstatSync(full);
+    if (!st.isSymbolicLink() && (st.mode & 0o077) !== 0) chmodSync(full, st.mode & 0o7700);
+  }
+  let dir = data;
+  chmodSync(dir, 0o711);
+  for (const part of rel.split(path.sep)) {
+    dir = path.join(dir, part);
+    chmodSync(dir, 0o711);
+  }
+}
+
+/**
+ * The first directory above `dir` (from `/` down) that `user` may not pass through, judged by its
+ * mode bits (ACLs aside), or null if the whole path is open to them.
+ */
+export function firstClosedAncestor(dir: string, user: { uid: number; groups: number[] }): string | null {
+  const parts = path.resolve(dir).split(path.sep).filter(Boolean);
+  let current: string = path.sep;
+  for (let i = 0; i <= parts.length; i++) {
+    const st = lstatSync(current);
+    const bit = st.uid === user.uid ? 0o100 : user.groups.includes(st.gid) ? 0o010 : 0o001;
+    if ((st.mode & bit) === 0) return current;
+    if (i < parts.length) current = path.join(current, parts[i]);
+  }
+  return null;
 }

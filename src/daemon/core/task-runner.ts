@@ -7,11 +7,12 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { containerCommand, describeRuntime, detectContainerRuntime, NoContainerRuntimeError, type ContainerRuntime } from '../agent/containers.js';
 import { fetchAll, type FetchItem } from '../agent/fetcher.js';
-import { killProcessGroup, launchProcess } from '../agent/launcher.js';
+import { killProcessGroup, launchProcess, LaunchError } from '../agent/launcher.js';
 import type { PortAllocator } from '../agent/ports.js';
 import { findProcessesWithEnv, isSameProcess, processEnvValue, readProcessStart } from '../agent/process-identity.js';
 import { sandboxPath } from '../agent/sandbox.js';
-import { createSandbox, noteInSandbox, STDERR, STDOUT } from '../agent/task-sandbox.js';
+import { chownSandbox, createSandbox, firstClosedAncestor, noteInSandbox, openPathToSandbox, STDERR, STDOUT } from '../agent/task-sandbox.js';
+import { resolveTaskUser, userEnvironment, type TaskUser } from '../agent/task-user.js';
 import { LaunchBackoff } from '../engine/backoff.js';
 import { probeHealth } from '../engine/health-probe.js';
 import { HealthState, isHealthy, nextDelayMs } from '../engine/health-tracker.js';
@@ -56,6 +57,7 @@ export class TaskRunner {
   private readonly running = new Map<string, Running>();
   readonly backoff = new Map<string, LaunchBackoff>();
   private runtimeLogged = false;
+  private readonly pathWarned = new Set<number>();
 
   constructor(private readonly d: TaskRunnerDeps) {}
 
@@ -103,16 +105,26 @@ export class TaskRunner {
     try {
       // First of all: whatever fails next, the task has a sandbox with stdout and stderr.
       createSandbox(task.sandbox);
+      const who = taskUserOf(app);
+      // Switching users: the sandbox is theirs, and reachable by its path.
+      const switchTo = who.switchTo ? who.user : null;
+      if (switchTo) {
+        openPathToSandbox(this.d.node.dataDir, task.sandbox);
+        chownSandbox(task.sandbox, switchTo.uid, switchTo.gid);
+        this.warnIfPathClosed(switchTo);
+      }
       await fetchAll((app.fetch ?? []) as FetchItem[], {
         sandbox: task.sandbox,
         cacheDir: join(this.d.node.dataDir, 'fetch-cache'),
         signal: run.abort.signal,
       });
+      // The fetcher writes as the daemon: what it fetched is the task's too.
+      if (switchTo) chownSandbox(task.sandbox, switchTo.uid, switchTo.gid);
       if (run.abort.signal.aborted) return this.finish(task, 'TASK_KILLED', 'Killed before it started');
-      const env = taskEnvironment(app, task, this.d.node, this.d.env);
+      const image = app.container?.type === 'DOCKER' ? app.container.docker?.image : undefined;
+      const env = { ...taskEnvironment(app, task, this.d.node, this.d.env), ...(who.user && !image ? userEnvironment(who.user) : {}) };
       let cmd = app.cmd;
       let args = app.args;
-      const image = app.container?.type === 'DOCKER' ? app.container.docker?.image : undefined;
       if (image) {
         const runtime = await this.containerRuntime();
         if (!runtime) throw new NoContainerRuntimeError(image);
@@ -127,6 +139,7 @@ export class TaskRunner {
           privileged: app.container?.docker?.privileged,
           parameters: app.container?.docker?.parameters,
           network: 'host',
+          user: who.user ? `${who.user.uid}:${who.user.gid}` : undefined,
         });
         cmd = null;
         args = [c.bin, ...c.args];
@@ -139,6 +152,8 @@ export class TaskRunner {
         env,
         stdoutFile: join(task.sandbox, STDOUT),
         stderrFile: join(task.sandbox, STDERR),
+        // A container's CLI runs as the daemon (it talks to the engine); the container as the user.
+        user: image ? null : switchTo,
       });
       task.pid = launched.pid;
       task.pidStart = launched.start;
@@ -158,6 +173,18 @@ export class TaskRunner {
     } catch (err) {
       if (run.abort.signal.aborted) return this.finish(task, 'TASK_KILLED', 'Killed before it started');
       this.failToStart(task, (err as Error).message);
+    }
+  }
+
+  /** Once per user: a data dir they cannot reach leaves $MESOS_SANDBOX unusable by its path. */
+  private warnIfPathClosed(user: TaskUser): void {
+    if (this.pathWarned.has(user.uid)) return;
+    this.pathWarned.add(user.uid);
+    const closed = firstClosedAncestor(this.d.node.dataDir, user);
+    if (closed !== null) {
+      this.d.log(
+        `tasks running as ${user.name} work in their sandbox, but cannot reach it by its path ($MESOS_SANDBOX): ${closed} is not searchable by ${user.name}; a data dir below searchable directories avoids that`,
+      );
     }
   }
 
@@ -281,13 +308,20 @@ export class TaskRunner {
       stored[i] ? HealthState.fromJSON(check, stored[i]) : new HealthState(check, task.id, task.id),
     );
     // Fixed for the task's life: built once, not on every (250 ms during the grace period) tick.
-    const env = taskEnvironment(app, task, this.d.node, this.d.env);
+    // COMMAND checks run as the task does: as its user, with its environment.
+    const who = resolveTaskUser(app.user);
+    const user = who.ok && who.switchTo ? who.user : null;
+    // Never as the daemon instead: a check that cannot run as the task's user fails.
+    const userProblem = who.ok ? null : `cannot run the check as user "${app.user}": ${who.problem}`;
+    const env = { ...taskEnvironment(app, task, this.d.node, this.d.env), ...(who.ok && who.user ? userEnvironment(who.user) : {}) };
     const tick = async (): Promise<void> => {
       if (!this.running.has(task.id) || task.state !== 'TASK_RUNNING') return;
       const startedAt = task.startedAt ? Date.parse(task.startedAt) : null;
       const outcomes = await Promise.all(
         run.health.map((h) =>
-          probeHealth(h.check, { host: task.host, ports: task.ports, env, cwd: task.sandbox }, (h.check.timeoutSeconds ?? 20) * 1000),
+          userProblem && h.check.protocol === 'COMMAND'
+            ? { ok: false, cause: userProblem }
+            : probeHealth(h.check, { host: task.host, ports: task.ports, env, cwd: task.sandbox, user }, (h.check.timeoutSeconds ?? 20) * 1000),
         ),
       );
       if (!this.running.has(task.id) || task.state !== 'TASK_RUNNING') return;
@@ -450,4 +484,14 @@ function killGroupNow(pid: number | null): void {
   } catch {
     // ESRCH: the group is already empty
   }
+}
+
+/**
+ * Who the app's tasks run as. Checked when the app was submitted, and again here: the user may
+ * have been removed from the node since (or the daemon restarted without root).
+ */
+function taskUserOf(app: StoredApp): { user: TaskUser | null; switchTo: boolean } {
+  const who = resolveTaskUser(app.user);
+  if (!who.ok) throw new LaunchError(`Cannot run the task as user "${app.user}": ${who.problem}`);
+  return who;
 }

@@ -168,6 +168,11 @@ describe('containerCommand', () => {
     ]);
   });
 
+  it("runs the container's processes as the app's user (resolved on the node)", () => {
+    const { args } = containerCommand(runtime, { name: 'n', image: 'i', env: {}, sandbox: '/s', network: 'host', user: '65534:65534' });
+    expect(args).toEqual(['run', '--rm', '--name', 'n', '--network', 'host', '-v', '/s:/mnt/mesos/sandbox', '-w', '/mnt/mesos/sandbox', '-e', 'MESOS_SANDBOX=/mnt/mesos/sandbox', '--user=65534:65534', 'i']);
+  });
+
   it('ignores port mappings on the host network and refuses odd parameter names', () => {
     const base = { name: 'n', image: 'i', env: {}, sandbox: '/s' };
     const { args } = containerCommand(runtime, { ...base, network: 'host', portMappings: [{ containerPort: 1, hostPort: 2 }] });
