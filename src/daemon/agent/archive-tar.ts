@@ -62,7 +62,10 @@ function tarStream(file: string, decompressor: Decompressor, signal: AbortSignal
  */
 async function eachEntry(file: string, decompressor: Decompressor, signal: AbortSignal, visit: (entry: ReadEntry) => Promise<void> | void): Promise<void> {
   const { stream, ended } = tarStream(file, decompressor, signal);
-  const parser = new Parser({ strict: true });
+  // No decompression-ratio limit: it refuses honest archives of very compressible files (disk
+  // images, preallocated data), which tar takes, and guards nothing here: a task can fill its
+  // disk by itself.
+  const parser = new Parser({ strict: true, maxDecompressionRatio: Infinity });
   const queue: ReadEntry[] = [];
   let done = false;
   let failure: unknown;

@@ -197,6 +197,17 @@ describe('archives with links that stay inside extract whole', () => {
     expect(lstatSync(path.join(sandbox, 'pkg', 'bin', 'run.sh')).mode & 0o777).toBe(0o755);
   });
 
+  it('a very compressible one (megabytes of zeros, over 1000:1) extracts as tar would', async () => {
+    const dir = dirs.make();
+    const src = path.join(dir, 'src');
+    mkdirSync(src);
+    writeFileSync(path.join(src, 'zeros.img'), Buffer.alloc(8 * 1024 * 1024));
+    execFileSync('tar', ['-czf', path.join(dir, 'zeros.tar.gz'), '-C', src, 'zeros.img']);
+    const sandbox = newSandbox();
+    await fetchAll([{ uri: path.join(dir, 'zeros.tar.gz') }], { sandbox, cacheDir: dir });
+    expect(lstatSync(path.join(sandbox, 'zeros.img')).size).toBe(8 * 1024 * 1024);
+  });
+
   it('a large gzipped file arrives whole (the parser is read at the pace of the writes)', async () => {
     const dir = dirs.make();
     const src = path.join(dir, 'src');
