@@ -7,9 +7,7 @@ import { constants, createReadStream } from 'node:fs';
 import { chmod, copyFile, mkdir, realpath, rename, rm, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import type { Dispatcher } from 'undici';
-import { extractTar } from './archive-tar.js';
 import { verifyLinks, type ExtractionScope } from './archive-writer.js';
-import { extractZip } from './archive-zip.js';
 import { loadUndici } from '../../core/undici.js';
 import { FetchError } from './fetch-error.js';
 import { parseSource, retrieve, type RetrieveContext } from './fetch-source.js';
@@ -203,8 +201,9 @@ async function extract(uri: string, file: string, name: string, scope: Extractio
   const target = { uri, name, root: await realpath(path.dirname(file)), scope };
   let failed = false;
   try {
-    if (isTar) await extractTar(file, target, signal);
-    else await extractZip(file, target, signal);
+    // The readers (node-tar, yauzl) are loaded when the first archive comes, not at daemon start.
+    if (isTar) await (await import('./archive-tar.js')).extractTar(file, target, signal);
+    else await (await import('./archive-zip.js')).extractZip(file, target, signal);
   } catch (err) {
     failed = true;
     throw err;
