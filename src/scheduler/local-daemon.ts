@@ -7,6 +7,7 @@ import { closeSync, existsSync, fchmodSync, mkdirSync, openSync, readFileSync, r
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DcosError } from '../core/errors.js';
+import { isSameProcess } from '../core/process-start.js';
 import { HttpClient } from './http-client.js';
 
 export interface DaemonInfo {
@@ -77,19 +78,10 @@ export function tokenError(name: string, dataDir: string, problem: string): Dcos
   });
 }
 
-function processStart(pid: number): string | null {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return fields[0] === 'Z' ? null : fields[19];
-  } catch {
-    return null;
-  }
-}
-
 /** Whether the recorded daemon process still exists (not a reused pid). */
 export function daemonAlive(info: DaemonInfo): boolean {
-  if (existsSync('/proc/self/stat') && info.start) return processStart(info.pid) === info.start;
+  // The daemon recorded its start with the same function (src/core), so the markers compare.
+  if (info.start) return isSameProcess(info.pid, info.start);
   try {
     process.kill(info.pid, 0);
     return true;

@@ -133,6 +133,30 @@ describe('DOCKER containers', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it('a node with only Podman runs container apps with it, and its log says so', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dcos-it-podman-double-'));
+    const podman = join(dir, 'podman');
+    writeFileSync(podman, PODMAN_DOUBLE);
+    // Found first on PATH for "docker": a client without an engine, as on this machine.
+    writeFileSync(join(dir, 'docker'), '#!/bin/sh\necho "Cannot connect to the Docker daemon" >&2\nexit 1\n');
+    chmodSync(podman, 0o755);
+    chmodSync(join(dir, 'docker'), 0o755);
+    try {
+      const d = await startDaemon({ env: { PATH: `${dir}:${process.env.PATH ?? ''}` } });
+      await createApp(d, dockerApp('/docker/podman'));
+      const [task] = await waitRunning(d, '/docker/podman', 1);
+      const out = await waitSandboxFile(d, `${await sandboxOf(d, task.id)}/stdout`, (t) => t.includes('\n'), 'stdout of the container task');
+      expect(out).toBe(`in-container image=example.org/app:1.0 task=${task.id} sandbox=/mnt/mesos/sandbox\n`);
+      const calls = readFileSync(join(dir, 'double-invocations.log'), 'utf8').trim().split('\n');
+      expect(calls[0]).toBe('version --format {{.Version}}');
+      expect(calls.some((c) => c.startsWith('run --rm'))).toBe(true);
+      expect(d.log()).toContain(`container runtime: podman 4.3.1-test-double (${podman})`);
+    } finally {
+      await stopAllDaemons();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
 
 /** A stand-in for the docker CLI: NOT a container runtime. */
@@ -161,3 +185,15 @@ shift # the image
 if [ -n "$entrypoint" ]; then exec "$entrypoint" "$@"; fi
 exec "$@"
 `;
+
+/**
+ * A stand-in for the podman CLI: NOT a container runtime. It answers the probes as Podman 4 does
+ * (its version has .Version; its info has no .ServerVersion) and runs like the docker double.
+ */
+const PODMAN_DOUBLE = DOCKER_DOUBLE.replace('TEST DOUBLE of the docker CLI', 'TEST DOUBLE of the podman CLI').replace(
+  '  info) echo "24.0.0-test-double"; exit 0 ;;',
+  [
+    '  version) if [ "$3" = "{{.Version}}" ]; then echo "4.3.1-test-double"; exit 0; fi; exit 125 ;;',
+    '  info) echo "Error: template: info:1:2: executing \\"info\\" at <.ServerVersion>: can\'t evaluate field ServerVersion" >&2; exit 125 ;;',
+  ].join('\n'),
+);

@@ -1,7 +1,9 @@
 /** Health checks against real task processes: HTTP, TCP, COMMAND, kills of unhealthy tasks, grace. */
+import { rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDaemon, stopAllDaemons, waitFor, type TestDaemon } from '../helpers/daemon.js';
-import { createApp, getApp, openEvents, sleeper, waitRunning, webApp, type Json } from './support.js';
+import { createApp, getApp, openEvents, sandboxOf, sleeper, waitRunning, webApp, type Json } from './support.js';
 
 let d: TestDaemon;
 beforeAll(async () => {
@@ -94,6 +96,48 @@ describe('health checks', () => {
     expect(bad.results[0].lastFailureCause).toContain('broken');
     // maxConsecutiveFailures 0: never killed.
     expect((await getApp(d, '/health/cmd-bad')).tasks.map((t: Json) => t.id)).toEqual([bad.id]);
+  });
+
+  it('two checks: alive means every check alive, and health_status_changed_event comes only on a change', async () => {
+    const events = await openEvents(d, '?event_type=health_status_changed_event');
+    const failures = await openEvents(d, '?event_type=failed_health_check_event');
+    try {
+      const check = (value: string) => ({ protocol: 'COMMAND', command: { value }, intervalSeconds: 1, gracePeriodSeconds: 0, maxConsecutiveFailures: 0 });
+      await createApp(d, sleeper('/health/two', { healthChecks: [check('true'), check('test -f ok')] }));
+      const taskResults = async (id: string) => (await results('/health/two')).find((t) => t.id === id)?.results ?? [];
+      const mixed = await waitFor(
+        async () => (await results('/health/two')).find((t) => t.results?.[0]?.alive && t.results?.[1]?.consecutiveFailures >= 3),
+        { what: 'three failures of the second check while the first passes' },
+      );
+      const ofTask = () => events.events.filter((e) => e.data.taskId === mixed.id).map((e) => e.data.alive);
+      // Never alive as a whole, so nothing changed: no event (it was repeated on every probe).
+      expect(ofTask()).toEqual([]);
+      expect((await getApp(d, '/health/two')).tasksUnhealthy).toBe(1);
+      // Each counted failure is reported once, naming the failing check.
+      const failed = failures.events.filter((e) => e.data.taskId === mixed.id);
+      expect(failed.length).toBeGreaterThanOrEqual(3);
+      expect(failed.every((e) => e.data.healthCheck.command.value === 'test -f ok')).toBe(true);
+
+      // The second check passes from now on: one event (alive), however many probes follow.
+      const sandbox = await sandboxOf(d, mixed.id);
+      writeFileSync(join(sandbox, 'ok'), '');
+      const up = await events.waitFor((e) => e.data.taskId === mixed.id && e.data.alive === true, 'the task becoming alive', 8000);
+      const upAt = Date.parse(up.data.timestamp);
+      await waitFor(async () => (await taskResults(mixed.id)).every((r: Json) => Date.parse(r.lastSuccess) > upAt + 2000), {
+        what: 'two more seconds of passing probes',
+      });
+      expect(ofTask()).toEqual([true]);
+
+      // And failing again: one more event (not alive).
+      rmSync(join(sandbox, 'ok'));
+      await events.waitFor((e) => e.data.taskId === mixed.id && e.data.alive === false, 'the task becoming unhealthy', 8000);
+      await waitFor(async () => (await taskResults(mixed.id))[1]?.consecutiveFailures >= 3, { what: 'three more failures' });
+      expect(ofTask()).toEqual([true, false]);
+    } finally {
+      await events.close();
+      await failures.close();
+      await d.api('DELETE', '/v2/apps/health/two');
+    }
   });
 
   it('failures within gracePeriodSeconds are not counted', async () => {

@@ -1,186 +1,108 @@
 /**
- * A small zip reader (no dependency, no `unzip` on many hosts): central directory, stored and
- * deflated entries, unix modes and symlinks. The whole archive is read into memory.
+ * Zip archives: read with yauzl (streaming, ZIP64, sizes checked; the central directory is the
+ * truth, as the spec says), written by EntryWriter. yauzl does not check CRC-32s: done here.
+ * Every entry's text is checked before anything is written.
  */
-import { lstat, mkdir, readFile, realpath, symlink, unlink, writeFile, chmod } from 'node:fs/promises';
-import path from 'node:path';
-import { crc32, inflateRawSync } from 'node:zlib';
-import { linkStaysInside, staysInside } from './archive-tar.js';
+import { crc32 } from 'node:zlib';
+import yauzl, { type Entry, type ZipFile } from 'yauzl';
+import { EntryWriter, linkStaysInside, staysInside, type ArchiveTarget } from './archive-writer.js';
 import { escapeError, FetchError } from './fetch-error.js';
-import { isWithin } from './sandbox.js';
 
-export interface ZipEntry {
-  name: string;
-  method: number;
-  flags: number;
-  crc: number;
-  compressedSize: number;
-  size: number;
-  localOffset: number;
-  /** Unix mode (type and permission bits) when the archive was made on unix. */
-  mode: number | null;
-  isDirectory: boolean;
-  isSymlink: boolean;
-}
-
-const EOCD_SIG = 0x06054b50;
-const CENTRAL_SIG = 0x02014b50;
-const LOCAL_SIG = 0x04034b50;
 const S_IFMT = 0o170000;
 const S_IFDIR = 0o040000;
 const S_IFLNK = 0o120000;
+const MADE_BY_UNIX = 3;
+const UTF8_FLAG = 0x800;
+const INFO_ZIP_UNICODE_PATH = 0x7075;
+const MAX_LINK_TARGET = 4096;
 
-class ZipFormatError extends Error {}
-
-/** The entries of the central directory. Throws ZipFormatError on malformed or ZIP64 input. */
-export function readZipDirectory(buf: Buffer): ZipEntry[] {
-  const eocd = findEocd(buf);
-  const total = buf.readUInt16LE(eocd + 10);
-  const cdSize = buf.readUInt32LE(eocd + 12);
-  const cdOffset = buf.readUInt32LE(eocd + 16);
-  if (total === 0xffff || cdSize === 0xffffffff || cdOffset === 0xffffffff) {
-    throw new ZipFormatError('ZIP64 archives are not supported');
-  }
-  if (cdOffset + cdSize > buf.length) throw new ZipFormatError('truncated central directory');
-  const entries: ZipEntry[] = [];
-  let at = cdOffset;
-  for (let i = 0; i < total; i++) {
-    if (at + 46 > buf.length || buf.readUInt32LE(at) !== CENTRAL_SIG) throw new ZipFormatError('corrupt central directory');
-    const madeBy = buf.readUInt16LE(at + 4);
-    const flags = buf.readUInt16LE(at + 8);
-    const nameLength = buf.readUInt16LE(at + 28);
-    const extraLength = buf.readUInt16LE(at + 30);
-    const commentLength = buf.readUInt16LE(at + 32);
-    const external = buf.readUInt32LE(at + 38);
-    const name = decodeName(buf.subarray(at + 46, at + 46 + nameLength), flags);
-    const compressedSize = buf.readUInt32LE(at + 20);
-    const size = buf.readUInt32LE(at + 24);
-    const localOffset = buf.readUInt32LE(at + 42);
-    if (compressedSize === 0xffffffff || size === 0xffffffff || localOffset === 0xffffffff) {
-      throw new ZipFormatError('ZIP64 archives are not supported');
-    }
-    const mode = madeBy >> 8 === 3 ? external >>> 16 : null; // 3 = unix
-    const isSymlink = mode !== null && (mode & S_IFMT) === S_IFLNK;
-    const isDirectory = name.endsWith('/') || (mode !== null && (mode & S_IFMT) === S_IFDIR) || (external & 0x10) !== 0;
-    entries.push({
-      name,
-      method: buf.readUInt16LE(at + 10),
-      flags,
-      crc: buf.readUInt32LE(at + 16),
-      compressedSize,
-      size,
-      localOffset,
-      mode,
-      isDirectory: isDirectory && !isSymlink,
-      isSymlink,
-    });
-    at += 46 + nameLength + extraLength + commentLength;
-  }
-  return entries;
+interface ZipItem {
+  entry: Entry;
+  /** As written in the archive (backslashes kept), for messages and checks. */
+  name: string;
+  /** Unix mode when the archive was made on unix. */
+  mode: number | null;
+  kind: 'file' | 'directory' | 'symlink';
+  /** Symlinks only. */
+  target?: string;
 }
 
-function findEocd(buf: Buffer): number {
-  const stop = Math.max(0, buf.length - 22 - 0xffff);
-  for (let at = buf.length - 22; at >= stop; at--) {
-    if (buf.readUInt32LE(at) === EOCD_SIG) return at;
-  }
-  throw new ZipFormatError('not a zip archive (no end of central directory)');
-}
-
-/** UTF-8 when flagged or valid (Info-ZIP writes UTF-8 without the flag), else CP437-ish latin1. */
-function decodeName(raw: Buffer, flags: number): string {
-  if (flags & 0x800) return raw.toString('utf8');
+/** UTF-8 when flagged or valid (Info-ZIP writes UTF-8 without the flag), else yauzl's CP437. */
+function entryName(entry: Entry): string {
+  const raw = entry.fileNameRaw;
+  const decoded = yauzl.getFileNameLowLevel(entry.generalPurposeBitFlag, raw, entry.extraFields, true);
+  if (entry.generalPurposeBitFlag & UTF8_FLAG || entry.extraFields.some((f) => f.id === INFO_ZIP_UNICODE_PATH)) return decoded;
   try {
     return new TextDecoder('utf-8', { fatal: true }).decode(raw);
   } catch {
-    return raw.toString('latin1');
+    return decoded;
   }
 }
 
-/** The uncompressed bytes of an entry, CRC-checked. */
-export function readZipEntry(buf: Buffer, entry: ZipEntry): Buffer {
-  const at = entry.localOffset;
-  if (at + 30 > buf.length || buf.readUInt32LE(at) !== LOCAL_SIG) throw new ZipFormatError(`corrupt entry ${entry.name}`);
-  if (entry.flags & 0x1) throw new ZipFormatError(`entry ${entry.name} is encrypted`);
-  const start = at + 30 + buf.readUInt16LE(at + 26) + buf.readUInt16LE(at + 28);
-  const end = start + entry.compressedSize;
-  if (end > buf.length) throw new ZipFormatError(`truncated entry ${entry.name}`);
-  const raw = buf.subarray(start, end);
-  let data: Buffer;
-  if (entry.method === 0) data = raw;
-  else if (entry.method === 8) {
-    try {
-      // The bound stops a lying header (zip bomb) from inflating past the declared size.
-      data = entry.size === 0 ? Buffer.alloc(0) : inflateRawSync(raw, { maxOutputLength: entry.size });
-    } catch {
-      throw new ZipFormatError(`corrupt data in entry ${entry.name}`);
+function describe(entry: Entry): Omit<ZipItem, 'target'> {
+  const name = entryName(entry);
+  const mode = entry.versionMadeBy >> 8 === MADE_BY_UNIX ? entry.externalFileAttributes >>> 16 : null;
+  const type = mode === null ? 0 : mode & S_IFMT;
+  const kind = type === S_IFLNK ? 'symlink' : name.endsWith('/') || type === S_IFDIR || (entry.externalFileAttributes & 0x10) !== 0 ? 'directory' : 'file';
+  return { entry, name, mode, kind };
+}
+
+/** The bytes of an entry, CRC-checked at the end. */
+async function openEntry(zip: ZipFile, entry: Entry, name: string): Promise<AsyncIterable<Uint8Array>> {
+  if (entry.isEncrypted()) throw new Error(`entry ${name} is encrypted`);
+  const stream = await zip.openReadStreamPromise(entry);
+  return (async function* checked() {
+    let crc = 0;
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      crc = crc32(chunk, crc);
+      yield chunk;
     }
-  } else throw new ZipFormatError(`entry ${entry.name} uses unsupported compression method ${entry.method}`);
-  if (data.length !== entry.size || crc32(data) >>> 0 !== entry.crc >>> 0) {
-    throw new ZipFormatError(`corrupt data in entry ${entry.name} (CRC mismatch)`);
-  }
-  return data;
+    if (crc >>> 0 !== entry.crc32 >>> 0) throw new Error(`corrupt data in entry ${name} (CRC mismatch)`);
+  })();
 }
 
-/** Extracts the zip at `file` into `dir`, refusing it whole if any entry would escape. */
-export async function extractZip(uri: string, file: string, name: string, dir: string): Promise<void> {
-  let buf: Buffer;
-  let entries: ZipEntry[];
+async function readAll(data: AsyncIterable<Uint8Array>, limit: number, name: string): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of data) {
+    size += chunk.length;
+    if (size > limit) throw new Error(`entry ${name} is too large for a symbolic link`);
+    chunks.push(Buffer.from(chunk));
+  }
+  return Buffer.concat(chunks);
+}
+
+/** Extracts the zip at `file` into `target.root`; refuses it (FetchError) if any entry would escape. */
+export async function extractZip(file: string, target: ArchiveTarget, signal: AbortSignal): Promise<void> {
+  const { uri, name } = target;
+  let zip: ZipFile | undefined;
+  let writing = false;
   try {
-    buf = await readFile(file);
-    entries = readZipDirectory(buf);
+    zip = await yauzl.openPromise(file, { lazyEntries: true, autoClose: false, decodeStrings: false, validateEntrySizes: true });
+    // The central directory first, whole: check every name and link before writing anything.
+    const items: ZipItem[] = [];
+    for await (const entry of zip.eachEntry()) {
+      const item: ZipItem = describe(entry);
+      if (!staysInside(item.name)) throw escapeError(uri, name, item.name);
+      if (item.kind === 'symlink') {
+        item.target = (await readAll(await openEntry(zip, entry, item.name), MAX_LINK_TARGET, item.name)).toString('utf8');
+        if (!linkStaysInside(item.name.replace(/\/+$/, ''), item.target)) throw escapeError(uri, name, item.name);
+      }
+      items.push(item);
+    }
+    writing = true;
+    const writer = new EntryWriter(target);
+    for (const item of items) {
+      signal.throwIfAborted();
+      const entryName = item.name.replace(/\\/g, '/');
+      if (item.kind === 'directory') await writer.directory(entryName, item.mode ?? undefined);
+      else if (item.kind === 'symlink') await writer.symlink(entryName.replace(/\/+$/, ''), item.target as string);
+      else await writer.file(entryName, item.mode ?? undefined, item.entry.getLastModDate(), await openEntry(zip, item.entry, item.name));
+    }
   } catch (err) {
-    throw new FetchError(`Cannot extract ${name}: ${(err as Error).message}`, uri, { cause: err });
-  }
-  // Check everything before writing anything.
-  const targets = new Map<ZipEntry, string>();
-  for (const entry of entries) {
-    if (!staysInside(entry.name)) throw escapeError(uri, name, entry.name);
-    if (entry.isSymlink) {
-      const target = readEntry(uri, name, buf, entry).toString('utf8');
-      if (!linkStaysInside(entry.name.replace(/\/+$/, ''), target)) throw escapeError(uri, name, entry.name);
-      targets.set(entry, target);
-    }
-  }
-  const root = await realpath(dir);
-  for (const entry of entries) {
-    const relative = path.posix.normalize(entry.name.replace(/\\/g, '/')).replace(/\/+$/, '');
-    if (relative === '.' || relative === '') continue;
-    const dest = path.join(root, relative);
-    const parent = path.dirname(dest);
-    await mkdir(parent, { recursive: true });
-    // A symlink extracted earlier (or already in the sandbox) must not lead writes outside.
-    if (!isWithin(root, await realpath(parent))) throw escapeError(uri, name, entry.name);
-    if (entry.isDirectory) {
-      await mkdir(dest, { recursive: true, mode: 0o755 });
-      if (!isWithin(root, await realpath(dest))) throw escapeError(uri, name, entry.name);
-      continue;
-    }
-    await removeLink(dest);
-    const target = targets.get(entry);
-    if (target !== undefined) {
-      await symlink(target, dest);
-      continue;
-    }
-    const perms = entry.mode !== null && (entry.mode & 0o777) !== 0 ? entry.mode & 0o777 : 0o644;
-    await writeFile(dest, readEntry(uri, name, buf, entry), { mode: perms });
-    await chmod(dest, perms); // mode above only applies to new files
-  }
-}
-
-function readEntry(uri: string, name: string, buf: Buffer, entry: ZipEntry): Buffer {
-  try {
-    return readZipEntry(buf, entry);
-  } catch (err) {
-    throw new FetchError(`Cannot extract ${name}: ${(err as Error).message}`, uri, { cause: err });
-  }
-}
-
-/** Writing through an existing symlink would follow it: replace the link instead. */
-async function removeLink(dest: string): Promise<void> {
-  try {
-    if ((await lstat(dest)).isSymbolicLink()) await unlink(dest);
-  } catch {
-    // does not exist
+    if (err instanceof FetchError || signal.aborted) throw err;
+    throw new FetchError(`${writing ? 'Failed to extract' : 'Cannot extract'} ${name}: ${(err as Error).message}`, uri, { cause: err });
+  } finally {
+    zip?.close();
   }
 }

@@ -10,20 +10,40 @@ import { DcosError } from '../../core/errors.js';
 export interface ContainerRuntime {
   kind: 'docker' | 'podman';
   bin: string;
+  /** What the engine reported (Docker's server version, or Podman's version). */
+  version: string;
 }
+
+type RuntimeKind = ContainerRuntime['kind'];
 
 /** Where the sandbox appears inside the container, as under Mesos. */
 export const CONTAINER_SANDBOX = '/mnt/mesos/sandbox';
 
-const INFO_TIMEOUT_MS = 5000;
+const PROBE_TIMEOUT_MS = 5000;
+
+/**
+ * How each runtime is asked for its engine's version; an answer means the engine is there (the
+ * CLI alone is not enough: Docker's needs its daemon, Podman's remote setups their machine). The
+ * formats are not interchangeable: Podman's info has no ServerVersion, Docker's version no
+ * Version, so the probe that answers also tells which runtime a binary really is (a `docker`
+ * that is Podman's docker-compatible wrapper counts as Podman).
+ */
+const PROBES: Record<RuntimeKind, string[][]> = {
+  docker: [['info', '--format', '{{.ServerVersion}}']],
+  podman: [
+    ['version', '--format', '{{.Version}}'],
+    ['info', '--format', '{{.Version.Version}}'],
+  ],
+};
 
 /** Keyed by the inputs of detection, so a changed PATH or override is looked at afresh. */
 const detected = new Map<string, Promise<ContainerRuntime | null>>();
 
 /**
  * The container runtime of this node, or null. `DCOS_CONTAINER_RUNTIME` may name the binary to
- * use (a path, or a name looked up on PATH), or `none` to disable containers. A CLI whose engine
- * does not answer counts as absent. The answer is cached for the life of the process.
+ * use (a path, or a name looked up on PATH), or `none` to disable containers. Otherwise `docker`,
+ * then `podman`, on PATH. A CLI whose engine does not answer counts as absent. The answer is
+ * cached for the life of the process.
  */
 export function detectContainerRuntime(env: NodeJS.ProcessEnv = process.env): Promise<ContainerRuntime | null> {
   const override = env.DCOS_CONTAINER_RUNTIME?.trim() ?? '';
@@ -47,9 +67,22 @@ async function detect(override: string, env: NodeJS.ProcessEnv): Promise<Contain
   for (const name of candidates) {
     const bin = name.includes('/') ? path.resolve(name) : findOnPath(name, env.PATH ?? '');
     if (!bin || !isExecutable(bin)) continue;
-    if (await engineAnswers(bin, env)) return { kind: path.basename(bin).includes('podman') ? 'podman' : 'docker', bin };
+    // The kind its name says first, then the other one.
+    const kinds: RuntimeKind[] = path.basename(bin).includes('podman') ? ['podman', 'docker'] : ['docker', 'podman'];
+    for (const kind of kinds) {
+      for (const args of PROBES[kind]) {
+        const version = await probe(bin, args, env);
+        if (version !== null) return { kind, bin, version };
+      }
+    }
   }
   return null;
+}
+
+/** One line about the runtime in use, for the daemon log. */
+export function describeRuntime(runtime: ContainerRuntime | null): string {
+  if (!runtime) return 'container runtime: none (neither Docker nor Podman answers; DOCKER container apps will fail)';
+  return `container runtime: ${runtime.kind} ${runtime.version} (${runtime.bin})`;
 }
 
 function findOnPath(name: string, searchPath: string): string | null {
@@ -70,15 +103,13 @@ function isExecutable(file: string): boolean {
   }
 }
 
-/** The CLI alone is not enough: `info` needs the engine (daemon or podman machine) to reply. */
-function engineAnswers(bin: string, env: NodeJS.ProcessEnv): Promise<boolean> {
+/** The trimmed first line of the answer, or null if the command failed or said nothing. */
+function probe(bin: string, args: string[], env: NodeJS.ProcessEnv): Promise<string | null> {
   return new Promise((resolve) => {
-    execFile(
-      bin,
-      ['info', '--format', '{{.ServerVersion}}'],
-      { env, timeout: INFO_TIMEOUT_MS, killSignal: 'SIGKILL', windowsHide: true },
-      (err, stdout) => resolve(!err && String(stdout).trim() !== ''),
-    );
+    execFile(bin, args, { env, timeout: PROBE_TIMEOUT_MS, killSignal: 'SIGKILL', windowsHide: true }, (err, stdout) => {
+      const answer = String(stdout).trim().split('\n')[0]?.trim() ?? '';
+      resolve(!err && answer !== '' ? answer : null);
+    });
   });
 }
 
@@ -107,10 +138,12 @@ export interface ContainerRunOptions {
   /** Only used with bridge networking. */
   portMappings?: ContainerPortSpec[];
   network: 'host' | 'bridge';
+  /** `uid:gid` the container's processes run as (the app's `user`, resolved on the node). */
+  user?: string;
 }
 
 /** The foreground `run` invocation of a task container. */
-export function containerCommand(runtime: ContainerRuntime, opts: ContainerRunOptions): { bin: string; args: string[] } {
+export function containerCommand(runtime: Pick<ContainerRuntime, 'bin'>, opts: ContainerRunOptions): { bin: string; args: string[] } {
   const args = ['run', '--rm', '--name', opts.name, '--network', opts.network];
   for (const [key, value] of Object.entries(opts.env)) {
     if (key === 'MESOS_SANDBOX') continue; // the host path means nothing inside
@@ -125,6 +158,7 @@ export function containerCommand(runtime: ContainerRuntime, opts: ContainerRunOp
       }
     }
   }
+  if (opts.user) args.push(`--user=${opts.user}`);
   if (opts.forcePull) args.push('--pull=always');
   if (opts.privileged) args.push('--privileged');
   for (const { key, value } of opts.parameters ?? []) {
@@ -142,7 +176,7 @@ export function containerCommand(runtime: ContainerRuntime, opts: ContainerRunOp
 
 /** Stops a task container, giving it `graceSeconds` between SIGTERM and SIGKILL. */
 export function containerStopCommand(
-  runtime: ContainerRuntime,
+  runtime: Pick<ContainerRuntime, 'bin'>,
   name: string,
   graceSeconds: number,
 ): { bin: string; args: string[] } {

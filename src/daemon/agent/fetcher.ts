@@ -7,8 +7,7 @@ import { constants, createReadStream } from 'node:fs';
 import { chmod, copyFile, mkdir, realpath, rename, rm, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import type { Dispatcher } from 'undici';
-import { checkTarEntries, extractTar } from './archive-tar.js';
-import { extractZip } from './archive-zip.js';
+import { verifyLinks, type ExtractionScope } from './archive-writer.js';
 import { loadUndici } from '../../core/undici.js';
 import { FetchError } from './fetch-error.js';
 import { parseSource, retrieve, type RetrieveContext } from './fetch-source.js';
@@ -61,10 +60,15 @@ export async function fetchAll(items: FetchItem[], opts: FetchOptions): Promise<
       return agent;
     },
   };
+  const sandbox = await realpath(opts.sandbox).catch(() => {
+    throw new FetchError(`Cannot fetch ${items[0].uri}: sandbox ${opts.sandbox} does not exist`, items[0].uri);
+  });
+  // Shared by every archive of this fetch: a link one archive made must not serve the next.
+  const scope: ExtractionScope = { sandbox, links: new Set() };
   try {
     for (const item of items) {
       try {
-        await fetchOne(item, opts, ctx);
+        await fetchOne(item, opts, ctx, scope);
       } catch (err) {
         if (opts.signal?.aborted) throw opts.signal.reason;
         throw err;
@@ -75,13 +79,11 @@ export async function fetchAll(items: FetchItem[], opts: FetchOptions): Promise<
   }
 }
 
-async function fetchOne(item: FetchItem, opts: FetchOptions, ctx: RetrieveContext): Promise<void> {
+async function fetchOne(item: FetchItem, opts: FetchOptions, ctx: RetrieveContext, scope: ExtractionScope): Promise<void> {
   const { uri } = item;
   const source = parseSource(uri);
   const expected = expectedSha256(item, source.fragmentSha256);
-  const sandbox = await realpath(opts.sandbox).catch(() => {
-    throw new FetchError(`Cannot fetch ${uri}: sandbox ${opts.sandbox} does not exist`, uri);
-  });
+  const { sandbox } = scope;
   const target = await targetPath(item, source.basename, sandbox);
   const name = path.basename(target);
 
@@ -103,7 +105,7 @@ async function fetchOne(item: FetchItem, opts: FetchOptions, ctx: RetrieveContex
     throw err;
   }
   if (item.executable) await chmod(target, 0o755);
-  if (item.extract !== false) await extract(uri, target, name, ctx.signal);
+  if (item.extract !== false) await extract(uri, target, name, scope, ctx.signal);
 }
 
 function expectedSha256(item: FetchItem, fromFragment: string | null): string | null {
@@ -192,13 +194,23 @@ async function sha256File(file: string): Promise<string> {
 }
 
 /** Unpacks a recognised archive into the directory that holds it. */
-async function extract(uri: string, file: string, name: string, signal: AbortSignal): Promise<void> {
+async function extract(uri: string, file: string, name: string, scope: ExtractionScope, signal: AbortSignal): Promise<void> {
   const lower = name.toLowerCase();
-  const dir = path.dirname(file);
-  if (TAR_SUFFIXES.some((suffix) => lower.endsWith(suffix))) {
-    await checkTarEntries(uri, file, name, signal);
-    await extractTar(uri, file, name, dir, signal);
-  } else if (lower.endsWith('.zip')) {
-    await extractZip(uri, file, name, dir);
+  const isTar = TAR_SUFFIXES.some((suffix) => lower.endsWith(suffix));
+  if (!isTar && !lower.endsWith('.zip')) return;
+  const target = { uri, name, root: await realpath(path.dirname(file)), scope };
+  let failed = false;
+  try {
+    // The readers (node-tar, yauzl) are loaded when the first archive comes, not at daemon start.
+    if (isTar) await (await import('./archive-tar.js')).extractTar(file, target, signal);
+    else await (await import('./archive-zip.js')).extractZip(file, target, signal);
+  } catch (err) {
+    failed = true;
+    throw err;
+  } finally {
+    // Also after a refused archive: what it did write must not leave a way out.
+    const checked = verifyLinks(target);
+    if (failed) await checked.catch(() => {});
+    else await checked;
   }
 }

@@ -3,11 +3,13 @@
  * kill reaches everything the task forked, and the group outlives a daemon restart.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { accessSync, closeSync, constants, openSync, statSync } from 'node:fs';
+import { accessSync, closeSync, constants, statSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DcosError } from '../../core/errors.js';
 import { isProcessGroupAlive, liveGroupMembers, readProcessStart } from './process-identity.js';
+import { openSandboxLog } from './task-sandbox.js';
+import { asUser, type TaskUser } from './task-user.js';
 
 /** A task process could not be started; `message` says what failed. */
 export class LaunchError extends DcosError {
@@ -28,6 +30,8 @@ export interface LaunchSpec {
   env: Record<string, string>;
   stdoutFile: string;
   stderrFile: string;
+  /** Run as this user (uid, gid, groups) instead of the daemon's: the daemon must be root. */
+  user?: TaskUser | null;
 }
 
 export interface LaunchedProcess {
@@ -44,7 +48,13 @@ export interface LaunchedProcess {
  * 'exit'). The child is left ref'd; unref is the caller's decision.
  */
 export function launchProcess(spec: LaunchSpec): LaunchedProcess {
-  const [file, argv] = commandOf(spec);
+  let [file, argv] = commandOf(spec);
+  if (spec.user) {
+    // setpriv would start and then fail to exec: say what is wrong while we can tell.
+    const problem = diagnose(spec, file);
+    if (problem !== null) throw new LaunchError(`Cannot run ${describe(spec)}: ${problem}`);
+    [file, argv] = asUser(spec.user, file, argv);
+  }
   const outFd = openLog(spec.stdoutFile);
   let errFd: number;
   try {
@@ -71,7 +81,7 @@ export function launchProcess(spec: LaunchSpec): LaunchedProcess {
   if (child.pid === undefined) {
     // Node reports ENOENT/EACCES on the next tick; keep that from becoming an uncaught error.
     child.once('error', () => {});
-    throw new LaunchError(`Cannot run ${describe(spec)}: ${diagnose(spec, file)}`);
+    throw new LaunchError(`Cannot run ${describe(spec)}: ${diagnose(spec, file) ?? 'the process could not be created'}`);
   }
   return { child, pid: child.pid, start: readProcessStart(child.pid) };
 }
@@ -84,7 +94,7 @@ function commandOf(spec: LaunchSpec): [string, string[]] {
 
 function openLog(file: string): number {
   try {
-    return openSync(file, 'a', 0o644);
+    return openSandboxLog(file);
   } catch (err) {
     throw new LaunchError(`Cannot open ${file}: ${(err as Error).message}`, { cause: err });
   }
@@ -94,8 +104,11 @@ function describe(spec: LaunchSpec): string {
   return spec.cmd != null && spec.cmd !== '' ? `command ${JSON.stringify(spec.cmd)}` : JSON.stringify(spec.args?.[0]);
 }
 
-/** Why spawn gave no pid. libuv says ENOENT both for a missing program and a missing cwd. */
-function diagnose(spec: LaunchSpec, file: string): string {
+/**
+ * Why `file` cannot be run in the sandbox, or null when nothing is visibly wrong (libuv says
+ * ENOENT both for a missing program and a missing cwd).
+ */
+function diagnose(spec: LaunchSpec, file: string): string | null {
   try {
     if (!statSync(spec.sandbox).isDirectory()) return `sandbox ${spec.sandbox} is not a directory`;
   } catch {
@@ -119,7 +132,7 @@ function diagnose(spec: LaunchSpec, file: string): string {
       return `permission denied (${candidate} is not executable)`;
     }
   }
-  return 'the process could not be created';
+  return null;
 }
 
 export type KillOutcome = 'exited' | 'killed' | 'gone';

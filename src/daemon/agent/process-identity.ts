@@ -1,66 +1,13 @@
 /**
- * Telling one process apart from another beyond its pid. Pids are recycled, so the daemon records
- * a process's start time next to its pid and only ever signals a pid whose start time still
- * matches. Linux reads /proc; elsewhere (macOS) `ps` gives a coarser but usable answer.
+ * Finding and following task processes beyond their pid: by their environment, by process group.
+ * A pid is only ever signalled while its recorded start (src/core/process-start.ts) still matches.
+ * Any /proc entry may vanish between two reads (the process exited and was reaped): that is
+ * "gone", never an error.
  */
-import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
+import { HAS_PROC, readProcessStart, readProcStat } from '../../core/process-start.js';
 
-const HAS_PROC = process.platform === 'linux';
-
-interface ProcStat {
-  state: string;
-  pgrp: string;
-  start: string;
-}
-
-/** State, process group and start time from `/proc/<pid>/stat`; null when the process is gone. */
-function readProcStat(pid: number | string): ProcStat | null {
-  let text: string;
-  try {
-    text = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  } catch {
-    return null;
-  }
-  // comm (field 2) is in parentheses and may itself hold spaces and parens: cut after the LAST ')'.
-  const close = text.lastIndexOf(')');
-  if (close < 0) return null;
-  const rest = text.slice(close + 1).trim().split(/\s+/);
-  // rest[0] is field 3 (state): field 5 (pgrp) is rest[2], field 22 (starttime) rest[19].
-  const [state, , pgrp] = rest;
-  const start = rest[19];
-  if (!state || !pgrp || !start) return null;
-  return { state, pgrp, start };
-}
-
-/**
- * An opaque start marker for `pid`, or null if it does not exist. On Linux a zombie counts as
- * gone: it has exited and only waits to be reaped.
- */
-export function readProcessStart(pid: number): string | null {
-  if (!Number.isInteger(pid) || pid <= 0) return null;
-  if (HAS_PROC) {
-    const stat = readProcStat(pid);
-    if (!stat || stat.state === 'Z') return null;
-    return stat.start;
-  }
-  try {
-    const out = execFileSync('ps', ['-o', 'lstart=', '-p', String(pid)], {
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'ignore'],
-      timeout: 5000,
-    }).trim();
-    return out === '' ? null : out;
-  } catch {
-    return null;
-  }
-}
-
-/** True when `pid` is alive and is the process that was started at `start` (not a reused pid). */
-export function isSameProcess(pid: number, start: string): boolean {
-  const current = readProcessStart(pid);
-  return current !== null && current === start;
-}
+export { isSameProcess, readProcessStart } from '../../core/process-start.js';
 
 /**
  * Pids of live processes whose environment holds `name=value`. Recovery uses it to find task

@@ -6,6 +6,7 @@ import { normalizeApp } from '../../marathon/app-defaults.js';
 import { normalizeAppId } from '../../marathon/app-id.js';
 import { validateApp, validateAppUpdate } from '../../marathon/app-validation.js';
 import type { AppDefinition, NormalizedApp } from '../../marathon/app-types.js';
+import { resolveTaskUser } from '../agent/task-user.js';
 import { HttpError } from '../api/http.js';
 import { isUpgrade } from '../engine/app-changes.js';
 
@@ -34,6 +35,9 @@ export function normalizeBody(body: unknown, idFromPath?: string): NormalizedApp
   if (idFromPath !== undefined) obj.id = idFromPath;
   const details = validateApp(obj);
   if (details.length) throw invalid(details);
+  // `user` is honoured, not just kept: refuse one this node cannot run tasks as.
+  const who = resolveTaskUser(typeof obj.user === 'string' ? obj.user : null);
+  if (!who.ok) throw invalid([{ path: '/user', errors: [who.problem] }]);
   return normalizeApp(obj as unknown as AppDefinition);
 }
 

@@ -4,17 +4,18 @@
  * restart. Every state change is stored and announced as a status_update_event.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { containerCommand, detectContainerRuntime, NoContainerRuntimeError } from '../agent/containers.js';
+import { containerCommand, describeRuntime, detectContainerRuntime, NoContainerRuntimeError, type ContainerRuntime } from '../agent/containers.js';
 import { fetchAll, type FetchItem } from '../agent/fetcher.js';
-import { killProcessGroup, launchProcess } from '../agent/launcher.js';
+import { killProcessGroup, launchProcess, LaunchError } from '../agent/launcher.js';
 import type { PortAllocator } from '../agent/ports.js';
 import { findProcessesWithEnv, isSameProcess, processEnvValue, readProcessStart } from '../agent/process-identity.js';
 import { sandboxPath } from '../agent/sandbox.js';
+import { chownSandbox, createSandbox, firstClosedAncestor, noteInSandbox, openPathToSandbox, STDERR, STDOUT } from '../agent/task-sandbox.js';
+import { resolveTaskUser, userEnvironment, type TaskUser } from '../agent/task-user.js';
 import { LaunchBackoff } from '../engine/backoff.js';
 import { probeHealth } from '../engine/health-probe.js';
-import { HealthState, nextDelayMs } from '../engine/health-tracker.js';
+import { HealthState, isHealthy, nextDelayMs } from '../engine/health-tracker.js';
 import { isTerminal, type Task, type TaskState } from '../types.js';
 import type { StoredApp } from './app-changes.js';
 import type { EventBus } from './event-bus.js';
@@ -55,6 +56,8 @@ export interface TaskRunnerDeps {
 export class TaskRunner {
   private readonly running = new Map<string, Running>();
   readonly backoff = new Map<string, LaunchBackoff>();
+  private runtimeLogged = false;
+  private readonly pathWarned = new Set<number>();
 
   constructor(private readonly d: TaskRunnerDeps) {}
 
@@ -101,19 +104,30 @@ export class TaskRunner {
 
   private async start(task: Task, app: StoredApp, run: Running): Promise<void> {
     try {
-      mkdirSync(task.sandbox, { recursive: true });
+      // First of all: whatever fails next, the task has a sandbox with stdout and stderr.
+      createSandbox(task.sandbox);
+      const who = taskUserOf(app);
+      // Switching users: the sandbox is theirs, and reachable by its path.
+      const switchTo = who.switchTo ? who.user : null;
+      if (switchTo) {
+        openPathToSandbox(this.d.node.dataDir, task.sandbox);
+        chownSandbox(task.sandbox, switchTo.uid, switchTo.gid);
+        this.warnIfPathClosed(switchTo);
+      }
       await fetchAll((app.fetch ?? []) as FetchItem[], {
         sandbox: task.sandbox,
         cacheDir: join(this.d.node.dataDir, 'fetch-cache'),
         signal: run.abort.signal,
       });
+      // The fetcher writes as the daemon: what it fetched is the task's too.
+      if (switchTo) chownSandbox(task.sandbox, switchTo.uid, switchTo.gid);
       if (run.abort.signal.aborted) return this.finish(task, 'TASK_KILLED', 'Killed before it started');
-      const env = taskEnvironment(app, task, this.d.node, this.d.env);
+      const image = app.container?.type === 'DOCKER' ? app.container.docker?.image : undefined;
+      const env = { ...taskEnvironment(app, task, this.d.node, this.d.env), ...(who.user && !image ? userEnvironment(who.user) : {}) };
       let cmd = app.cmd;
       let args = app.args;
-      const image = app.container?.type === 'DOCKER' ? app.container.docker?.image : undefined;
       if (image) {
-        const runtime = await detectContainerRuntime(this.d.env);
+        const runtime = await this.containerRuntime();
         if (!runtime) throw new NoContainerRuntimeError(image);
         const c = containerCommand(runtime, {
           name: `dcos-${task.id.replace(/[^a-zA-Z0-9_.-]/g, '-')}`,
@@ -126,6 +140,7 @@ export class TaskRunner {
           privileged: app.container?.docker?.privileged,
           parameters: app.container?.docker?.parameters,
           network: 'host',
+          user: who.user ? `${who.user.uid}:${who.user.gid}` : undefined,
         });
         cmd = null;
         args = [c.bin, ...c.args];
@@ -136,13 +151,15 @@ export class TaskRunner {
         cmd,
         args,
         env,
-        stdoutFile: join(task.sandbox, 'stdout'),
-        stderrFile: join(task.sandbox, 'stderr'),
+        stdoutFile: join(task.sandbox, STDOUT),
+        stderrFile: join(task.sandbox, STDERR),
+        // A container's CLI runs as the daemon (it talks to the engine); the container as the user.
+        user: image ? null : switchTo,
       });
       task.pid = launched.pid;
       task.pidStart = launched.start;
       run.child = launched.child;
-      launched.child.on('error', (err) => this.finish(task, 'TASK_FAILED', `Failed to launch: ${err.message}`));
+      launched.child.on('error', (err) => this.failToStart(task, `Failed to launch: ${err.message}`));
       launched.child.on('exit', (code, signal) => this.onExit(task, code, signal));
       if (run.abort.signal.aborted) {
         // Killed while launching: the process exists now, so stop it properly.
@@ -156,8 +173,37 @@ export class TaskRunner {
       this.startHealthChecks(task, app, run);
     } catch (err) {
       if (run.abort.signal.aborted) return this.finish(task, 'TASK_KILLED', 'Killed before it started');
-      this.finish(task, 'TASK_FAILED', (err as Error).message);
+      this.failToStart(task, (err as Error).message);
     }
+  }
+
+  /** Once per user: a data dir they cannot reach leaves $MESOS_SANDBOX unusable by its path. */
+  private warnIfPathClosed(user: TaskUser): void {
+    if (this.pathWarned.has(user.uid)) return;
+    this.pathWarned.add(user.uid);
+    const closed = firstClosedAncestor(this.d.node.dataDir, user);
+    if (closed !== null) {
+      this.d.log(
+        `tasks running as ${user.name} work in their sandbox, but cannot reach it by its path ($MESOS_SANDBOX): ${closed} is not searchable by ${user.name}; a data dir below searchable directories avoids that`,
+      );
+    }
+  }
+
+  /** A task that never ran: its stdout and stderr say why, as its status does. */
+  private failToStart(task: Task, message: string): void {
+    if (isTerminal(task.state)) return;
+    noteInSandbox(task.sandbox, `cannot start task: ${message}`);
+    this.finish(task, 'TASK_FAILED', message);
+  }
+
+  /** The node's container runtime; the first answer is written to the daemon log. */
+  private async containerRuntime(): Promise<ContainerRuntime | null> {
+    const runtime = await detectContainerRuntime(this.d.env);
+    if (!this.runtimeLogged) {
+      this.runtimeLogged = true;
+      this.d.log(describeRuntime(runtime));
+    }
+    return runtime;
   }
 
   private onExit(task: Task, code: number | null, signal: NodeJS.Signals | null): void {
@@ -266,36 +312,46 @@ export class TaskRunner {
       stored[i] ? HealthState.fromJSON(check, stored[i]) : new HealthState(check, task.id, task.id),
     );
     // Fixed for the task's life: built once, not on every (250 ms during the grace period) tick.
-    const env = taskEnvironment(app, task, this.d.node, this.d.env);
+    // COMMAND checks run as the task does: as its user, with its environment.
+    const who = resolveTaskUser(app.user);
+    const user = who.ok && who.switchTo ? who.user : null;
+    // Never as the daemon instead: a check that cannot run as the task's user fails.
+    const userProblem = who.ok ? null : `cannot run the check as user "${app.user}": ${who.problem}`;
+    const env = { ...taskEnvironment(app, task, this.d.node, this.d.env), ...(who.ok && who.user ? userEnvironment(who.user) : {}) };
     const tick = async (): Promise<void> => {
       if (!this.running.has(task.id) || task.state !== 'TASK_RUNNING') return;
       const startedAt = task.startedAt ? Date.parse(task.startedAt) : null;
       const outcomes = await Promise.all(
         run.health.map((h) =>
-          probeHealth(h.check, { host: task.host, ports: task.ports, env, cwd: task.sandbox }, (h.check.timeoutSeconds ?? 20) * 1000),
+          userProblem && h.check.protocol === 'COMMAND'
+            ? { ok: false, cause: userProblem }
+            : probeHealth(h.check, { host: task.host, ports: task.ports, env, cwd: task.sandbox, user }, (h.check.timeoutSeconds ?? 20) * 1000),
         ),
       );
       if (!this.running.has(task.id) || task.state !== 'TASK_RUNNING') return;
       const before = JSON.stringify(task.healthCheckResults);
+      // One notion of "alive" for the task, before and after: every check alive (Marathon's).
+      const wasAlive = isHealthy(task.healthCheckResults, true);
       let kill = false;
       const now = this.d.now();
+      const failedChecks: HealthState[] = [];
       outcomes.forEach((outcome, i) => {
-        if (run.health[i].record(outcome, now, startedAt) === 'kill') kill = true;
+        const verdict = run.health[i].record(outcome, now, startedAt);
+        if (verdict === 'kill') kill = true;
+        if (verdict === 'failed' || verdict === 'kill') failedChecks.push(run.health[i]);
       });
       task.healthCheckResults = run.health.map((h) => h.toJSON());
-      const after = JSON.stringify(task.healthCheckResults);
-      if (after !== before) {
-        const wasAlive = before.includes('"alive":true');
+      if (JSON.stringify(task.healthCheckResults) !== before) {
         this.d.state.saveTask(task);
-        const alive = task.healthCheckResults.every((r) => r.alive);
+        const alive = isHealthy(task.healthCheckResults, true);
         if (alive !== wasAlive) {
           this.d.events.emit('health_status_changed_event', { appId: task.appId, instanceId: task.id, taskId: task.id, version: task.version, alive });
         }
-        if (!alive) {
-          const failed = task.healthCheckResults.find((r) => !r.alive && r.lastFailureCause);
-          if (failed) this.d.events.emit('failed_health_check_event', { appId: task.appId, taskId: task.id, instanceId: task.id, healthCheck: run.health[0].check });
-        }
         this.d.changed();
+      }
+      // One per counted failure, naming the check that failed.
+      for (const h of failedChecks) {
+        this.d.events.emit('failed_health_check_event', { appId: task.appId, taskId: task.id, instanceId: task.id, healthCheck: h.check });
       }
       if (kill) {
         const cause = task.healthCheckResults.find((r) => r.lastFailureCause)?.lastFailureCause ?? 'health check failed';
@@ -466,4 +522,14 @@ function killGroupNow(pid: number | null): void {
   } catch {
     // ESRCH: the group is already empty
   }
+}
+
+/**
+ * Who the app's tasks run as. Checked when the app was submitted, and again here: the user may
+ * have been removed from the node since (or the daemon restarted without root).
+ */
+function taskUserOf(app: StoredApp): { user: TaskUser | null; switchTo: boolean } {
+  const who = resolveTaskUser(app.user);
+  if (!who.ok) throw new LaunchError(`Cannot run the task as user "${app.user}": ${who.problem}`);
+  return who;
 }

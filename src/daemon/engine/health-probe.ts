@@ -5,6 +5,7 @@ import http from 'node:http';
 import https from 'node:https';
 import net from 'node:net';
 import type { HealthCheck } from '../../marathon/app-types.js';
+import { asUser, type TaskUser } from '../agent/task-user.js';
 
 export interface ProbeTarget {
   host: string;
@@ -12,6 +13,8 @@ export interface ProbeTarget {
   ports: number[];
   env: Record<string, string>;
   cwd: string;
+  /** COMMAND checks run as this user (the task's), when it is not the daemon's. */
+  user?: TaskUser | null;
 }
 
 export interface ProbeResult {
@@ -150,7 +153,8 @@ function probeCommand(check: HealthCheck, target: ProbeTarget, timeoutMs: number
     let stderr = '';
     let exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
     let drainTimer: NodeJS.Timeout | undefined;
-    const child = spawn('/bin/sh', ['-c', command], {
+    const [file, argv] = target.user ? asUser(target.user, '/bin/sh', ['-c', command]) : ['/bin/sh', ['-c', command]];
+    const child = spawn(file, argv, {
       cwd: target.cwd,
       env: target.env,
       stdio: ['ignore', 'ignore', 'pipe'],

@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   containerCommand,
   containerStopCommand,
+  describeRuntime,
   detectContainerRuntime,
   NoContainerRuntimeError,
   resetContainerRuntimeCache,
@@ -26,16 +27,79 @@ function writeRuntimeDouble(dir: string, name: string, answers: boolean): { bin:
   return { bin, calls: () => (existsSync(log) ? readFileSync(log, 'utf8').trim().split('\n').length : 0) };
 }
 
+/**
+ * TEST DOUBLES of the real CLIs, answering the version probes as they do (checked by hand against
+ * Docker 28 without an engine and Podman 4.3): each answers only its own template fields.
+ */
+const REAL_ANSWERS = {
+  // A docker CLI whose engine is not running (as on a machine with the client only).
+  'docker-no-engine': `
+case "$*" in
+  "info --format {{.ServerVersion}}"|"version --format {{.Server.Version}}")
+    echo "Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?" >&2; exit 1 ;;
+  "version --format {{.Version}}")
+    echo 'template: :1:2: executing "" at <.Version>: can'"'"'t evaluate field Version in type types.VersionResponse' >&2; exit 1 ;;
+esac
+exit 1`,
+  docker: `
+case "$*" in
+  "info --format {{.ServerVersion}}"|"version --format {{.Server.Version}}") echo 28.2.2 ;;
+  *) echo 'template: :1:2: executing "" at <.Version>: can'"'"'t evaluate field Version' >&2; exit 1 ;;
+esac`,
+  podman: `
+case "$*" in
+  "version --format {{.Version}}"|"info --format {{.Version.Version}}"|"version --format {{.Server.Version}}") echo 4.3.1 ;;
+  "info --format {{.ServerVersion}}")
+    echo 'Error: template: info:1:2: executing "info" at <.ServerVersion>: can'"'"'t evaluate field ServerVersion in type *define.Info' >&2; exit 125 ;;
+  *) exit 125 ;;
+esac`,
+} as const;
+
+function writeRealisticDouble(dir: string, name: string, behaves: keyof typeof REAL_ANSWERS): string {
+  const bin = path.join(dir, name);
+  writeFileSync(bin, `#!/bin/sh\n# TEST DOUBLE of the ${behaves} CLI (see REAL_ANSWERS)\necho "$@" >> "${bin}.calls"${REAL_ANSWERS[behaves]}\n`);
+  chmodSync(bin, 0o755);
+  return bin;
+}
+
 describe('detectContainerRuntime', () => {
-  it('finds nothing on this machine (a docker client without an engine counts as absent)', async () => {
-    expect(await detectContainerRuntime({ PATH: process.env.PATH })).toBeNull();
+  it('finds nothing when the docker client has no engine (and there is no podman)', async () => {
+    const dir = dirs.make();
+    writeRealisticDouble(dir, 'docker', 'docker-no-engine');
+    expect(await detectContainerRuntime({ PATH: dir })).toBeNull();
+  });
+
+  it('finds Podman by its own version field when it is the only runtime', async () => {
+    const dir = dirs.make();
+    writeRealisticDouble(dir, 'docker', 'docker-no-engine');
+    const podman = writeRealisticDouble(dir, 'podman', 'podman');
+    expect(await detectContainerRuntime({ PATH: dir })).toEqual({ kind: 'podman', bin: podman, version: '4.3.1' });
+    expect(readFileSync(`${podman}.calls`, 'utf8')).toBe('version --format {{.Version}}\n');
+  });
+
+  it('finds Docker by its server version', async () => {
+    const dir = dirs.make();
+    const docker = writeRealisticDouble(dir, 'docker', 'docker');
+    writeRealisticDouble(dir, 'podman', 'podman');
+    expect(await detectContainerRuntime({ PATH: dir })).toEqual({ kind: 'docker', bin: docker, version: '28.2.2' });
+  });
+
+  it("tells Podman's docker-compatible wrapper (a `docker` that is Podman) for what it is", async () => {
+    const dir = dirs.make();
+    const shim = writeRealisticDouble(dir, 'docker', 'podman');
+    expect(await detectContainerRuntime({ PATH: dir })).toEqual({ kind: 'podman', bin: shim, version: '4.3.1' });
+  });
+
+  it('says in one line which runtime is in use', () => {
+    expect(describeRuntime({ kind: 'podman', bin: '/usr/bin/podman', version: '4.3.1' })).toBe('container runtime: podman 4.3.1 (/usr/bin/podman)');
+    expect(describeRuntime(null)).toBe('container runtime: none (neither Docker nor Podman answers; DOCKER container apps will fail)');
   });
 
   it('uses the binary named by DCOS_CONTAINER_RUNTIME, and caches the answer', async () => {
     const double = writeRuntimeDouble(dirs.make(), 'docker-test-double', true);
     const env = { PATH: process.env.PATH, DCOS_CONTAINER_RUNTIME: double.bin };
-    expect(await detectContainerRuntime(env)).toEqual({ kind: 'docker', bin: double.bin });
-    expect(await detectContainerRuntime(env)).toEqual({ kind: 'docker', bin: double.bin });
+    expect(await detectContainerRuntime(env)).toEqual({ kind: 'docker', bin: double.bin, version: '99.0-test-double' });
+    expect(await detectContainerRuntime(env)).toEqual({ kind: 'docker', bin: double.bin, version: '99.0-test-double' });
     expect(double.calls()).toBe(1);
   });
 
@@ -43,7 +107,7 @@ describe('detectContainerRuntime', () => {
     const dir = dirs.make();
     writeRuntimeDouble(dir, 'docker', false);
     const podman = writeRuntimeDouble(dir, 'podman', true);
-    expect(await detectContainerRuntime({ PATH: dir })).toEqual({ kind: 'podman', bin: podman.bin });
+    expect(await detectContainerRuntime({ PATH: dir })).toEqual({ kind: 'podman', bin: podman.bin, version: '99.0-test-double' });
   });
 
   it('is disabled by DCOS_CONTAINER_RUNTIME=none', async () => {
@@ -102,6 +166,11 @@ describe('containerCommand', () => {
       '--pull=always', '--privileged', '--memory-swap=-1', '--init=true',
       'redis', '--port', '6379',
     ]);
+  });
+
+  it("runs the container's processes as the app's user (resolved on the node)", () => {
+    const { args } = containerCommand(runtime, { name: 'n', image: 'i', env: {}, sandbox: '/s', network: 'host', user: '65534:65534' });
+    expect(args).toEqual(['run', '--rm', '--name', 'n', '--network', 'host', '-v', '/s:/mnt/mesos/sandbox', '-w', '/mnt/mesos/sandbox', '-e', 'MESOS_SANDBOX=/mnt/mesos/sandbox', '--user=65534:65534', 'i']);
   });
 
   it('ignores port mappings on the host network and refuses odd parameter names', () => {

@@ -1,7 +1,7 @@
 /** Archives and a local HTTP server for the fetcher tests (real files, real tar/python). */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -29,6 +29,17 @@ export function buildFixtures(base: string): Fixtures {
   const src = path.join(base, 'src');
   execFileSync('tar', ['-czf', path.join(dir, 'app.tar.gz'), '-C', src, 'pkg']);
   execFileSync('tar', ['-cJf', path.join(dir, 'app.tar.xz'), '-C', src, 'pkg']);
+  execFileSync('tar', ['-cjf', path.join(dir, 'app.tar.bz2'), '-C', src, 'pkg']);
+  // A release-like tree made by tar itself, with links that stay inside (and one to a directory).
+  const rel = path.join(base, 'src', 'release');
+  mkdirSync(path.join(rel, 'lib'), { recursive: true });
+  mkdirSync(path.join(rel, 'bin'));
+  writeFileSync(path.join(rel, 'lib', 'libx.so.1'), 'lib\n');
+  symlinkSync('libx.so.1', path.join(rel, 'lib', 'libx.so'));
+  symlinkSync('../lib/libx.so.1', path.join(rel, 'bin', 'x'));
+  symlinkSync('lib', path.join(rel, 'current'));
+  symlinkSync('missing-yet', path.join(rel, 'dangling'));
+  execFileSync('tar', ['-czf', path.join(dir, 'release.tar.gz'), '-C', src, 'release']);
   execFileSync('python3', ['-m', 'zipfile', '-c', path.join(dir, 'app.zip'), 'pkg'], { cwd: src });
   execFileSync('python3', ['-c', HOSTILE, dir, path.join(outside, 'abs-evil')]);
   return { dir, outside };
@@ -55,6 +66,45 @@ with tarfile.open(d + '/hardlink.tar', 'w') as t:
     add(t, 'hl', tarfile.LNKTYPE, '../outside/x')
 with tarfile.open(d + '/inner-links.tar', 'w') as t:
     add(t, 'real.txt'); add(t, 'sub/up', tarfile.SYMTYPE, '../real.txt'); add(t, 'hard', tarfile.LNKTYPE, 'real.txt')
+# Symlink chains: every name and link text stays inside, but "a" is the root itself, so "a/l"
+# sits in the root and its "../outside" leaves it.
+with tarfile.open(d + '/chain.tar', 'w') as t:
+    add(t, 'a', tarfile.SYMTYPE, '.'); add(t, 'a/l', tarfile.SYMTYPE, '../outside'); add(t, 'l/evil-chain')
+with tarfile.open(d + '/chain-links.tar', 'w') as t:
+    add(t, 'a', tarfile.SYMTYPE, '.'); add(t, 'a/l', tarfile.SYMTYPE, '../outside')
+with tarfile.open(d + '/chain-write.tar', 'w') as t:
+    add(t, 'l/evil-second')
+with tarfile.open(d + '/dot-link.tar', 'w') as t:
+    add(t, 'a', tarfile.SYMTYPE, '.')
+with tarfile.open(d + '/via-link.tar', 'w') as t:
+    add(t, 'l', tarfile.SYMTYPE, 'a/../outside'); add(t, 'l/evil-via')
+# A link that is harmless when made and escapes once a later link redirects what it goes through.
+with tarfile.open(d + '/redirect.tar', 'w') as t:
+    add(t, 'd', tarfile.DIRTYPE); add(t, 'd/p', tarfile.SYMTYPE, 'q/../..'); add(t, 'd/q', tarfile.SYMTYPE, '.')
+# A hard link to a symlink would carry "../real.txt" to a place where it leads elsewhere.
+with tarfile.open(d + '/hardlink-to-symlink.tar', 'w') as t:
+    add(t, 'real.txt'); add(t, 'sub/up', tarfile.SYMTYPE, '../real.txt'); add(t, 'top', tarfile.LNKTYPE, 'sub/up')
+with tarfile.open(d + '/hardlink-abs.tar', 'w') as t:
+    add(t, 'hl', tarfile.LNKTYPE, '/etc/hostname')
+with tarfile.open(d + '/device.tar', 'w') as t:
+    add(t, 'null', tarfile.CHRTYPE)
+def zlink(z, name, target):
+    info = zipfile.ZipInfo(name); info.create_system = 3; info.external_attr = (0o120777 << 16)
+    z.writestr(info, target)
+with zipfile.ZipFile(d + '/chain.zip', 'w') as z:
+    zlink(z, 'a', '.'); zlink(z, 'a/l', '../outside'); z.writestr('l/evil-chain-zip', 'evil')
+with zipfile.ZipFile(d + '/chain-links.zip', 'w') as z:
+    zlink(z, 'a', '.'); zlink(z, 'a/l', '../outside')
+with zipfile.ZipFile(d + '/chain-write.zip', 'w') as z:
+    z.writestr('l/evil-second-zip', 'evil')
+with zipfile.ZipFile(d + '/dot-link.zip', 'w') as z:
+    zlink(z, 'a', '.')
+with zipfile.ZipFile(d + '/via-link.zip', 'w') as z:
+    zlink(z, 'l', 'a/../outside'); z.writestr('l/evil-via-zip', 'evil')
+with zipfile.ZipFile(d + '/absolute.zip', 'w') as z:
+    z.writestr(absolute + '-zip', 'evil')
+with zipfile.ZipFile(d + '/inner-links.zip', 'w') as z:
+    z.writestr('lib/libx.so.1', 'lib'); zlink(z, 'lib/libx.so', 'libx.so.1'); zlink(z, 'current', 'lib')
 with zipfile.ZipFile(d + '/dotdot.zip', 'w') as z:
     z.writestr('ok.txt', 'ok'); z.writestr('../evil-zip', 'evil')
 with zipfile.ZipFile(d + '/symlink.zip', 'w') as z:

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { copyFileSync, existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import type { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   findProcessesWithEnv,
@@ -9,6 +10,7 @@ import {
   liveGroupMembers,
   readProcessStart,
 } from '../../../../src/daemon/agent/process-identity.js';
+import { parseProcStat, readProcStat } from '../../../../src/core/process-start.js';
 import { processGroups, tempDirs, waitFor } from './agent-helpers.js';
 
 const linux = process.platform === 'linux';
@@ -62,18 +64,49 @@ describe('readProcessStart / isSameProcess', () => {
   });
 
   it.runIf(linux)('treats a zombie as gone', async () => {
-    // The backgrounded subshell exits at once; its parent execs into sleep and never reaps it.
-    const child = spawn('/bin/sh', ['-c', 'true & echo $!; exec sleep 30'], { detached: true, stdio: ['ignore', 'pipe', 'ignore'] });
+    // A zombie that nobody reaps, made without racing anything: the background job blocks on fd 3
+    // until its parent shell has exec'd into sleep (which never waits); only then is it released.
+    const child = spawn('/bin/sh', ['-c', '{ read _ <&3; } & echo $!; exec sleep 30'], {
+      detached: true,
+      stdio: ['ignore', 'pipe', 'ignore', 'pipe'],
+    });
     groups.track(child.pid!);
     let out = '';
     child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
-    const zombie = Number(await waitFor(() => out.trim(), 5000, 'zombie pid'));
-    await waitFor(() => readFileSync(`/proc/${zombie}/stat`, 'utf8').split(')').pop()!.trim().startsWith('Z'), 5000, 'zombie');
+    const zombie = Number(await waitFor(() => out.trim(), 5000, 'the background pid'));
+    await waitFor(() => procComm(child.pid!) === 'sleep', 5000, 'the shell to exec sleep');
+    expect(readProcessStart(zombie)).not.toBeNull();
+    (child.stdio[3] as Writable).end('go\n');
+    await waitFor(() => procState(zombie) === 'Z', 5000, 'the background job to exit');
     expect(existsSync(`/proc/${zombie}`)).toBe(true);
     expect(readProcessStart(zombie)).toBeNull();
+    expect(isSameProcess(zombie, 'any')).toBe(false);
     expect(liveGroupMembers(child.pid!)).toEqual([child.pid]);
   });
+
+  it('treats a pid whose /proc entry is gone, or unreadable, as gone', () => {
+    expect(readProcStat(NO_SUCH_PID)).toBeNull();
+    expect(readProcStat('self/../no-such-entry')).toBeNull();
+    expect(parseProcStat('')).toBeNull();
+    // Cut short (the process died while its stat was read): no start time, no answer.
+    expect(parseProcStat('123 (sleep) S 1 123 123 0 -1')).toBeNull();
+    const full = readFileSync('/proc/self/stat', 'utf8');
+    expect(parseProcStat(full)?.start).toBe(readProcessStart(process.pid));
+  });
 });
+
+/** comm and state of a process, or null once its /proc entry is gone (no throw: it may vanish). */
+function procComm(pid: number): string | null {
+  try {
+    return readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+  } catch {
+    return null;
+  }
+}
+
+function procState(pid: number): string | null {
+  return readProcStat(pid)?.state ?? null;
+}
 
 describe('isProcessGroupAlive', () => {
   it('follows the life of a process group', async () => {

@@ -1,0 +1,130 @@
+/** An app's `user`: its tasks run as that user, in a sandbox that is theirs; or the app is refused. */
+import { execFileSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startDaemon, stopAllDaemons, type TestDaemon } from '../helpers/daemon.js';
+import { createApp, getApp, sandboxOf, sleeper, waitRunning, waitSandboxFile, type Json } from './support.js';
+
+const isRoot = process.getuid?.() === 0;
+const passwd = existsSync('/etc/passwd') ? readFileSync('/etc/passwd', 'utf8') : '';
+const canSwitch = isRoot && passwd.split('\n').some((l) => l.startsWith('nobody:')) && existsSync('/usr/bin/setpriv');
+const idOf = (...args: string[]) => execFileSync('id', args, { encoding: 'utf8' }).trim();
+
+/** A user of this machine with supplementary groups (from /etc/group members), if there is one. */
+function userWithGroups(): string | undefined {
+  if (!existsSync('/etc/group')) return undefined;
+  for (const line of readFileSync('/etc/group', 'utf8').split('\n')) {
+    const members = line.split(':')[3];
+    const name = members?.split(',')[0];
+    if (name && passwd.split('\n').some((l) => l.startsWith(`${name}:`))) return name;
+  }
+  return undefined;
+}
+
+let d: TestDaemon;
+let open: string;
+let work: string;
+beforeAll(async () => {
+  // A data dir below directories any user may pass, so $MESOS_SANDBOX works by its path too.
+  open = mkdtempSync(join(tmpdir(), 'dcos-it-user-'));
+  chmodSync(open, 0o711);
+  work = mkdtempSync(join(tmpdir(), 'dcos-it-user-src-'));
+  mkdirSync(join(work, 'src', 'payload'), { recursive: true });
+  writeFileSync(join(work, 'src', 'payload', 'hello.txt'), 'hello from the archive\n');
+  execFileSync('tar', ['czf', join(work, 'payload.tar.gz'), '-C', join(work, 'src'), 'payload']);
+  writeFileSync(join(work, 'tool.sh'), '#!/bin/sh\necho tool ran as $(id -un)\n');
+  d = await startDaemon({ dataDir: join(open, 'data') });
+});
+afterAll(async () => {
+  await stopAllDaemons();
+  rmSync(open, { recursive: true, force: true });
+  rmSync(work, { recursive: true, force: true });
+});
+
+function procStatus(pid: number, field: string): string {
+  const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith(`${field}:`));
+  return (line ?? '').slice(field.length + 1).trim();
+}
+
+describe('user', () => {
+  it.runIf(canSwitch)('runs the task as that user, with its groups and HOME, in a sandbox it owns', async () => {
+    const uid = idOf('-u', 'nobody');
+    const home = passwd.split('\n').find((l) => l.startsWith('nobody:'))!.split(':')[5];
+    await createApp(
+      d,
+      sleeper('/user/nobody', {
+        user: 'nobody',
+        cmd: [
+          'id -u > ids.txt',
+          'id -G >> ids.txt',
+          'echo "HOME=$HOME USER=$USER" >> ids.txt',
+          'cat payload/hello.txt >> ids.txt',
+          './tool.sh >> ids.txt',
+          'echo written > "$MESOS_SANDBOX/by-path.txt"',
+          'echo to-stderr >&2',
+          'echo done >> ids.txt',
+          'exec sleep 1000',
+        ].join(' && '),
+        fetch: [{ uri: join(work, 'payload.tar.gz') }, { uri: join(work, 'tool.sh'), executable: true }],
+        healthChecks: [{ protocol: 'COMMAND', command: { value: `test "$(id -u)" = ${uid} && test "$USER" = nobody` }, intervalSeconds: 1, gracePeriodSeconds: 30 }],
+      }),
+    );
+    const [task] = await waitRunning(d, '/user/nobody', 1, { healthy: true });
+    const sandbox = await sandboxOf(d, task.id);
+    const ids = await waitSandboxFile(d, `${sandbox}/ids.txt`, (t) => t.endsWith('done\n'), 'ids.txt written by the task');
+    expect(ids.split('\n')).toEqual([
+      uid,
+      idOf('-G', 'nobody'),
+      `HOME=${home} USER=nobody`,
+      'hello from the archive',
+      'tool ran as nobody',
+      'done',
+      '',
+    ]);
+    // The process itself: the user's ids, none of root's groups.
+    const [proc] = d.taskProcesses().filter((p) => p.taskId === task.id && p.pid === p.pgid);
+    expect(procStatus(proc.pid, 'Uid').split(/\s+/)).toEqual([uid, uid, uid, uid]);
+    expect(procStatus(proc.pid, 'Groups').split(/\s+/).filter(Boolean).sort()).toEqual(idOf('-G', 'nobody').split(' ').sort());
+    // Sandbox, logs, fetched and extracted files, and what the task wrote: all the user's.
+    const listing = (await d.api('GET', `/slave/${d.agentId}/files/browse.json?path=${encodeURIComponent(sandbox)}`)).json as Json[];
+    const owners = Object.fromEntries(listing.map((e) => [e.path.slice(sandbox.length + 1), e.uid]));
+    expect(owners).toEqual({
+      'by-path.txt': 'nobody',
+      'ids.txt': 'nobody',
+      payload: 'nobody',
+      'payload.tar.gz': 'nobody',
+      stderr: 'nobody',
+      stdout: 'nobody',
+      'tool.sh': 'nobody',
+    });
+    expect(statSync(sandbox).uid).toBe(Number(uid));
+    expect(statSync(join(sandbox, 'payload', 'hello.txt')).uid).toBe(Number(uid));
+    expect(await waitSandboxFile(d, `${sandbox}/stderr`, (t) => t.includes('to-stderr'), 'stderr')).toBe('to-stderr\n');
+    // The daemon's own files stay private, though the way to the sandboxes is open.
+    for (const name of ['state.db', 'token']) expect(statSync(join(d.dataDir, name)).mode & 0o077).toBe(0);
+  });
+
+  it.runIf(canSwitch && userWithGroups() !== undefined)('gives the task every supplementary group of its user', async () => {
+    const name = userWithGroups() as string;
+    await createApp(d, sleeper('/user/groups', { user: name, cmd: 'id -G > groups.txt && exec sleep 1000' }));
+    const [task] = await waitRunning(d, '/user/groups', 1);
+    const text = await waitSandboxFile(d, `${await sandboxOf(d, task.id)}/groups.txt`, (t) => t.endsWith('\n'), 'groups.txt');
+    expect(text.trim().split(' ').sort()).toEqual(idOf('-G', name).split(' ').sort());
+    expect(idOf('-G', name).split(' ').length).toBeGreaterThan(1);
+  });
+
+  it('refuses, with a 422 naming /user, a user that does not exist on this node', async () => {
+    const res = await d.api('POST', '/v2/apps', sleeper('/user/missing', { user: 'dcos-no-such-user-x' }));
+    expect(res.status, res.text).toBe(422);
+    expect(res.json.details).toEqual([{ path: '/user', errors: ['user "dcos-no-such-user-x" does not exist on this node'] }]);
+    expect((await d.api('GET', '/v2/apps/user/missing')).status).toBe(404);
+
+    await createApp(d, sleeper('/user/later', { instances: 0 }));
+    const update = await d.api('PUT', '/v2/apps/user/later', { user: 'dcos-no-such-user-x' });
+    expect(update.status, update.text).toBe(422);
+    expect(update.json.details[0].path).toBe('/user');
+    expect((await getApp(d, '/user/later')).user ?? null).toBeNull();
+  });
+});
