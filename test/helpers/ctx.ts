@@ -69,3 +69,13 @@ export function fixtureHome(extraEnv: Record<string, string> = {}): TempHome {
   writeFileSync(join(configDir, 'repositories.json'), JSON.stringify({ repositories: [{ name: 'fixtures', uri: FIXTURE_REPO }] }));
   return home;
 }
+
+export const FAILING_REPO = new URL('../fixtures/repos/failing', import.meta.url).pathname;
+
+/** A temporary home searching the bundled repository and then the failing-package fixtures. */
+export function failingReposHome(extraEnv: Record<string, string> = {}): TempHome {
+  const home = tempHome(extraEnv);
+  mkdirSync(home.env.DCOS_DIR, { recursive: true });
+  writeFileSync(join(home.env.DCOS_DIR, 'repositories.json'), JSON.stringify({ repositories: [{ name: 'bundled', uri: 'bundled' }, { name: 'failing', uri: FAILING_REPO }] }));
+  return home;
+}

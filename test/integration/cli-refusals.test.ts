@@ -3,12 +3,11 @@
  * says what it leaves in the cluster and how to remove or roll it back. Against the real embedded
  * cluster.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO_ROOT, runCli, tempHome, type TempHome } from '../helpers/index.js';
+import { failingReposHome, runCli, type TempHome } from '../helpers/index.js';
 
-const FAILING_REPO = join(REPO_ROOT, 'test', 'fixtures', 'repos', 'failing');
 
 describe('refused and unfinished deploying commands', () => {
   let home: TempHome;
@@ -23,9 +22,7 @@ describe('refused and unfinished deploying commands', () => {
   const appIds = async () => ((await api('/v2/apps')).apps as Array<{ id: string }>).map((a) => a.id).sort();
 
   beforeAll(async () => {
-    home = tempHome({ DCOS_CONTAINER_RUNTIME: 'none' });
-    mkdirSync(home.env.DCOS_DIR, { recursive: true });
-    writeFileSync(join(home.env.DCOS_DIR, 'repositories.json'), JSON.stringify({ repositories: [{ name: 'bundled', uri: 'bundled' }, { name: 'failing', uri: FAILING_REPO }] }));
+    home = failingReposHome({ DCOS_CONTAINER_RUNTIME: 'none' });
     const up = await dcos(['cluster', 'up', '--json']);
     expect(up.exitCode, up.stderr).toBe(0);
     url = JSON.parse(up.stdout).url;

@@ -2,13 +2,12 @@
  * The user's day on the real embedded cluster: install, reach, list, scale, update (rolling, never
  * zero healthy), uninstall leaving no process; and failures reported with their reason and exit code.
  */
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO_ROOT, runCli, tempHome, type TempHome } from '../helpers/index.js';
+import { failingReposHome, REPO_ROOT, runCli, type TempHome } from '../helpers/index.js';
 import { processesOfAgent } from '../helpers/daemon.js';
 
-const FAILING_REPO = join(REPO_ROOT, 'test', 'fixtures', 'repos', 'failing');
 
 describe('packages on the embedded cluster', () => {
   let home: TempHome;
@@ -20,9 +19,7 @@ describe('packages on the embedded cluster', () => {
 
   beforeAll(async () => {
     if (!existsSync(join(REPO_ROOT, 'dist', 'daemon', 'main.js'))) throw new Error('dist/ is missing: run "npm run build" first');
-    home = tempHome({ DCOS_CONTAINER_RUNTIME: 'none' });
-    mkdirSync(home.env.DCOS_DIR, { recursive: true });
-    writeFileSync(join(home.env.DCOS_DIR, 'repositories.json'), JSON.stringify({ repositories: [{ name: 'bundled', uri: 'bundled' }, { name: 'failing', uri: FAILING_REPO }] }));
+    home = failingReposHome({ DCOS_CONTAINER_RUNTIME: 'none' });
     const up = await dcos(['cluster', 'up', '--json']);
     expect(up.exitCode, up.stderr).toBe(0);
     url = JSON.parse(up.stdout).url;
@@ -179,9 +176,7 @@ describe('packages on the embedded cluster: the hard cases', () => {
   const dcos = (argv: string[]) => runCli(argv, { env: home.env, cwd: home.dir });
 
   beforeAll(async () => {
-    home = tempHome();
-    mkdirSync(home.env.DCOS_DIR, { recursive: true });
-    writeFileSync(join(home.env.DCOS_DIR, 'repositories.json'), JSON.stringify({ repositories: [{ name: 'bundled', uri: 'bundled' }, { name: 'failing', uri: FAILING_REPO }] }));
+    home = failingReposHome();
     expect((await dcos(['cluster', 'up'])).exitCode).toBe(0);
   });
   afterAll(async () => {
