@@ -4,6 +4,7 @@
  * without a spurious ".0", arrays as Java List.toString) and its built-in `asJson` lambda.
  * A dedicated renderer rather than mustache.js because every one of those rules differs from it.
  */
+import { isObject } from '../core/json-checks.js';
 
 export type MustacheToken =
   | { readonly type: 'text'; readonly text: string }
@@ -281,9 +282,7 @@ class ArrayString {
 }
 
 function isMap(value: unknown): value is Record<string, unknown> {
-  return (
-    typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof ArrayString)
-  );
+  return isObject(value) && !(value instanceof ArrayString);
 }
 
 /** Java's Double.toString, fed with JS's shortest round-trip digits (as JDK 19+ does). */

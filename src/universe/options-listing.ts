@@ -1,14 +1,11 @@
 /** A flat listing of a package's options: one line per leaf, with type, default and description. */
+import { isObject } from '../core/json-checks.js';
 
 export interface OptionLine {
   path: string;
   type: string;
   defaultText: string;
   description: string;
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 export function flattenOptions(schema: unknown, prefix = ''): OptionLine[] {

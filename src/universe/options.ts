@@ -4,13 +4,10 @@
  * every error reported with its path and the property's description.
  */
 import { DcosError, type ErrorDetail } from '../core/errors.js';
+import { isObject } from '../core/json-checks.js';
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 export type JsonObject = { [key: string]: Json };
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /**
  * Cosmos's defaults: a property with `default` takes it; otherwise, if it has `properties`, its
