@@ -3,7 +3,7 @@
  * JSON checks, for validating package files on load without compiling JSON Schemas (loading a
  * repository must stay cheap).
  */
-import { JsonChecks } from '../core/json-checks.js';
+import { JsonChecks, nestedTooDeep, TOO_DEEP } from '../core/json-checks.js';
 
 export interface Problem {
   path: string;
@@ -57,11 +57,13 @@ export class Checker extends JsonChecks {
   }
 }
 
-/** Parses JSON, reporting the position of a syntax error. */
+/** Parses JSON, reporting the position of a syntax error, or that it nests too deep to check. */
 export function parseJsonText(text: string): { value?: unknown; error?: string } {
+  let value: unknown;
   try {
-    return { value: JSON.parse(text) };
+    value = JSON.parse(text);
   } catch (err) {
     return { error: `invalid JSON: ${(err as Error).message}` };
   }
+  return nestedTooDeep(value) ? { error: TOO_DEEP } : { value };
 }

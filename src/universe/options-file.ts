@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { DcosError } from '../core/errors.js';
+import { nestedTooDeep, TOO_DEEP } from '../core/json-checks.js';
 import type { JsonObject } from './options.js';
 
 export async function readOptionsFile(cwd: string, file: string): Promise<JsonObject> {
@@ -35,6 +36,10 @@ export async function readOptionsFile(cwd: string, file: string): Promise<JsonOb
     try {
       value = parse(text, { prettyErrors: true });
     } catch (err) {
+      // The YAML composer recurses per level: deep input ends in a stack overflow, reported as such.
+      if (err instanceof RangeError || /Maximum call stack size exceeded/.test((err as Error).message)) {
+        throw new DcosError('EOPTIONS_FILE', `Options file '${file}' ${TOO_DEEP}`);
+      }
       throw new DcosError('EOPTIONS_FILE', `Options file '${file}' is not valid YAML or JSON`, {
         details: [{ message: (err as Error).message.split('\n')[0] }],
         showDetails: true,
@@ -42,6 +47,7 @@ export async function readOptionsFile(cwd: string, file: string): Promise<JsonOb
     }
   }
   if (value === null || value === undefined) return {};
+  if (nestedTooDeep(value)) throw new DcosError('EOPTIONS_FILE', `Options file '${file}' ${TOO_DEEP}`);
   if (typeof value !== 'object' || Array.isArray(value)) {
     throw new DcosError('EOPTIONS_FILE', `Options file '${file}' must contain an object, for example {"service": {"name": "kafka-2"}}`);
   }
