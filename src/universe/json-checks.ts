@@ -4,6 +4,7 @@
  * repository must stay cheap).
  */
 import { JsonChecks, nestedTooDeep, TOO_DEEP } from '../core/json-checks.js';
+import { findJsonSyntaxError } from '../core/json-syntax.js';
 
 export interface Problem {
   path: string;
@@ -63,7 +64,8 @@ export function parseJsonText(text: string): { value?: unknown; error?: string }
   try {
     value = JSON.parse(text);
   } catch (err) {
-    return { error: `invalid JSON: ${(err as Error).message}` };
+    const at = findJsonSyntaxError(text);
+    return { error: `invalid JSON: ${at ? `${at.reason} at line ${at.line}, column ${at.column}` : (err as Error).message}` };
   }
   return nestedTooDeep(value) ? { error: TOO_DEEP } : { value };
 }
