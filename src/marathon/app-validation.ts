@@ -1,5 +1,6 @@
 // Marathon's app definition rules, answered as 422 `details` ({path, errors}[]).
 // Unknown top-level fields are accepted: real packages carry fields Marathon tolerates.
+import { isObject, kindOf } from '../core/json-checks.js';
 import { appIdErrors, parentOf } from './app-id.js';
 import type { ValidationDetail } from './app-types.js';
 import { validateHealthChecks, validateReadinessChecks } from './validate-checks.js';
@@ -22,10 +23,8 @@ import {
   checkStringArray,
   checkStringMap,
   isAbsent,
-  isObject,
   item,
   Issues,
-  kindOf,
   NON_NEGATIVE_INT,
   type Json,
   type NumberRule,

@@ -1,4 +1,5 @@
 // healthChecks and readinessChecks, including the rules that look at the app's ports.
+import { isObject } from '../core/json-checks.js';
 import { addressablePortCount, addressablePortNames } from './validate-ports.js';
 import {
   at,
@@ -9,7 +10,6 @@ import {
   checkObject,
   checkString,
   isAbsent,
-  isObject,
   item,
   NON_NEGATIVE_INT,
   PORT_RULE,

@@ -1,4 +1,5 @@
 // container (DOCKER/MESOS engines, volumes, port mappings) and networks.
+import { isObject } from '../core/json-checks.js';
 import { validatePortMappings } from './validate-ports.js';
 import {
   at,
@@ -10,7 +11,6 @@ import {
   checkString,
   checkStringMap,
   isAbsent,
-  isObject,
   item,
   type Issues,
   type Json,

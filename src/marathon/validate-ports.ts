@@ -1,5 +1,6 @@
 // ports, portDefinitions and container port mappings, plus the port views that
 // health and readiness checks resolve against.
+import { isObject } from '../core/json-checks.js';
 import {
   at,
   checkArray,
@@ -9,7 +10,6 @@ import {
   checkString,
   checkStringMap,
   checkStringArray,
-  isObject,
   item,
   PORT_RULE,
   type Issues,

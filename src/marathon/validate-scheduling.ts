@@ -1,4 +1,5 @@
 // Placement and lifecycle policy: constraints, upgrade/unreachable strategies, single-instance apps.
+import { isObject } from '../core/json-checks.js';
 import {
   at,
   checkArray,
@@ -11,7 +12,6 @@ import {
   type Json,
 } from './validation-issues.js';
 
-export const CONSTRAINT_OPERATORS = ['UNIQUE', 'CLUSTER', 'GROUP_BY', 'LIKE', 'UNLIKE', 'MAX_PER', 'IS'] as const;
 export const CONSTRAINT_OPERATOR_MESSAGE =
   'Constraint operator must be one of the following UNIQUE, CLUSTER, GROUP_BY, LIKE, MAX_PER, UNLIKE or IS';
 export const CONSTRAINT_ARITY_MESSAGE = 'Each constraint must have either 2 or 3 fields';
@@ -90,7 +90,7 @@ export function validateSingleInstance(issues: Issues, app: Json): void {
 
 export function isSingleInstance(app: Json): boolean {
   const labels = app.labels;
-  return typeof labels === 'object' && labels !== null && (labels as Json)[SINGLE_INSTANCE_LABEL] === 'true';
+  return isObject(labels) && labels[SINGLE_INSTANCE_LABEL] === 'true';
 }
 
 export function validateUnreachableStrategy(issues: Issues, app: Json): void {

@@ -1,11 +1,18 @@
-// Error collection and JSON type checks shared by the app validators.
+// Error collection for the app validators, and the shared JSON checks in Marathon's wording.
 // Paths follow Marathon's 422 style: "/" for object-level rules, "/a/b", array items as "(i)".
+import { JsonChecks } from '../core/json-checks.js';
 import type { ValidationDetail } from './app-types.js';
 
 export type Json = Record<string, unknown>;
 
 export class Issues {
   private readonly byPath = new Map<string, string[]>();
+  /** The shared JSON checks, in Marathon's wording ("expected a string, got number") and paths. */
+  readonly checks = new JsonChecks({
+    mismatch: (path, expected, got) => this.add(path, `expected ${expected}, got ${got}`),
+    key: at,
+    index: item,
+  });
 
   add(path: string, message: string): void {
     const key = path === '' ? '/' : path;
@@ -25,24 +32,8 @@ export const at = (base: string, key: string): string => `${base}/${key}`;
 /** Address an array element the way Marathon does: `/healthChecks(0)`. */
 export const item = (base: string, index: number): string => `${base}(${index})`;
 
-/** JSON-ish kind name for messages ("array", "null", "object", ...). */
-export function kindOf(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'array';
-  if (typeof value === 'number' && !Number.isFinite(value)) return String(value);
-  return typeof value;
-}
-
 /** Absent and null both mean "not given" (play-json reads null options as None). */
 export const isAbsent = (value: unknown): value is undefined | null => value === undefined || value === null;
-
-export const isObject = (value: unknown): value is Json =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
-
-const typeError = (issues: Issues, path: string, expected: string, value: unknown): undefined => {
-  issues.add(path, `expected ${expected}, got ${kindOf(value)}`);
-  return undefined;
-};
 
 export interface NumberRule {
   integer?: boolean;
@@ -53,13 +44,7 @@ export interface NumberRule {
 /** Checks an optional number; returns it when it is usable for further rules. */
 export function checkNumber(issues: Issues, path: string, value: unknown, rule: NumberRule = {}): number | undefined {
   if (isAbsent(value)) return undefined;
-  if (typeof value !== 'number' || !Number.isFinite(value)) {
-    return typeError(issues, path, rule.integer ? 'an integer' : 'a number', value);
-  }
-  if (rule.integer && !Number.isInteger(value)) {
-    issues.add(path, `expected an integer, got ${value}`);
-    return undefined;
-  }
+  if (!issues.checks.number(value, path, rule.integer)) return undefined;
   if (rule.min !== undefined && value < rule.min) issues.add(path, `is less than ${rule.min}`);
   if (rule.max !== undefined && value > rule.max) issues.add(path, `is greater than ${rule.max}`);
   return value;
@@ -67,22 +52,22 @@ export function checkNumber(issues: Issues, path: string, value: unknown, rule: 
 
 export function checkString(issues: Issues, path: string, value: unknown): string | undefined {
   if (isAbsent(value)) return undefined;
-  return typeof value === 'string' ? value : typeError(issues, path, 'a string', value);
+  return issues.checks.string(value, path) ? value : undefined;
 }
 
 export function checkBoolean(issues: Issues, path: string, value: unknown): boolean | undefined {
   if (isAbsent(value)) return undefined;
-  return typeof value === 'boolean' ? value : typeError(issues, path, 'a boolean', value);
+  return issues.checks.boolean(value, path) ? value : undefined;
 }
 
 export function checkArray(issues: Issues, path: string, value: unknown): unknown[] | undefined {
   if (isAbsent(value)) return undefined;
-  return Array.isArray(value) ? value : typeError(issues, path, 'an array', value);
+  return issues.checks.array(value, path) ? value : undefined;
 }
 
 export function checkObject(issues: Issues, path: string, value: unknown): Json | undefined {
   if (isAbsent(value)) return undefined;
-  return isObject(value) ? value : typeError(issues, path, 'an object', value);
+  return issues.checks.object(value, path) ? value : undefined;
 }
 
 export function checkEnum<T extends string>(
@@ -98,11 +83,11 @@ export function checkEnum<T extends string>(
   return undefined;
 }
 
-/** Array of strings: each bad element is reported at its own index. */
+/** Array of strings: each bad element is reported at its own index; the good ones are returned. */
 export function checkStringArray(issues: Issues, path: string, value: unknown): string[] | undefined {
   const list = checkArray(issues, path, value);
   if (!list) return undefined;
-  list.forEach((entry, i) => checkString(issues, item(path, i), entry));
+  issues.checks.stringArray(list, path);
   return list.filter((entry): entry is string => typeof entry === 'string');
 }
 
@@ -110,9 +95,7 @@ export function checkStringArray(issues: Issues, path: string, value: unknown): 
 export function checkStringMap(issues: Issues, path: string, value: unknown): Record<string, string> | undefined {
   const map = checkObject(issues, path, value);
   if (!map) return undefined;
-  for (const [key, entry] of Object.entries(map)) {
-    if (typeof entry !== 'string') typeError(issues, at(path, key), 'a string', entry);
-  }
+  issues.checks.stringMap(map, path);
   return map as Record<string, string>;
 }
 

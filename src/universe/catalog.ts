@@ -9,7 +9,7 @@ import { didYouMean } from '../core/suggest.js';
 import { decodeTemplate, type BrokenRevision, type PackageSummary, type RepositoryRef, type ResolvedPackage } from './model.js';
 import { loadRepositories, openSource } from './repositories.js';
 import { matcher, matchesPackage, sortResults } from './search.js';
-import type { RepoIndex, RepositorySource } from './sources/source.js';
+import type { RepoIndex, RepositorySource, SummaryFocus } from './sources/source.js';
 import type { Candidate } from './versions.js';
 
 export interface SearchResult extends PackageSummary {
@@ -54,12 +54,15 @@ export class Catalog {
     }
   }
 
-  /** Each repository's index (undefined for one that failed), loaded once. */
-  private loadIndexes(): Promise<Array<RepoIndex | undefined>> {
+  /**
+   * Each repository's index (undefined for one that failed), loaded once per command. `focus`
+   * names the packages the command is about: they are checked exactly (see RepositorySource).
+   */
+  private loadIndexes(focus?: SummaryFocus): Promise<Array<RepoIndex | undefined>> {
     this.indexes ??= Promise.all(
       this.sources.map(async (source) => {
         try {
-          const index = await source.index();
+          const index = await source.index(focus);
           this.report(source, index.broken);
           return index;
         } catch (err) {
@@ -73,8 +76,8 @@ export class Catalog {
   }
 
   async search(query?: string): Promise<SearchResult[]> {
-    const indexes = await this.loadIndexes();
     const test = matcher(query);
+    const indexes = await this.loadIndexes((summary) => matchesPackage(summary, test));
     const byName = new Map<string, SearchResult>();
     indexes.forEach((index, i) => {
       if (!index) return;
@@ -92,7 +95,7 @@ export class Catalog {
   }
 
   async packageNames(): Promise<string[]> {
-    const indexes = await this.loadIndexes();
+    const indexes = await this.loadIndexes(() => false);
     const names = new Set<string>();
     for (const index of indexes) if (index) for (const name of Object.keys(index.packages)) names.add(name);
     return [...names].sort();
@@ -100,7 +103,7 @@ export class Catalog {
 
   /** Every valid revision of a package across repositories, in resolution order. */
   async candidates(name: string): Promise<Candidate[]> {
-    const indexes = await this.loadIndexes();
+    const indexes = await this.loadIndexes((summary) => summary.name === name);
     const candidates: Candidate[] = [];
     for (let i = 0; i < this.sources.length; i++) {
       if (!indexes[i]?.packages[name]) continue;

@@ -1,35 +1,38 @@
 /**
- * Small structural checks that collect problems with JSON Pointer paths, for validating package
- * files on load without compiling JSON Schemas (loading a repository must stay cheap).
+ * Structural checks of package files that collect problems with JSON Pointer paths, on the shared
+ * JSON checks, for validating package files on load without compiling JSON Schemas (loading a
+ * repository must stay cheap).
  */
+import { JsonChecks, nestedTooDeep, TOO_DEEP } from '../core/json-checks.js';
+import { findJsonSyntaxError } from '../core/json-syntax.js';
 
 export interface Problem {
   path: string;
   message: string;
 }
 
-export class Checker {
+export function escapePointer(segment: string): string {
+  return segment.replace(/~/g, '~0').replace(/\//g, '~1');
+}
+
+export class Checker extends JsonChecks {
   readonly problems: Problem[] = [];
+
+  constructor() {
+    super({
+      mismatch: (path, expected, got) => this.add(path, `must be ${expected}, got ${got}`),
+      key: (path, key) => `${path}/${escapePointer(key)}`,
+      index: (path, index) => `${path}/${index}`,
+    });
+  }
 
   add(path: string, message: string): void {
     this.problems.push({ path: path || '/', message });
   }
 
-  isObject(value: unknown): value is Record<string, unknown> {
-    return typeof value === 'object' && value !== null && !Array.isArray(value);
-  }
-
-  object(value: unknown, path: string): value is Record<string, unknown> {
-    if (this.isObject(value)) return true;
-    this.add(path, `must be an object, got ${typeName(value)}`);
-    return false;
-  }
-
-  string(value: unknown, path: string, pattern?: RegExp, patternText?: string): value is string {
-    if (typeof value !== 'string') {
-      this.add(path, `must be a string, got ${typeName(value)}`);
-      return false;
-    }
+  /** A string, matching `pattern` when given (`patternText` says what it means). */
+  override string(value: unknown, path: string, pattern?: RegExp, patternText?: string): value is string {
+    if (!super.string(value, path)) return false;
     if (pattern && !pattern.test(value)) {
       this.add(path, `"${value}" must match ${patternText ?? pattern.source}`);
       return false;
@@ -37,25 +40,14 @@ export class Checker {
     return true;
   }
 
-  boolean(value: unknown, path: string): void {
-    if (typeof value !== 'boolean') this.add(path, `must be a boolean, got ${typeName(value)}`);
-  }
-
-  number(value: unknown, path: string): void {
-    if (typeof value !== 'number') this.add(path, `must be a number, got ${typeName(value)}`);
-  }
-
-  stringArray(value: unknown, path: string, pattern?: RegExp, patternText?: string): void {
-    if (!Array.isArray(value)) {
-      this.add(path, `must be an array of strings, got ${typeName(value)}`);
-      return;
-    }
-    value.forEach((item, i) => this.string(item, `${path}/${i}`, pattern, patternText));
-  }
-
-  stringMap(value: unknown, path: string): void {
-    if (!this.object(value, path)) return;
-    for (const [k, v] of Object.entries(value)) this.string(v, `${path}/${escapePointer(k)}`);
+  /** An array of strings, each matching `pattern` when given. */
+  override stringArray(value: unknown, path: string, pattern?: RegExp, patternText?: string): value is string[] {
+    if (!this.array(value, path, 'an array of strings')) return false;
+    let ok = true;
+    value.forEach((item, i) => {
+      if (!this.string(item, `${path}/${i}`, pattern, patternText)) ok = false;
+    });
+    return ok;
   }
 
   /** Flags keys not in `allowed`. */
@@ -66,21 +58,14 @@ export class Checker {
   }
 }
 
-export function typeName(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'array';
-  return typeof value;
-}
-
-export function escapePointer(segment: string): string {
-  return segment.replace(/~/g, '~0').replace(/\//g, '~1');
-}
-
-/** Parses JSON, reporting the position of a syntax error. */
+/** Parses JSON, reporting the position of a syntax error, or that it nests too deep to check. */
 export function parseJsonText(text: string): { value?: unknown; error?: string } {
+  let value: unknown;
   try {
-    return { value: JSON.parse(text) };
+    value = JSON.parse(text);
   } catch (err) {
-    return { error: `invalid JSON: ${(err as Error).message}` };
+    const at = findJsonSyntaxError(text);
+    return { error: `invalid JSON: ${at ? `${at.reason} at line ${at.line}, column ${at.column}` : (err as Error).message}` };
   }
+  return nestedTooDeep(value) ? { error: TOO_DEEP } : { value };
 }

@@ -1,5 +1,6 @@
 /** The DCOS_PACKAGE_* labels Cosmos sets on an installed app, and reading them back. */
 import { gunzipSync, gzipSync } from 'node:zlib';
+import { isObject } from '../core/json-checks.js';
 import type { PackageDefinition } from './model.js';
 import type { JsonObject } from './options.js';
 
@@ -16,7 +17,7 @@ const b64 = (text: string | Buffer) => Buffer.from(text).toString('base64');
 /** Drops keys whose value is null/undefined, as Cosmos's JSON printer does. */
 function compact(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(compact);
-  if (value && typeof value === 'object') {
+  if (isObject(value)) {
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(value)) if (v !== null && v !== undefined) out[k] = compact(v);
     return out;

@@ -4,6 +4,8 @@
  * without a spurious ".0", arrays as Java List.toString) and its built-in `asJson` lambda.
  * A dedicated renderer rather than mustache.js because every one of those rules differs from it.
  */
+import { DcosError } from '../core/errors.js';
+import { isObject, MAX_JSON_DEPTH, nestedTooDeep, TOO_DEEP } from '../core/json-checks.js';
 
 export type MustacheToken =
   | { readonly type: 'text'; readonly text: string }
@@ -223,6 +225,10 @@ function buildTree(tokens: FlatToken[]): MustacheToken[] {
     if (tag === 'variable') {
       current().push({ type: 'variable', name, line, column });
     } else if (tag === 'open' || tag === 'inverted') {
+      // Rendering recurses once per open section.
+      if (stack.length >= MAX_JSON_DEPTH) {
+        throw new MustacheSyntaxError(`Sections nested too deep: more than ${MAX_JSON_DEPTH} levels at ${where(token)}`, line, column);
+      }
       stack.push({ name, inverted: tag === 'inverted', line, column, children: [] });
     } else if (tag === 'close') {
       const section = stack.pop();
@@ -281,9 +287,7 @@ class ArrayString {
 }
 
 function isMap(value: unknown): value is Record<string, unknown> {
-  return (
-    typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof ArrayString)
-  );
+  return isObject(value) && !(value instanceof ArrayString);
 }
 
 /** Java's Double.toString, fed with JS's shortest round-trip digits (as JDK 19+ does). */
@@ -374,7 +378,12 @@ function renderTokens(tokens: readonly MustacheToken[], stack: unknown[], out: s
     if (token.type === 'text') {
       out.push(token.text);
     } else if (token.type === 'variable') {
-      out.push(formatValue(lookup(token.name, stack)));
+      const value = lookup(token.name, stack);
+      // Formatting recurses once per level of the value.
+      if (typeof value === 'object' && value !== null && nestedTooDeep(value)) {
+        throw new DcosError('ETEMPLATE_VALUE', `The value of {{${token.name}}} at ${where(token)} ${TOO_DEEP}`);
+      }
+      out.push(formatValue(value));
     } else if (token.name === AS_JSON) {
       // The built-in lambda is a (truthy) function, so its inverted form never renders.
       if (!token.inverted) out.push(renderAsJson(token.children, stack));

@@ -1,4 +1,5 @@
 /** A flat listing of a package's options: one line per leaf, with type, default and description. */
+import { isObject, MAX_JSON_DEPTH } from '../core/json-checks.js';
 
 export interface OptionLine {
   path: string;
@@ -7,18 +8,15 @@ export interface OptionLine {
   description: string;
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-export function flattenOptions(schema: unknown, prefix = ''): OptionLine[] {
+export function flattenOptions(schema: unknown, prefix = '', depth = 1): OptionLine[] {
   const lines: OptionLine[] = [];
-  if (!isObject(schema) || !isObject(schema.properties)) return lines;
+  // Read package configs are bounded already; this keeps the recursion bounded for any other.
+  if (depth > MAX_JSON_DEPTH || !isObject(schema) || !isObject(schema.properties)) return lines;
   for (const [key, prop] of Object.entries(schema.properties)) {
     if (!isObject(prop)) continue;
     const path = prefix ? `${prefix}.${key}` : key;
     if (isObject(prop.properties) && !('default' in prop)) {
-      lines.push(...flattenOptions(prop, path));
+      lines.push(...flattenOptions(prop, path, depth + 1));
       continue;
     }
     const type = Array.isArray(prop.type) ? prop.type.join('|') : String(prop.type ?? (prop.enum ? 'enum' : 'any'));

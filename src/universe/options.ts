@@ -4,47 +4,52 @@
  * every error reported with its path and the property's description.
  */
 import { DcosError, type ErrorDetail } from '../core/errors.js';
+import { isObject, MAX_JSON_DEPTH, TOO_DEEP } from '../core/json-checks.js';
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 export type JsonObject = { [key: string]: Json };
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
+/** The recursive helpers below stop at MAX_JSON_DEPTH instead of overflowing the stack. */
+function checkDepth(depth: number, what: string): void {
+  if (depth > MAX_JSON_DEPTH) throw new DcosError('ETOO_DEEP', `${what} ${TOO_DEEP}`);
 }
 
 /**
  * Cosmos's defaults: a property with `default` takes it; otherwise, if it has `properties`, its
  * defaults are collected recursively and kept when not empty.
  */
-export function extractDefaults(schema: unknown): JsonObject {
+export function extractDefaults(schema: unknown, depth = 1): JsonObject {
+  checkDepth(depth, "The package's config.json");
   const out: JsonObject = {};
   if (!isObject(schema) || !isObject(schema.properties)) return out;
   for (const [key, prop] of Object.entries(schema.properties)) {
     if (!isObject(prop)) continue;
     if ('default' in prop) out[key] = prop.default as Json;
     else if (isObject(prop.properties)) {
-      const nested = extractDefaults(prop);
+      const nested = extractDefaults(prop, depth + 1);
       if (Object.keys(nested).length > 0) out[key] = nested;
     }
   }
   return out;
 }
 
-export function deepMerge(base: JsonObject, override: JsonObject): JsonObject {
+export function deepMerge(base: JsonObject, override: JsonObject, depth = 1): JsonObject {
+  checkDepth(depth, 'The options object');
   const out: JsonObject = { ...base };
   for (const [key, value] of Object.entries(override)) {
     const current = out[key];
-    out[key] = isObject(current) && isObject(value) ? deepMerge(current as JsonObject, value as JsonObject) : value;
+    out[key] = isObject(current) && isObject(value) ? deepMerge(current as JsonObject, value as JsonObject, depth + 1) : value;
   }
   return out;
 }
 
 /** Drops null-valued keys (recursively), as Cosmos does before storing the user's options. */
-export function dropNulls(value: JsonObject): JsonObject {
+export function dropNulls(value: JsonObject, depth = 1): JsonObject {
+  checkDepth(depth, 'The options object');
   const out: JsonObject = {};
   for (const [key, v] of Object.entries(value)) {
     if (v === null) continue;
-    out[key] = isObject(v) ? dropNulls(v as JsonObject) : v;
+    out[key] = isObject(v) ? dropNulls(v as JsonObject, depth + 1) : v;
   }
   return out;
 }
@@ -90,16 +95,17 @@ const SUBSCHEMA_KEYS = ['items', 'additionalItems', 'additionalProperties', 'not
  * Removes draft-04 `id` keywords. Universe packages use them as labels (several properties often
  * share one), but a validator reads them as base URIs and refuses duplicates; Cosmos ignored them.
  */
-function withoutIds(schema: unknown): unknown {
-  if (Array.isArray(schema)) return schema.map(withoutIds);
+function withoutIds(schema: unknown, depth = 1): unknown {
+  checkDepth(depth, "The package's config.json");
+  if (Array.isArray(schema)) return schema.map((item) => withoutIds(item, depth + 1));
   if (!isObject(schema)) return schema;
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(schema)) {
     if (key === 'id' && typeof value === 'string') continue;
     if (SUBSCHEMA_MAPS.includes(key) && isObject(value)) {
-      out[key] = Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withoutIds(v)]));
+      out[key] = Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withoutIds(v, depth + 1)]));
     } else if (SUBSCHEMA_KEYS.includes(key)) {
-      out[key] = withoutIds(value);
+      out[key] = withoutIds(value, depth + 1);
     } else {
       out[key] = value;
     }

@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { nestedTooDeep, TOO_DEEP } from '../core/json-checks.js';
 import { parseJsonText, type Problem } from './json-checks.js';
 import type { BrokenRevision, PackageDefinition, PackagingVersion } from './model.js';
 import {
@@ -91,6 +92,7 @@ export function validateIndexEntry(entry: unknown, index: number, file: string):
   const release = typeof e.releaseVersion === 'number' ? e.releaseVersion : null;
   const fail = (problems: Problem[]): RevisionResult => ({ ok: false, broken: { name, releaseVersion: release, file, problems } });
 
+  if (nestedTooDeep(entry)) return fail([{ path: base, message: TOO_DEEP }]);
   const problems = validatePackageJson(entry, ['releaseVersion', 'marathon', 'resource', 'config', 'command'], base);
   if (problems.length) return fail(problems);
   if (!(Number.isInteger(e.releaseVersion) && (e.releaseVersion as number) >= 0)) {

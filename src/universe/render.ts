@@ -5,6 +5,7 @@
  * `renderAndCheck` then validates the result as a Marathon app definition.
  */
 import { DcosError } from '../core/errors.js';
+import { nestedTooDeep, TOO_DEEP } from '../core/json-checks.js';
 import { APP_ID_RULE, appIdProblem, normalizeAppId } from '../marathon/app-id.js';
 import { validateApp } from '../marathon/app-validation.js';
 import { renderTemplate } from './mustache.js';
@@ -73,6 +74,9 @@ export async function renderPackage(input: RenderInput): Promise<RenderResult> {
   }
   if (typeof app !== 'object' || app === null || Array.isArray(app)) {
     throw new DcosError('ERENDER_NOT_OBJECT', 'Rendered Marathon JSON must be a JSON object');
+  }
+  if (nestedTooDeep(app)) {
+    throw new DcosError('ERENDER_TOO_DEEP', `The Marathon app rendered from package [${def.name}] version [${def.version}] ${TOO_DEEP}`);
   }
   const rendered = app as Record<string, unknown>;
   const labels = rendered.labels ?? {};

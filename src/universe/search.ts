@@ -21,7 +21,7 @@ function escapeRegExp(text: string): string {
   return text.replace(/[.+?^${}()|[\]\\]/g, '\\$&');
 }
 
-export function matchesPackage(pkg: PackageSummary, test: (text: string) => boolean): boolean {
+export function matchesPackage(pkg: Pick<PackageSummary, 'name' | 'description' | 'tags'>, test: (text: string) => boolean): boolean {
   return test(pkg.name) || test(pkg.description) || pkg.tags.some(test);
 }
 

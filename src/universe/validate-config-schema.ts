@@ -3,6 +3,7 @@
  * checks the structure the way the draft-04 meta-schema does, without compiling the schema: a typo
  * in a package's own config is reported against the package, not against the user's options.
  */
+import { nestedTooDeep, TOO_DEEP } from '../core/json-checks.js';
 import { Checker, escapePointer, type Problem } from './json-checks.js';
 
 const SIMPLE_TYPES = ['array', 'boolean', 'integer', 'null', 'number', 'object', 'string'];
@@ -15,6 +16,11 @@ const SCHEMA_LISTS = ['allOf', 'anyOf', 'oneOf'];
 export function validateConfigSchema(config: unknown, base = ''): Problem[] {
   const c = new Checker();
   if (!c.object(config, base)) return c.problems;
+  // checkSchema recurses once per level.
+  if (nestedTooDeep(config)) {
+    c.add(base, TOO_DEEP);
+    return c.problems;
+  }
   if (config.type !== undefined && config.type !== 'object') {
     c.add(`${base}/type`, `the options schema must describe an object, got type ${JSON.stringify(config.type)}`);
   }

@@ -26,12 +26,6 @@ const FIELDS: Record<PackagingVersion, readonly string[]> = {
   ],
 };
 
-/** Problems grouped by the file they are in. */
-export interface FileProblems {
-  file: string;
-  problems: Problem[];
-}
-
 export function packagingVersionOf(pkg: Record<string, unknown>): PackagingVersion | undefined {
   const v = pkg.packagingVersion ?? '2.0';
   return PACKAGING_VERSIONS.includes(v as PackagingVersion) ? (v as PackagingVersion) : undefined;

@@ -135,6 +135,23 @@ describe('dcos package describe', () => {
     expect(list.stderr).toContain("Options file 'list.yaml' must contain an object");
   });
 
+  it('names the file, line and column of a syntax error and shows the line, in YAML and JSON', async () => {
+    writeFileSync(join(home.dir, 'bad.yaml'), 'service:\n  cpus: 1\nmem\n');
+    const yaml = await dcos('package', 'describe', 'alpha', '--options', 'bad.yaml');
+    expect(yaml.exitCode).toBe(1);
+    expect(yaml.stdout).toBe('');
+    expect(yaml.stderr).toBe(
+      "Error: Options file 'bad.yaml' is not valid YAML or JSON: Implicit map keys need to be followed by map values at line 3, column 1\n  mem\n  ^\n",
+    );
+    writeFileSync(join(home.dir, 'bad.json'), '{\n  "service": {"cpus": 1,}\n}\n');
+    const json = await dcos('package', 'describe', 'alpha', '--options', 'bad.json');
+    expect(json.exitCode).toBe(1);
+    expect(json.stderr).toBe(
+      "Error: Options file 'bad.json' is not valid JSON: expected a property name in double quotes at line 2, column 25\n" +
+        `    "service": {"cpus": 1,}\n  ${' '.repeat(24)}^\n`,
+    );
+  });
+
   it('refuses options for a package without config.json', async () => {
     writeFileSync(join(home.dir, 'o.json'), '{"a": 1}');
     const r = await dcos('package', 'describe', 'gamma', '--options', 'o.json');

@@ -69,6 +69,26 @@ describe('dcos package search', () => {
     expect(JSON.parse(json.stdout)).toEqual({ packages: [] });
   });
 
+  it("agrees with describe when the latest revision's config.json breaks in place", async () => {
+    const { cpSync, writeFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { FIXTURE_REPO } = await import('../helpers/index.js');
+    const repo = join(home.dir, 'repo');
+    cpSync(FIXTURE_REPO, repo, { recursive: true });
+    writeFileSync(`${home.env.DCOS_DIR}/repositories.json`, JSON.stringify({ repositories: [{ name: 'copy', uri: repo }] }));
+    const before = await runCli(['package', 'search', 'alpha', '--json'], { env: home.env });
+    expect(JSON.parse(before.stdout).packages[0].currentVersion).toBe('2.0.0');
+    writeFileSync(join(repo, 'packages', 'A', 'alpha', '2', 'config.json'), '{"type": "object",');
+    const search = await runCli(['package', 'search', 'alpha', '--json'], { env: home.env });
+    const [alpha] = JSON.parse(search.stdout).packages;
+    expect(alpha.currentVersion).toBe('1.2.0');
+    expect(alpha.versions).toEqual({ '1.2.0': '1', '1.0.0': '0' });
+    expect(search.stderr).toContain('Skipping invalid package [alpha] revision 2 in repository [copy]');
+    expect(search.stderr).toContain('packages/A/alpha/2/config.json: invalid JSON');
+    const describe = await runCli(['package', 'describe', 'alpha', '--package-versions', '--json'], { env: home.env });
+    expect(JSON.parse(describe.stdout)).toEqual(['1.2.0', '1.0.0']);
+  });
+
   it('searches the bundled repository by default', async () => {
     const bare = fixtureHome();
     const { rmSync } = await import('node:fs');

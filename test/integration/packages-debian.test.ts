@@ -60,7 +60,10 @@ describe("Debian-packaged services on the embedded cluster", () => {
     const r = await dcos(['package', 'install', 'zookeeper', '--yes', '--json', '--timeout', '120s']);
     expect(r.exitCode, r.stderr).toBe(0);
     const [task] = JSON.parse(r.stdout).tasks;
-    expect(await ask(task.ports[0], 'srvr')).toMatch(/Zookeeper version: 3\./);
+    // Right after install returns the server serves clients: srvr reports its version and mode.
+    const srvr = await ask(task.ports[0], 'srvr');
+    expect(srvr).toMatch(/^Zookeeper version: 3\./);
+    expect(srvr).toMatch(/^Mode: standalone$/m);
     const un = await dcos(['package', 'uninstall', 'zookeeper', '--yes']);
     expect(un.exitCode, un.stderr).toBe(0);
     expect(processesOfAgent(agentId).filter((p) => (p.taskId ?? '').startsWith('zookeeper.'))).toEqual([]);

@@ -2,40 +2,74 @@
  * A repository in Universe layout on disk: `<root>/packages/<L>/<name>/<revision>/`.
  *
  * Searching must not walk every revision, so the search index is cached per repository and checked
- * package by package: a package is re-read only when its directory's mtime (a revision added or
- * removed) or its latest revision's package.json changed. The cost of a warm search is then one
- * stat per package, not a read per revision.
+ * package by package, with stats only: a package is re-read when its directory's mtime (a revision
+ * added or removed), its latest valid revision's package.json or a file of a broken revision
+ * changed; and, for the packages the command is about (those a search shows, the one describe
+ * reads), when any file that validation reads in the latest valid revision changed. An edit inside
+ * an older revision is seen by describe and install, which read every revision; what they find is
+ * written back to the index, so search agrees from then on.
  */
 import { existsSync, readdirSync, statSync, type Stats } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { DcosError } from '../../core/errors.js';
 import { readCache, repoCacheDir, writeCache } from '../cache-files.js';
-import type { BrokenRevision, PackageDefinition, PackageSummary, RepositoryRef } from '../model.js';
+import type { BrokenRevision, PackageDefinition, PackageSummary, RepositoryRef, RevisionSummary } from '../model.js';
 import type { readRevision as ReadRevision } from '../read-revision.js';
 import { summarize } from '../summarize.js';
-import type { PackageRevisions, RepoIndex, RepositorySource } from './source.js';
+import type { PackageRevisions, RepoIndex, RepositorySource, SummaryFocus } from './source.js';
 
-const FORMAT = 2;
+const FORMAT = 3;
 
-/** A path (relative to the package directory) whose change means the package must be re-read. */
-interface Watched {
-  path: string;
-  mtime: number;
-  size: number;
-}
+/** The files of a revision that validation reads (a missing one appearing changes the directory). */
+const REVISION_FILES = ['package.json', 'config.json', 'resource.json', 'command.json', 'marathon.json.mustache'];
+
+/** Watched paths, flat as [path, mtimeMs, size, ...], relative to the package directory. */
+type Watch = Array<string | number>;
 
 interface CachedPackage {
   letter: string;
   mtime: number;
-  /**
-   * The latest valid revision's package.json (what search shows), and every file and directory of
-   * the broken revisions (so fixing one is noticed). Other edits inside existing revisions do not
-   * change what search shows; describe and install read the revisions themselves.
-   */
-  watch: Watched[];
-  summary: PackageSummary | null;
+  /** Always checked: the latest valid revision's package.json, every file and directory of the broken revisions. */
+  watch: Watch;
+  /** Checked for the packages in focus: the latest valid revision's directory and its other files. */
+  latest: Watch;
+  summary: CachedSummary | null;
   broken: BrokenRevision[];
+}
+
+/**
+ * The search summary with its revisions flat, as [version, releaseVersion, ...]: one array per
+ * package instead of an object per revision keeps the index quick to parse. Decoded on use.
+ */
+type CachedSummary = Omit<PackageSummary, 'revisions'> & { revisions: Array<string | number> };
+
+function cacheSummary(summary: PackageSummary | null): CachedSummary | null {
+  if (!summary) return null;
+  return { ...summary, revisions: summary.revisions.flatMap((r) => [r.version, r.releaseVersion]) };
+}
+
+/** A summary whose revisions are decoded only when read (a search reads those it shows). */
+function openSummary(c: CachedSummary): PackageSummary {
+  let decoded: RevisionSummary[] | undefined;
+  const summary: PackageSummary = {
+    name: c.name,
+    currentVersion: c.currentVersion,
+    releaseVersion: c.releaseVersion,
+    description: c.description,
+    tags: c.tags,
+    selected: c.selected,
+    framework: c.framework,
+    get revisions(): RevisionSummary[] {
+      if (!decoded) {
+        decoded = [];
+        for (let i = 0; i < c.revisions.length; i += 2) decoded.push({ version: c.revisions[i] as string, releaseVersion: c.revisions[i + 1] as number });
+      }
+      return decoded;
+    },
+  };
+  if (c.images) summary.images = c.images;
+  return summary;
 }
 
 interface CacheFile {
@@ -73,7 +107,7 @@ export class LocalDirSource implements RepositorySource {
     return found;
   }
 
-  async index(): Promise<RepoIndex> {
+  async index(focus?: SummaryFocus): Promise<RepoIndex> {
     const packagesDir = this.packagesDir();
     const cacheFile = join(repoCacheDir(this.cacheRoot, this.dir), 'index.json');
     const cached = readCache<CacheFile>(cacheFile, FORMAT);
@@ -81,8 +115,9 @@ export class LocalDirSource implements RepositorySource {
     const next: Record<string, CachedPackage> = {};
     let changed = !cached;
 
-    // The hot loop of every search: plain names and string paths, one stat per package. Packages
-    // that changed are read after the loop, loading the validation code only when there are any.
+    // The hot loop of every search: plain names and string paths, two stats per package and a few
+    // more for those in focus. Packages that changed are read after the loop, loading the
+    // validation code only when there are any.
     const stale: Array<{ letter: string; name: string; stat: Stats }> = [];
     for (const letter of listDirs(packagesDir)) {
       const letterDir = `${packagesDir}/${letter}`;
@@ -92,7 +127,11 @@ export class LocalDirSource implements RepositorySource {
         const stat = statSync(pkgDir, { throwIfNoEntry: false });
         if (!stat?.isDirectory()) continue;
         const old = previous[name];
-        if (old && old.letter === letter && old.mtime === stat.mtimeMs && watchedUnchanged(pkgDir, old.watch)) {
+        const exact = old?.summary ? (focus?.(old.summary) ?? true) : false;
+        if (
+          old && old.letter === letter && old.mtime === stat.mtimeMs &&
+          watchedUnchanged(pkgDir, old.watch) && (!exact || watchedUnchanged(pkgDir, old.latest))
+        ) {
           next[name] = old;
           continue;
         }
@@ -106,35 +145,42 @@ export class LocalDirSource implements RepositorySource {
     }
     if (Object.keys(previous).length !== Object.keys(next).length) changed = true;
     if (changed) writeCache(cacheFile, { format: FORMAT, root: packagesDir, packages: next } satisfies CacheFile);
+    this.cached = { file: cacheFile, root: packagesDir, packages: next };
 
     const index: RepoIndex = { packages: {}, broken: [] };
     for (const [name, entry] of Object.entries(next)) {
-      if (entry.summary) index.packages[name] = entry.summary;
+      if (entry.summary) index.packages[name] = openSummary(entry.summary);
       index.broken.push(...entry.broken);
     }
     return index;
   }
 
-  private scanPackage(packagesDir: string, letter: string, name: string, stat: Stats): CachedPackage {
-    const { definitions, broken } = this.readPackage(packagesDir, letter, name);
+  private scanPackage(packagesDir: string, letter: string, name: string, stat: Stats, read?: PackageRevisions): CachedPackage {
+    const { definitions, broken } = read ?? this.readPackage(packagesDir, letter, name);
     const summary = summarize(definitions);
     const pkgDir = join(packagesDir, letter, name);
-    const paths: string[] = [];
-    if (summary) paths.push(join(String(summary.releaseVersion), 'package.json'));
+    const always: string[] = [];
+    const latest: string[] = [];
+    if (summary) {
+      const rev = String(summary.releaseVersion);
+      always.push(join(rev, 'package.json'));
+      latest.push(rev, ...REVISION_FILES.filter((f) => f !== 'package.json').map((f) => join(rev, f)));
+    }
     for (const b of broken) {
       if (b.releaseVersion === null) continue;
       const rev = String(b.releaseVersion);
-      paths.push(rev, ...readdirSync(join(pkgDir, rev)).map((f) => join(rev, f)));
+      always.push(rev, ...readdirSync(join(pkgDir, rev)).map((f) => join(rev, f)));
     }
-    const watch = paths.flatMap((path) => {
-      try {
-        const s = statSync(join(pkgDir, path));
-        return [{ path, mtime: s.mtimeMs, size: s.size }];
-      } catch {
-        return [];
+    const stats = (paths: string[]): Watch => {
+      const watch: Watch = [];
+      for (const path of paths) {
+        const s = statSync(join(pkgDir, path), { throwIfNoEntry: false });
+        if (s) watch.push(path, s.mtimeMs, s.size);
       }
-    });
-    return { letter, mtime: stat.mtimeMs, watch, summary, broken };
+      return watch;
+    };
+    const watch = stats(always);
+    return { letter, mtime: stat.mtimeMs, watch, latest: stats(latest), summary: cacheSummary(summary), broken };
   }
 
   private reader?: typeof ReadRevision;
@@ -187,7 +233,28 @@ export class LocalDirSource implements RepositorySource {
     const letter = name[0]?.toUpperCase() ?? '';
     if (!existsSync(join(packagesDir, letter, name))) return { definitions: [], broken: [] };
     await this.loadReader();
-    return this.readPackage(packagesDir, letter, name);
+    const read = this.readPackage(packagesDir, letter, name);
+    this.remember(packagesDir, letter, name, read);
+    return read;
+  }
+
+  /** The index this source loaded, so a fresh read of a package can correct it. */
+  private cached?: { file: string; root: string; packages: Record<string, CachedPackage> };
+
+  /**
+   * A fresh read that disagrees with the index (an older revision edited in place, which a search
+   * does not check) replaces the package's entry, so the next search agrees with this read.
+   */
+  private remember(packagesDir: string, letter: string, name: string, read: PackageRevisions): void {
+    const cached = this.cached;
+    const old = cached?.packages[name];
+    if (!cached || cached.root !== packagesDir || !old) return;
+    const stat = statSync(join(packagesDir, letter, name), { throwIfNoEntry: false });
+    if (!stat?.isDirectory()) return;
+    const fresh = this.scanPackage(packagesDir, letter, name, stat, read);
+    if (JSON.stringify([old.summary, old.broken]) === JSON.stringify([fresh.summary, fresh.broken])) return;
+    cached.packages[name] = fresh;
+    writeCache(cached.file, { format: FORMAT, root: packagesDir, packages: cached.packages } satisfies CacheFile);
   }
 }
 
@@ -198,10 +265,10 @@ function listDirs(dir: string): string[] {
     .sort();
 }
 
-function watchedUnchanged(pkgDir: string, watch: readonly Watched[]): boolean {
-  for (const w of watch) {
-    const s = statSync(`${pkgDir}/${w.path}`, { throwIfNoEntry: false });
-    if (!s || s.mtimeMs !== w.mtime || s.size !== w.size) return false;
+function watchedUnchanged(pkgDir: string, watch: Readonly<Watch>): boolean {
+  for (let i = 0; i < watch.length; i += 3) {
+    const s = statSync(`${pkgDir}/${watch[i]}`, { throwIfNoEntry: false });
+    if (!s || s.mtimeMs !== watch[i + 1] || s.size !== watch[i + 2]) return false;
   }
   return true;
 }

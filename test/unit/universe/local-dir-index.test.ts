@@ -44,13 +44,60 @@ describe('local directory repository index', () => {
 
   it('reads only changed packages again (the cache is reused for the rest)', async () => {
     await source().index();
-    // Corrupt a revision without touching mtimes the index checks: the cached entry must be used.
-    writeFileSync(join(repo, 'packages', 'B', 'beta', '0', 'marathon.json.mustache'), '{{#broken}');
+    // Corrupt an older revision, which a search does not check: the cached entry must be used.
+    writeFileSync(join(repo, 'packages', 'A', 'alpha', '0', 'marathon.json.mustache'), '{{#broken}');
     const index = await source().index();
-    expect(index.packages.beta).toBeDefined();
+    expect(index.packages.alpha.revisions.map((r) => r.releaseVersion)).toEqual([2, 1, 0]);
     // ...while a direct read of the package sees the truth.
-    const { broken } = await source().revisions('beta');
-    expect(broken.map((b) => b.releaseVersion).sort()).toEqual([0, 1]);
+    const { broken } = await source().revisions('alpha');
+    expect(broken.map((b) => b.releaseVersion)).toEqual([0]);
+  });
+
+  // Edits in place keep the directories' mtimes: only the files' own stats change.
+  const latest = (file: string) => join(repo, 'packages', 'A', 'alpha', '2', file);
+  const expectLatestSkipped = async (file: string) => {
+    const index = await source().index();
+    expect(index.packages.alpha.currentVersion).toBe('1.2.0');
+    expect(index.packages.alpha.revisions.map((r) => r.releaseVersion)).toEqual([1, 0]);
+    expect(index.broken.find((b) => b.name === 'alpha')).toMatchObject({ releaseVersion: 2, file: `packages/A/alpha/2/${file}` });
+  };
+
+  it("sees the latest revision's config.json become invalid JSON in place", async () => {
+    expect((await source().index()).packages.alpha.currentVersion).toBe('2.0.0');
+    writeFileSync(latest('config.json'), '{"type": "object", "properties": ');
+    await expectLatestSkipped('config.json');
+  });
+
+  it("sees the latest revision's config.json become an invalid schema in place", async () => {
+    await source().index();
+    writeFileSync(latest('config.json'), JSON.stringify({ type: 'object', properties: { a: { type: 'strin' } } }));
+    await expectLatestSkipped('config.json');
+  });
+
+  it("sees the latest revision's template or resource.json break, and a new file appear in it", async () => {
+    await source().index();
+    writeFileSync(latest('marathon.json.mustache'), '{"id": "{{#x}}"}');
+    await expectLatestSkipped('marathon.json.mustache');
+    writeFileSync(latest('marathon.json.mustache'), '{"id": "{{service.name}}"}');
+    expect((await source().index()).packages.alpha.currentVersion).toBe('2.0.0');
+    writeFileSync(latest('resource.json'), '{"assets": {"uris": {"a": 1}}}');
+    await expectLatestSkipped('resource.json');
+    rmSync(latest('resource.json'));
+    expect((await source().index()).packages.alpha.currentVersion).toBe('2.0.0');
+    writeFileSync(latest('command.json'), '{"pip": []}');
+    await expectLatestSkipped('command.json');
+  });
+
+  it('agrees with a fresh read once one was made: an older revision broken in place drops out of the index', async () => {
+    await source().index();
+    writeFileSync(join(repo, 'packages', 'A', 'alpha', '1', 'config.json'), '{');
+    const src = source();
+    await src.index();
+    const { definitions } = await src.revisions('alpha');
+    expect(definitions.map((d) => d.releaseVersion)).toEqual([2, 0]);
+    const index = await source().index();
+    expect(index.packages.alpha.revisions.map((r) => r.releaseVersion)).toEqual([2, 0]);
+    expect(index.broken.find((b) => b.name === 'alpha')).toMatchObject({ releaseVersion: 1, file: 'packages/A/alpha/1/config.json' });
   });
 });
 
