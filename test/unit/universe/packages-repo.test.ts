@@ -8,6 +8,11 @@ import { renderAndCheck } from '../../../src/universe/render.js';
 import { bundledRepoDir } from '../../../src/universe/repositories.js';
 
 const EXPECTED = ['cassandra', 'hello-world', 'kafka', 'redis', 'spark', 'zookeeper'];
+/**
+ * A package's version says what it runs: where the node's software exists in one version only,
+ * so does the package (Debian 12 ships ZooKeeper 3.8.0 alone).
+ */
+const ONE_VERSION: Record<string, string> = { zookeeper: 'Debian 12 ships ZooKeeper 3.8.0 only' };
 
 function* properties(schema: Record<string, any>, prefix = ''): Generator<[string, Record<string, any>]> {
   for (const [key, prop] of Object.entries<Record<string, any>>(schema.properties ?? {})) {
@@ -30,9 +35,9 @@ describe('packages-repo', () => {
 
   for (const name of EXPECTED) {
     describe(name, () => {
-      it('has at least two semver versions on packagingVersion 4.0, increasing with the revision', async () => {
+      it('has semver versions on packagingVersion 4.0, increasing with the revision (two or more where the software has them)', async () => {
         const revisions = (await catalog.candidates(name)).map((c) => c.definition).reverse();
-        expect(revisions.length).toBeGreaterThanOrEqual(2);
+        expect(revisions.length).toBeGreaterThanOrEqual(ONE_VERSION[name] ? 1 : 2);
         for (const [i, def] of revisions.entries()) {
           expect(def.packagingVersion).toBe('4.0');
           expect(semver.valid(def.version), `${name} ${def.version}`).not.toBeNull();
