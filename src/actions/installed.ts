@@ -45,10 +45,19 @@ export function statusOf(app: SchedulerApp, evidence: StatusEvidence = {}): { st
   if (wanted > 0 && good < wanted && failing) return { status: 'failed', problem: `${failure.message} (${failure.state}, task ${failure.taskId})` };
   if (wanted > good && evidence.unplaceable) return { status: 'failed', problem: `cannot be placed: ${evidence.unplaceable}` };
   const waiting = evidence.queued && evidence.queued.count > 0 ? queueReason(evidence.queued) : undefined;
-  if (app.deployments.length > 0) return { status: 'deploying', problem: waiting };
+  const problem = waiting ?? (good < wanted ? healthProblem(app) : undefined);
+  if (app.deployments.length > 0) return { status: 'deploying', problem };
   if (wanted === 0) return { status: 'stopped' };
   if (good >= wanted) return { status: 'running' };
-  return { status: 'degraded', problem: waiting };
+  return { status: 'degraded', problem };
+}
+
+/** The health check failing on running tasks, with its last cause (tasks come embedded in the list). */
+function healthProblem(app: SchedulerApp): string | undefined {
+  const failing = (app.tasks ?? []).filter((t) => t.state === 'TASK_RUNNING' && (t.healthCheckResults ?? []).some((r) => !r.alive && r.lastFailureCause));
+  if (failing.length === 0) return undefined;
+  const cause = failing[0].healthCheckResults?.find((r) => !r.alive && r.lastFailureCause)?.lastFailureCause;
+  return `the health check fails on ${failing.length} task(s): ${cause}`;
 }
 
 function queueReason(q: QueueItem): string {
@@ -82,7 +91,7 @@ export function toInstalled(app: SchedulerApp, evidence: StatusEvidence = {}): I
 }
 
 export async function listInstalled(scheduler: Scheduler, filter: { name?: string; appId?: string } = {}): Promise<InstalledPackage[]> {
-  const [apps, queue] = await Promise.all([scheduler.listApps({ label: LABEL.name, embedFailures: true }), scheduler.queue().catch(() => [])]);
+  const [apps, queue] = await Promise.all([scheduler.listApps({ label: LABEL.name, embedTasks: true }), scheduler.queue().catch(() => [])]);
   const appId = filter.appId ? normalizeAppId(filter.appId) : undefined;
   const evidence = await queueEvidence(scheduler, apps, queue);
   return apps

@@ -110,6 +110,9 @@ describe('refused and unfinished deploying commands', () => {
     expect(timeout.exitCode).toBe(4);
     expect(timeout.stderr).toContain('/stuck stays in the cluster');
     expect(timeout.stderr).toContain('Remove it with: dcos package uninstall stuck --app-id /stuck --yes');
+    // Still deploying in the cluster, and the list says what holds it up.
+    const [stuck] = JSON.parse((await dcos(['package', 'list', 'stuck', '--json'])).stdout);
+    expect(stuck).toMatchObject({ status: 'deploying', problem: 'the health check fails on 1 task(s): command exited with 1: not ready yet' });
     expect((await dcos(['package', 'uninstall', 'stuck', '--yes'])).exitCode).toBe(0);
 
     const controller = new AbortController();
