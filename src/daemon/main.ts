@@ -24,6 +24,7 @@ import { Scheduler } from './core/scheduler.js';
 import { ClusterState } from './core/state.js';
 import { TaskRunner } from './core/task-runner.js';
 import { DataDirRefused, dirKey, openClusterStore, type ClusterIdentity } from './identity.js';
+import { installCrashHandlers } from './crash-handlers.js';
 import { acquireLock, releaseLock } from './lock.js';
 import { makePrivate } from './private-files.js';
 import { writeFileAtomic } from '../core/atomic-file.js';
@@ -198,13 +199,17 @@ async function main(): Promise<void> {
     scheduler?.stop();
     if (stopTasks) {
       const tasks = [...state.tasks.values()];
-      const outcomes = await Promise.allSettled(tasks.map((t) => runner.kill(t)));
+      // Stopped even if the store cannot record it now: the next start finds them gone.
+      const outcomes = await Promise.allSettled(tasks.map((t) => runner.kill(t, true, { evenIfUnstored: true })));
       const failed = outcomes.filter((o) => o.status === 'rejected').length;
       log(`stopped ${tasks.length} task(s)${failed ? `; ${failed} kill(s) failed` : ''}`);
       // Belt and braces: any process still carrying one of those tasks' ids goes too.
       const left = await sweepTaskProcesses(agentId, new Set(tasks.map((t) => t.id)), log);
       if (left > 0) log(`killed ${left} leftover task process(es)`);
     }
+    // Changes still waiting for the store get a last try.
+    runner.commits.flush();
+    if (runner.commits.backlog > 0) log(`changes of ${runner.commits.backlog} task(s) could not be stored; the next start works their state out again from their processes`);
     runner.detach();
     server.close();
     store.close();
@@ -232,6 +237,9 @@ async function main(): Promise<void> {
       tasks: state.tasks.size,
       deployments: state.deployments.size,
       resources: { total: resources, used: pool.usedResources() },
+      portsInUse: ports.inUse(),
+      // Tasks whose changes wait for a store that cannot be written now.
+      tasksWaitingForStore: runner.commits.backlog,
     },
   }));
 
@@ -252,6 +260,8 @@ async function main(): Promise<void> {
   scheduler.kick();
   log(`serving ${node.url} for ${dataDir} (pid ${process.pid}); ${state.tasks.size} task(s) recovered`);
 }
+
+installCrashHandlers(process, log, (code) => process.exit(code));
 
 main().catch((err) => {
   log(`fatal: ${(err as Error).stack ?? String(err)}`);

@@ -9,7 +9,7 @@ import { connect } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDaemon, stopAllDaemons, type TestDaemon } from '../helpers/daemon.js';
-import { createApp, sleeper, waitNoDeployments, type Json } from './support.js';
+import { createApp, holdStoreLock, openEvents, readStore, sleeper, waitNoDeployments, type Json } from './support.js';
 
 let d: TestDaemon;
 beforeAll(async () => {
@@ -61,6 +61,10 @@ function storedAppIds(): string[] {
   } finally {
     db.close();
   }
+}
+
+function storedDeploymentIds(): string[] {
+  return readStore(d.dataDir, (db) => (db.prepare('SELECT id FROM deployments').all() as Array<{ id: string }>).map((r) => r.id));
 }
 
 async function memoryAppIds(): Promise<string[]> {
@@ -147,15 +151,7 @@ describe('Host header (DNS rebinding defence)', () => {
 });
 
 describe('a store write that fails', () => {
-  /** Holds SQLite's write lock from another connection until released: the daemon's writes fail (busy). */
-  function lockStore(): () => void {
-    const db = new Database(join(d.dataDir, 'state.db'));
-    db.exec('BEGIN IMMEDIATE');
-    return () => {
-      db.exec('ROLLBACK');
-      db.close();
-    };
-  }
+  const lockStore = () => holdStoreLock(d.dataDir);
 
   it('leaves nothing in memory that the store does not have (create, update, delete)', { timeout: 60_000 }, async () => {
     await createApp(d, sleeper('/kept', { instances: 0 }));
@@ -187,5 +183,37 @@ describe('a store write that fails', () => {
     await waitNoDeployments(d);
     expect((await d.api('GET', '/v2/apps/kept')).json.app.cmd).toBe('sleep 2000');
     expect(await memoryAppIds()).toEqual(storedAppIds());
+  });
+
+  it('cancels or rolls back no deployment it cannot store, and announces none', { timeout: 60_000 }, async () => {
+    // Never placed (more cpus than the node has): its deployment stays.
+    await createApp(d, sleeper('/stuck', { cpus: 1000 }));
+    const [dep] = (await d.api('GET', '/v2/deployments')).json as Json[];
+    expect(dep, 'the deployment of /stuck').toBeDefined();
+    const events = await openEvents(d);
+    try {
+      const release = lockStore();
+      try {
+        for (const query of ['?force=true', '']) {
+          const res = await d.api('DELETE', `/v2/deployments/${dep.id}${query}`);
+          expect(res.status, `${query}: ${res.text}`).toBe(503);
+          expect(res.json.message).toMatch(/could not store the change, so nothing was changed/);
+        }
+      } finally {
+        release();
+      }
+      expect(((await d.api('GET', '/v2/deployments')).json as Json[]).map((x) => x.id)).toEqual([dep.id]);
+      expect(storedDeploymentIds()).toEqual([dep.id]);
+      // Once it can be stored: cancelled, and only then announced.
+      const res = await d.api('DELETE', `/v2/deployments/${dep.id}?force=true`);
+      expect(res.status, res.text).toBe(202);
+      await events.waitFor((e) => e.event === 'deployment_failed', 'deployment_failed');
+      expect(events.events.filter((e) => e.event === 'deployment_failed').map((e) => e.data.id)).toEqual([dep.id]);
+      expect(storedDeploymentIds()).toEqual([]);
+    } finally {
+      await events.close();
+    }
+    expect((await d.api('DELETE', '/v2/apps/stuck?force=true')).status).toBe(200);
+    await waitNoDeployments(d);
   });
 });

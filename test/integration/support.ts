@@ -1,4 +1,6 @@
 /** Shared pieces of the daemon integration tests: app builders, task lookups, sandbox files, SSE. */
+import Database from 'better-sqlite3';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
 import { waitFor, type TestDaemon } from '../helpers/daemon.js';
@@ -170,4 +172,27 @@ export async function openEvents(d: TestDaemon, query = ''): Promise<EventStream
       await reading;
     },
   };
+}
+
+/**
+ * Holds SQLite's write lock on the daemon's store from another connection until released: every
+ * write of the daemon fails (SQLITE_BUSY after its busy timeout) while readers still read.
+ */
+export function holdStoreLock(dataDir: string): () => void {
+  const db = new Database(join(dataDir, 'state.db'));
+  db.exec('BEGIN IMMEDIATE');
+  return () => {
+    db.exec('ROLLBACK');
+    db.close();
+  };
+}
+
+/** Reads the daemon's store with a connection of the test's own (read-only: it never blocks a write). */
+export function readStore<T>(dataDir: string, read: (db: Database.Database) => T): T {
+  const db = new Database(join(dataDir, 'state.db'), { readonly: true });
+  try {
+    return read(db);
+  } finally {
+    db.close();
+  }
 }

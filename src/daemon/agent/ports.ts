@@ -52,6 +52,11 @@ export class PortAllocator {
     for (const port of ports) this.used.add(port);
   }
 
+  /** Every port handed out and not given back, in order. */
+  inUse(): number[] {
+    return [...this.used].sort((a, b) => a - b);
+  }
+
   /** How many ports of the range are free. */
   free(): number {
     let inRange = 0;

@@ -112,7 +112,7 @@ export class Cluster {
     // The store first: memory only follows a change the store has, so a failed write (a full disk,
     // a locked database) leaves the cluster exactly as it was.
     const store = this.state.store;
-    try {
+    storeOr503(() =>
       store.transaction(() => {
         if (steps.length > 0) for (const c of conflicts) store.deleteDeployment(c.id);
         for (const [id, app] of changes) {
@@ -120,10 +120,8 @@ export class Cluster {
           else store.deleteApp(id);
         }
         if (steps.length > 0) store.putDeployment(dep.id, dep);
-      });
-    } catch (err) {
-      throw new HttpError(503, { message: `The cluster could not store the change, so nothing was changed: ${(err as Error).message}` });
-    }
+      }),
+    );
     if (steps.length > 0) for (const c of conflicts) this.state.deployments.delete(c.id);
     for (const [id, app] of changes) {
       if (app) {
@@ -216,7 +214,7 @@ export class Cluster {
     const dep = this.state.deployments.get(id);
     if (!dep) throw notFound(`DeploymentPlan ${id} does not exist`);
     if (force) {
-      this.state.removeDeployment(id);
+      storeOr503(() => this.state.removeDeployment(id));
       this.events.emit('deployment_failed', { id, plan: deploymentView(dep) });
       this.scheduler.kick();
       return null;
@@ -237,8 +235,18 @@ export class Cluster {
       if (!back) changes.set(appId, null);
       else changes.set(appId, versioned(back, now ? classifyChange(now, back) === 'none' ? 'config' : classifyChange(now, back) : 'create', stamp, now));
     }
-    this.events.emit('deployment_failed', { id, plan: deploymentView(dep) });
+    // Announced once the revert that replaces it is stored.
     const revert = this.deploy(changes, { force: true, version: stamp });
+    this.events.emit('deployment_failed', { id, plan: deploymentView(dep) });
     return { deploymentId: revert.id, version: revert.version };
+  }
+}
+
+/** A store write for a request: when it fails, nothing was changed and the answer says so (503). */
+function storeOr503<T>(write: () => T): T {
+  try {
+    return write();
+  } catch (err) {
+    throw new HttpError(503, { message: `The cluster could not store the change, so nothing was changed: ${(err as Error).message}` });
   }
 }

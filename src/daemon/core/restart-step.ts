@@ -16,7 +16,8 @@ export interface RestartHooks {
   kill(task: Task): void;
   /** Places up to `count` new tasks of the app (the rest waits in the queue). */
   launch(count: number): void;
-  save(): void;
+  /** Stores the deployment as given (memory follows once it is stored). */
+  save(next: Deployment): void;
   resetBackoff(): void;
 }
 
@@ -53,8 +54,9 @@ export function restartStep(dep: Deployment, app: StoredApp, hooks: RestartHooks
   // Start what the algorithm allows, plus replacements of new tasks that died or could not be placed yet.
   hooks.launch(step.state.started - fresh.length);
   if (JSON.stringify(step.state) !== JSON.stringify(previous)) {
-    dep.restart[app.id] = step.state;
-    hooks.save();
+    const restart = { ...dep.restart, [app.id]: step.state };
+    hooks.save({ ...dep, restart });
+    dep.restart = restart;
   }
   return step.done && tasks.every((t) => t.version === app.version);
 }

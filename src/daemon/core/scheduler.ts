@@ -19,6 +19,9 @@ import type { ClusterState, Deployment } from './state.js';
 import type { TaskRunner } from './task-runner.js';
 import { deploymentView } from './views.js';
 
+/** How soon a pass that could not store something is tried again. */
+const RETRY_MS = 1000;
+
 export interface QueueInfo {
   count: number;
   since: string;
@@ -48,6 +51,8 @@ export class Scheduler {
   private wakeup?: NodeJS.Timeout;
   private wakeupAt = Infinity;
   private stopped = false;
+  /** A launch of this pass could not be stored: the pass launches nothing more. */
+  private storeFailed = false;
 
   constructor(private readonly d: SchedulerDeps) {}
 
@@ -63,10 +68,23 @@ export class Scheduler {
       try {
         this.tick();
       } catch (err) {
-        this.d.log(`scheduler error: ${(err as Error).stack ?? String(err)}`);
+        // Most likely a store that cannot be written: what was not stored did not happen, and
+        // the next pass tries again.
+        this.logError(err);
+        this.wakeAt(this.d.now() + RETRY_MS);
       }
     });
   }
+
+  /** A failing pass is logged when its error changes, and at most once a minute while it repeats. */
+  private logError(err: unknown): void {
+    const text = (err as Error).stack ?? String(err);
+    const now = this.d.now();
+    if (text === this.lastError?.text && now - this.lastError.at < 60_000) return;
+    this.lastError = { text, at: now };
+    this.d.log(`scheduler error (passes are retried every ${RETRY_MS / 1000}s): ${text}`);
+  }
+  private lastError?: { text: string; at: number };
 
   stop(): void {
     this.stopped = true;
@@ -74,6 +92,7 @@ export class Scheduler {
   }
 
   private tick(): void {
+    this.storeFailed = false;
     const busy = new Set<string>();
     const deployments = [...this.d.state.deployments.values()].sort((a, b) => (a.createdAt < b.createdAt ? -1 : 1));
     for (const dep of deployments) {
@@ -86,27 +105,41 @@ export class Scheduler {
     for (const appId of this.queue.keys()) if (!this.d.state.apps.has(appId)) this.queue.delete(appId);
   }
 
-  /** Works on a deployment's current step; moves on when every action of it is done. */
+  /**
+   * Works on a deployment's current step; moves on when every action of it is done. Each move is
+   * stored before memory and the events follow it: a pass that cannot store stops there.
+   */
   private advance(dep: Deployment): void {
     if (dep.currentStep === 0) {
-      dep.currentStep = 1;
-      this.d.state.saveDeployment(dep);
+      this.saveStep(dep, 1);
       this.d.events.emit('deployment_info', { plan: deploymentView(dep), currentStep: dep.steps[0] });
     }
     while (dep.currentStep <= dep.steps.length) {
       const step = dep.steps[dep.currentStep - 1];
       const done = step.actions.map((action) => this.runAction(dep, action)).every(Boolean);
       if (!done) return;
-      this.d.events.emit('deployment_step_success', { plan: deploymentView(dep), currentStep: step });
-      dep.currentStep += 1;
-      if (dep.currentStep <= dep.steps.length) {
-        this.d.state.saveDeployment(dep);
-        this.d.events.emit('deployment_info', { plan: deploymentView(dep), currentStep: dep.steps[dep.currentStep - 1] });
+      // The plan as it was when the step succeeded; announced once the next one is stored.
+      const plan = deploymentView(dep);
+      if (dep.currentStep === dep.steps.length) {
+        this.d.state.removeDeployment(dep.id);
+        this.d.events.emit('deployment_step_success', { plan, currentStep: step });
+        this.d.events.emit('deployment_success', { id: dep.id, plan });
+        this.kick();
+        return;
       }
+      this.saveStep(dep, dep.currentStep + 1);
+      this.d.events.emit('deployment_step_success', { plan, currentStep: step });
+      this.d.events.emit('deployment_info', { plan: deploymentView(dep), currentStep: dep.steps[dep.currentStep - 1] });
     }
     this.d.state.removeDeployment(dep.id);
     this.d.events.emit('deployment_success', { id: dep.id, plan: deploymentView(dep) });
     this.kick();
+  }
+
+  /** Moves the deployment to `step`: stored first, then in memory. */
+  private saveStep(dep: Deployment, step: number): void {
+    this.d.state.saveDeployment({ ...dep, currentStep: step });
+    dep.currentStep = step;
   }
 
   /** One pass of one action; true when it is complete. */
@@ -117,7 +150,9 @@ export class Scheduler {
         return true;
       case 'StopApplication': {
         const tasks = this.d.state.tasksOf(action.app);
-        for (const task of tasks) if (task.state !== 'TASK_KILLING') void this.d.runner.kill(task);
+        // The removed app's grace period still applies to its tasks.
+        const removed = dep.original[action.app] ?? undefined;
+        for (const task of tasks) if (task.state !== 'TASK_KILLING') void this.d.runner.kill(task, true, { app: removed });
         this.queue.delete(action.app);
         if (tasks.length > 0) return false;
         this.d.runner.backoff.delete(action.app);
@@ -134,7 +169,7 @@ export class Scheduler {
           readiness: this.d.readiness,
           kill: (task) => void this.d.runner.kill(task),
           launch: (count) => this.launch(app, count),
-          save: () => this.d.state.saveDeployment(dep),
+          save: (next) => this.d.state.saveDeployment(next),
           resetBackoff: () => this.d.runner.backoffOf(app.id).reset(),
         });
       default:
@@ -211,11 +246,28 @@ export class Scheduler {
             : describeShortfall(reasons, request, this.d.resources.free());
         return;
       }
-      this.d.runner.launch(app, ports as number[]);
+      if (this.storeFailed || !this.tryLaunch(app, ports as number[], entry)) {
+        this.wakeAt(this.d.now() + RETRY_MS);
+        return;
+      }
       running += 1;
       entry.count -= 1;
     }
     this.queue.delete(app.id);
+  }
+
+  /** Launches a task; when the store cannot take it, gives its ports back and says so in the queue. */
+  private tryLaunch(app: StoredApp, ports: number[], entry: QueueInfo): boolean {
+    try {
+      this.d.runner.launch(app, ports);
+      return true;
+    } catch (err) {
+      this.d.ports.release(ports);
+      // The store's failure is in the daemon log already (TaskCommits says when writes fail).
+      this.storeFailed = true;
+      entry.message = `The cluster could not store the new task, and tries again shortly: ${(err as Error).message}`;
+      return false;
+    }
   }
 
   /** One timer for the earliest time any app may launch again (a later request never delays it). */

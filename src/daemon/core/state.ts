@@ -57,13 +57,8 @@ export class ClusterState {
     return out;
   }
 
-  saveTask(task: Task): void {
-    this.store.putTask(task);
-  }
-
-  /** Moves a task that reached a terminal state out of the active set. */
-  finishTask(task: Task): void {
-    this.store.completeTask(task);
+  /** Memory's half of a task reaching a terminal state (TaskCommits stores it first). */
+  moveToCompleted(task: Task): void {
     this.tasks.delete(task.id);
     this.completed.push(task);
     if (this.completed.length > 1000) this.completed.splice(0, this.completed.length - 1000);
@@ -76,11 +71,6 @@ export class ClusterState {
   removeDeployment(id: string): void {
     this.store.deleteDeployment(id);
     this.deployments.delete(id);
-  }
-
-  saveFailure(failure: TaskFailure): void {
-    this.store.putFailure(failure.appId, failure);
-    this.failures.set(failure.appId, failure);
   }
 
   /** Deployments (oldest first) whose plan touches the app. */

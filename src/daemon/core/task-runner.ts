@@ -1,7 +1,9 @@
 /**
  * Runs tasks: reserves resources and ports, fetches, launches the process group, watches it exit,
  * health-checks it, kills it with the app's grace period, and re-adopts live tasks after a daemon
- * restart. Every state change is stored and announced as a status_update_event.
+ * restart. Every state change goes through TaskCommits (the store first, then memory) and is
+ * announced as a status_update_event once stored. Nothing run from a timer or a process listener
+ * throws: a store that cannot be written makes changes wait, and anything else is logged.
  */
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
@@ -23,6 +25,7 @@ import type { NodeInfo } from './node-info.js';
 import type { ResourcePool } from './resources.js';
 import type { ClusterState } from './state.js';
 import { marathonEnvironment, taskEnvironment } from './task-env.js';
+import { TaskCommits, type TaskChange } from './task-commits.js';
 import { servicePorts } from './views.js';
 
 const DEFAULT_KILL_GRACE_SECONDS = 3;
@@ -58,8 +61,12 @@ export class TaskRunner {
   readonly backoff = new Map<string, LaunchBackoff>();
   private runtimeLogged = false;
   private readonly pathWarned = new Set<number>();
+  /** Every change of a task's state: stored first, then applied. */
+  readonly commits: TaskCommits;
 
-  constructor(private readonly d: TaskRunnerDeps) {}
+  constructor(private readonly d: TaskRunnerDeps) {
+    this.commits = new TaskCommits(d.state, d.log, d.now, d.changed);
+  }
 
   backoffOf(appId: string): LaunchBackoff {
     let b = this.backoff.get(appId);
@@ -67,7 +74,11 @@ export class TaskRunner {
     return b;
   }
 
-  /** Creates a task for the app and starts it in the background; the caller checked resources. */
+  /**
+   * Creates a task for the app and starts it in the background; the caller checked resources and
+   * took the ports. Throws when the store cannot take the task: nothing is changed then, and the
+   * caller gives the ports back.
+   */
   launch(app: StoredApp, ports: number[]): Task {
     const now = new Date(this.d.now()).toISOString();
     const id = `${app.id.slice(1).replace(/\//g, '_')}.${randomUUID()}`;
@@ -92,13 +103,13 @@ export class TaskRunner {
       resources: { cpus: app.cpus, mem: app.mem, disk: app.disk, gpus: app.gpus ?? 0 },
     };
     // Stored first: a task the store does not have must not exist in memory either.
-    this.d.state.saveTask(task);
+    this.commits.create(task);
     this.d.resources.reserve(task.resources);
     this.d.state.tasks.set(id, task);
     this.announce(task);
     const run: Running = { health: [], abort: new AbortController() };
     this.running.set(id, run);
-    void this.start(task, app, run);
+    this.start(task, app, run).catch((err: Error) => this.d.log(`starting task ${id}: ${err.stack ?? String(err)}`));
     return task;
   }
 
@@ -156,21 +167,19 @@ export class TaskRunner {
         // A container's CLI runs as the daemon (it talks to the engine); the container as the user.
         user: image ? null : switchTo,
       });
-      task.pid = launched.pid;
-      task.pidStart = launched.start;
       run.child = launched.child;
-      launched.child.on('error', (err) => this.failToStart(task, `Failed to launch: ${err.message}`));
-      launched.child.on('exit', (code, signal) => this.onExit(task, code, signal));
+      launched.child.on('error', (err) => this.guard(`task ${task.id}`, () => this.failToStart(task, `Failed to launch: ${err.message}`)));
+      launched.child.on('exit', (code, signal) => this.guard(`exit of task ${task.id}`, () => this.onExit(task, code, signal)));
+      const started = { pid: launched.pid, pidStart: launched.start };
       if (run.abort.signal.aborted) {
         // Killed while launching: the process exists now, so stop it properly.
-        this.setState(task, 'TASK_KILLING');
-        void this.killGroup(task, app);
+        this.setState(task, { ...started, state: 'TASK_KILLING' }, () => void this.killGroup(task, app));
         return;
       }
-      task.startedAt = new Date(this.d.now()).toISOString();
-      this.setState(task, 'TASK_RUNNING');
-      this.backoffOf(app.id).onRunning(this.d.now(), app);
-      this.startHealthChecks(task, app, run);
+      this.setState(task, { ...started, startedAt: new Date(this.d.now()).toISOString(), state: 'TASK_RUNNING' }, () => {
+        this.backoffOf(app.id).onRunning(this.d.now(), app);
+        this.startHealthChecks(task, app, run);
+      });
     } catch (err) {
       if (run.abort.signal.aborted) return this.finish(task, 'TASK_KILLED', 'Killed before it started');
       this.failToStart(task, (err as Error).message);
@@ -189,9 +198,18 @@ export class TaskRunner {
     }
   }
 
+  /** Runs a timer's or a listener's work: whatever goes wrong is logged, never thrown at Node. */
+  private guard(what: string, work: () => void): void {
+    try {
+      work();
+    } catch (err) {
+      this.d.log(`${what}: ${(err as Error).stack ?? String(err)}`);
+    }
+  }
+
   /** A task that never ran: its stdout and stderr say why, as its status does. */
   private failToStart(task: Task, message: string): void {
-    if (isTerminal(task.state)) return;
+    if (isTerminal(this.commits.view(task).state)) return;
     noteInSandbox(task.sandbox, `cannot start task: ${message}`);
     this.finish(task, 'TASK_FAILED', message);
   }
@@ -207,101 +225,118 @@ export class TaskRunner {
   }
 
   private onExit(task: Task, code: number | null, signal: NodeJS.Signals | null): void {
-    if (isTerminal(task.state)) return;
-    task.exitCode = code;
+    const now = this.commits.view(task);
+    if (isTerminal(now.state)) return;
     // The task is over when its main process is: whatever it left running in its group goes too,
     // as Mesos tears down a task's container (it would hold ports the task no longer owns).
-    killGroupNow(task.pid);
-    if (task.state === 'TASK_KILLING' || task.goal === 'decommissioned' || this.running.get(task.id)?.abort.signal.aborted) {
-      this.finish(task, 'TASK_KILLED', signal ? `Killed with ${signal}` : 'Killed');
+    killGroupNow(now.pid);
+    const exit = { exitCode: code };
+    if (now.state === 'TASK_KILLING' || now.goal === 'decommissioned' || this.running.get(task.id)?.abort.signal.aborted) {
+      this.finish(task, 'TASK_KILLED', signal ? `Killed with ${signal}` : 'Killed', undefined, exit);
     } else if (code === 0) {
-      this.finish(task, 'TASK_FINISHED', 'Command exited with status 0');
+      this.finish(task, 'TASK_FINISHED', 'Command exited with status 0', undefined, exit);
     } else {
-      this.finish(task, 'TASK_FAILED', signal ? `Command terminated with signal ${signal}` : `Command exited with status ${code}`);
+      this.finish(task, 'TASK_FAILED', signal ? `Command terminated with signal ${signal}` : `Command exited with status ${code}`, undefined, exit);
     }
   }
 
-  private setState(task: Task, state: TaskState, message?: string): void {
-    task.state = state;
-    if (message !== undefined) task.message = message;
-    this.d.state.saveTask(task);
-    this.announce(task);
-    this.d.changed();
+  /**
+   * A new state (with whatever else changes with it): stored, then applied and announced, then
+   * `then`. Returns false when the change waits for the store.
+   */
+  private setState(task: Task, set: Partial<Task> & { state: TaskState }, then?: () => void): boolean {
+    return this.commits.apply(task, {
+      set,
+      then: () => {
+        this.announce(task);
+        this.d.changed();
+        then?.();
+      },
+    });
   }
 
   /**
    * A terminal state: free everything, remember failures, feed the backoff. A task ends as a
    * failure unless it was killed, or `failure` says otherwise (one that never started).
    */
-  finish(task: Task, state: TaskState, message: string, failure = state !== 'TASK_KILLED'): void {
-    if (isTerminal(task.state)) return;
+  finish(task: Task, state: TaskState, message: string, failure = state !== 'TASK_KILLED', extra: Partial<Task> = {}): void {
+    if (isTerminal(this.commits.view(task).state)) return;
+    // Its timers stop now (the process is gone, or never was); its resources and ports are freed
+    // once the store has the end, so nothing is handed out twice.
     const run = this.running.get(task.id);
     if (run) {
       clearTimeout(run.healthTimer);
       clearInterval(run.adoptedTimer);
       this.running.delete(task.id);
     }
-    task.state = state;
-    task.message = message;
-    task.finishedAt = new Date(this.d.now()).toISOString();
-    this.d.resources.release(task.resources);
-    this.d.ports.release(task.ports);
-    const app = this.d.state.apps.get(task.appId);
-    if (failure) {
-      if (app) this.backoffOf(app.id).onFailure(this.d.now(), app);
-      this.d.state.store.transaction(() => {
-        this.d.state.saveFailure({
-          appId: task.appId,
-          host: task.host,
-          message,
-          state,
-          taskId: task.id,
-          timestamp: task.finishedAt as string,
-          version: task.version,
-          slaveId: this.d.node.agentId,
-        });
-        this.d.state.finishTask(task);
-      });
-    } else {
-      this.d.state.finishTask(task);
-    }
-    this.announce(task);
-    this.d.changed();
+    const finishedAt = new Date(this.d.now()).toISOString();
+    this.commits.apply(task, {
+      set: { ...extra, state, message, finishedAt },
+      finish: true,
+      failure: failure
+        ? { appId: task.appId, host: task.host, message, state, taskId: task.id, timestamp: finishedAt, version: task.version, slaveId: this.d.node.agentId }
+        : undefined,
+      then: () => {
+        this.d.resources.release(task.resources);
+        this.d.ports.release(task.ports);
+        const app = this.d.state.apps.get(task.appId);
+        if (failure && app) this.backoffOf(app.id).onFailure(this.d.now(), app);
+        this.announce(task);
+        this.d.changed();
+      },
+    });
   }
 
-  /** Stops a task: SIGTERM to its group, SIGKILL after the app's grace period. */
-  kill(task: Task, decommission = true): Promise<void> {
+  /**
+   * Stops a task: TASK_KILLING is stored, then SIGTERM goes to its group, SIGKILL after the app's
+   * grace period. The returned promise never rejects; it resolves when the kill is over. While the
+   * store cannot be written the kill waits for it, unless `evenIfUnstored` (the daemon is shutting
+   * down: the processes go, and the next start works out their state from what it finds).
+   * `app` is the definition whose grace period applies, for an app already removed from memory.
+   */
+  kill(task: Task, decommission = true, opts: { evenIfUnstored?: boolean; app?: StoredApp } = {}): Promise<void> {
     const run = this.running.get(task.id);
-    if (decommission) task.goal = 'decommissioned';
-    if (run?.killing) return run.killing;
-    if (isTerminal(task.state)) return Promise.resolve();
-    const app = this.d.state.apps.get(task.appId);
-    if (task.pid === null) {
+    const now = this.commits.view(task);
+    if (isTerminal(now.state)) return Promise.resolve();
+    const goal: Partial<Task> = decommission && now.goal !== 'decommissioned' ? { goal: 'decommissioned' } : {};
+    if (run?.killing || now.pid === null) {
+      if (goal.goal) this.commits.apply(task, { set: goal });
+      if (run?.killing) return run.killing;
       // Still fetching or launching: the launch sees the abort and ends the task.
-      run?.abort.abort();
-      if (!run) this.finish(task, 'TASK_KILLED', 'Killed');
+      if (run) run.abort.abort();
+      else this.finish(task, 'TASK_KILLED', 'Killed');
       return Promise.resolve();
     }
-    this.setState(task, 'TASK_KILLING');
-    const killing = this.killGroup(task, app);
+    const app = this.d.state.apps.get(task.appId) ?? opts.app;
+    const killing = new Promise<void>((resolve) => {
+      let started = false;
+      const signal = () => {
+        if (started) return;
+        started = true;
+        void this.killGroup(task, app).then(resolve);
+      };
+      if (!this.setState(task, { ...goal, state: 'TASK_KILLING' }, signal) && opts.evenIfUnstored) signal();
+    });
     if (run) run.killing = killing;
     return killing;
   }
 
+  /** Signals the task's group and waits for it to end; never rejects. */
   private async killGroup(task: Task, app: StoredApp | undefined): Promise<void> {
     const run = this.running.get(task.id);
     if (run) clearTimeout(run.healthTimer);
     const grace = (app?.taskKillGracePeriodSeconds ?? DEFAULT_KILL_GRACE_SECONDS) * 1000;
+    const { pid, pidStart } = this.commits.view(task);
     try {
-      const outcome = await killProcessGroup(task.pid as number, task.pidStart, grace);
-      if (outcome === 'gone' && readProcessStart(task.pid as number) !== null) {
-        this.d.log(`kill of ${task.id}: pid ${task.pid} is alive but not the task's process (start ${readProcessStart(task.pid as number)}, recorded ${task.pidStart})`);
+      const outcome = await killProcessGroup(pid as number, pidStart, grace);
+      if (outcome === 'gone' && readProcessStart(pid as number) !== null) {
+        this.d.log(`kill of ${task.id}: pid ${pid} is alive but not the task's process (start ${readProcessStart(pid as number)}, recorded ${pidStart})`);
       }
     } catch (err) {
       this.d.log(`killing ${task.id} failed: ${(err as Error).message}`);
     }
     // Our own children also report through 'exit'; adopted ones only end here.
-    if (!run?.child) this.finish(task, 'TASK_KILLED', 'Killed');
+    if (!run?.child) this.guard(`kill of ${task.id}`, () => this.finish(task, 'TASK_KILLED', 'Killed'));
   }
 
   private startHealthChecks(task: Task, app: StoredApp, run: Running): void {
@@ -318,8 +353,12 @@ export class TaskRunner {
     // Never as the daemon instead: a check that cannot run as the task's user fails.
     const userProblem = who.ok ? null : `cannot run the check as user "${app.user}": ${who.problem}`;
     const env = { ...taskEnvironment(app, task, this.d.node, this.d.env), ...(who.ok && who.user ? userEnvironment(who.user) : {}) };
-    const tick = async (): Promise<void> => {
-      if (!this.running.has(task.id) || task.state !== 'TASK_RUNNING') return;
+    // Checked as the task will be once its waiting changes are stored: a kill waiting for the
+    // store ends the checks as a stored one does.
+    const live = () => this.running.get(task.id) === run && this.commits.view(task).state === 'TASK_RUNNING';
+    /** One round of probes; false when the checks are over (the task is going). */
+    const tick = async (): Promise<boolean> => {
+      if (!live()) return false;
       const startedAt = task.startedAt ? Date.parse(task.startedAt) : null;
       const outcomes = await Promise.all(
         run.health.map((h) =>
@@ -328,10 +367,7 @@ export class TaskRunner {
             : probeHealth(h.check, { host: task.host, ports: task.ports, env, cwd: task.sandbox, user }, (h.check.timeoutSeconds ?? 20) * 1000),
         ),
       );
-      if (!this.running.has(task.id) || task.state !== 'TASK_RUNNING') return;
-      const before = JSON.stringify(task.healthCheckResults);
-      // One notion of "alive" for the task, before and after: every check alive (Marathon's).
-      const wasAlive = isHealthy(task.healthCheckResults, true);
+      if (!live()) return false;
       let kill = false;
       const now = this.d.now();
       const failedChecks: HealthState[] = [];
@@ -340,47 +376,58 @@ export class TaskRunner {
         if (verdict === 'kill') kill = true;
         if (verdict === 'failed' || verdict === 'kill') failedChecks.push(run.health[i]);
       });
-      task.healthCheckResults = run.health.map((h) => h.toJSON());
-      if (JSON.stringify(task.healthCheckResults) !== before) {
-        this.d.state.saveTask(task);
-        const alive = isHealthy(task.healthCheckResults, true);
-        if (alive !== wasAlive) {
-          this.d.events.emit('health_status_changed_event', { appId: task.appId, instanceId: task.id, taskId: task.id, version: task.version, alive });
-        }
-        this.d.changed();
-      }
-      // One per counted failure, naming the check that failed.
-      for (const h of failedChecks) {
-        this.d.events.emit('failed_health_check_event', { appId: task.appId, taskId: task.id, instanceId: task.id, healthCheck: h.check });
-      }
-      if (kill) {
-        const cause = task.healthCheckResults.find((r) => r.lastFailureCause)?.lastFailureCause ?? 'health check failed';
-        this.d.events.emit('unhealthy_instance_kill_event', {
-          appId: task.appId, taskId: task.id, instanceId: task.id, version: task.version, reason: cause, host: task.host, slaveId: this.d.node.agentId,
-        });
-        task.message = `Killed as unhealthy: ${cause}`;
+      const results = run.health.map((h) => h.toJSON());
+      if (!kill && JSON.stringify(results) === JSON.stringify(this.commits.view(task).healthCheckResults)) return true;
+      const cause = results.find((r) => r.lastFailureCause)?.lastFailureCause ?? 'health check failed';
+      const message = `Killed as unhealthy: ${cause}`;
+      const change: TaskChange = {
+        set: kill ? { healthCheckResults: results, message } : { healthCheckResults: results },
         // Kept as the app's last task failure, as Marathon keeps it, so `package list` and the
         // app's JSON tell why its tasks keep being replaced.
-        this.d.state.saveFailure({
-          appId: task.appId,
-          host: task.host,
-          message: task.message,
-          state: 'TASK_KILLED',
-          taskId: task.id,
-          timestamp: new Date(now).toISOString(),
-          version: task.version,
-          slaveId: this.d.node.agentId,
-        });
-        // The instance is replaced: the goal stays running, so the scheduler launches another.
-        void this.kill(task, false).then(() => this.d.changed());
-        return;
-      }
-      run.healthTimer = setTimeout(() => void tick(), this.nextProbeDelay(task, run));
+        failure: kill
+          ? { appId: task.appId, host: task.host, message, state: 'TASK_KILLED', taskId: task.id, timestamp: new Date(now).toISOString(), version: task.version, slaveId: this.d.node.agentId }
+          : undefined,
+        // Announced once stored.
+        then: (before) => {
+          // One notion of "alive" for the task, before and after: every check alive (Marathon's).
+          const wasAlive = isHealthy(before.healthCheckResults, true);
+          const alive = isHealthy(task.healthCheckResults, true);
+          if (alive !== wasAlive) {
+            this.d.events.emit('health_status_changed_event', { appId: task.appId, instanceId: task.id, taskId: task.id, version: task.version, alive });
+          }
+          // One per counted failure, naming the check that failed.
+          for (const h of failedChecks) {
+            this.d.events.emit('failed_health_check_event', { appId: task.appId, taskId: task.id, instanceId: task.id, healthCheck: h.check });
+          }
+          this.d.changed();
+          if (!kill) return;
+          this.d.events.emit('unhealthy_instance_kill_event', {
+            appId: task.appId, taskId: task.id, instanceId: task.id, version: task.version, reason: cause, host: task.host, slaveId: this.d.node.agentId,
+          });
+          // The instance is replaced: the goal stays running, so the scheduler launches another.
+          void this.kill(task, false).then(() => this.d.changed());
+        },
+      };
+      this.commits.apply(task, change);
+      return !kill;
+    };
+    const next = (delayMs: number): void => {
+      run.healthTimer = setTimeout(() => {
+        tick().then(
+          (again) => {
+            if (again && live()) next(this.nextProbeDelay(task, run));
+          },
+          (err: Error) => {
+            // A check that could not run is logged; the checks go on.
+            this.d.log(`health check of task ${task.id}: ${err.stack ?? String(err)}`);
+            if (live()) next(this.nextProbeDelay(task, run));
+          },
+        );
+      }, delayMs);
       run.healthTimer.unref();
     };
     // The first probe right away: an install waits on it.
-    run.healthTimer = setTimeout(() => void tick(), 100);
-    run.healthTimer.unref();
+    next(100);
   }
 
   /**
@@ -408,22 +455,27 @@ export class TaskRunner {
       if (task.pid === null) {
         const [pid] = findProcessesWithEnv('MESOS_TASK_ID', task.id).filter((p) => this.ownerOf(p) !== 'other');
         if (pid !== undefined) {
-          task.pid = pid;
-          task.pidStart = readProcessStart(pid);
-          task.startedAt ??= new Date(this.d.now()).toISOString();
-          task.state = task.goal === 'running' ? 'TASK_RUNNING' : task.state;
+          this.commits.apply(task, {
+            set: {
+              pid,
+              pidStart: readProcessStart(pid),
+              startedAt: task.startedAt ?? new Date(this.d.now()).toISOString(),
+              state: task.goal === 'running' ? 'TASK_RUNNING' : task.state,
+            },
+          });
         }
       }
-      const alive = task.pid !== null && task.pidStart !== null && isSameProcess(task.pid, task.pidStart);
+      const { pid, pidStart } = this.commits.view(task);
+      const alive = pid !== null && pidStart !== null && isSameProcess(pid, pidStart);
       this.d.resources.reserve(task.resources);
       this.d.ports.reserve(task.ports);
-      if (!alive || this.ownerOf(task.pid as number) === 'other') {
+      if (!alive || this.ownerOf(pid as number) === 'other') {
         this.running.set(task.id, { health: [], abort: new AbortController() });
         if (alive) {
-          const owner = processEnvValue(task.pid as number, 'DCOS_AGENT_ID');
-          this.d.log(`task ${task.id}: its process ${task.pid} belongs to cluster ${owner}, not this one (${this.d.node.agentId}); leaving it alone`);
+          const owner = processEnvValue(pid as number, 'DCOS_AGENT_ID');
+          this.d.log(`task ${task.id}: its process ${pid} belongs to cluster ${owner}, not this one (${this.d.node.agentId}); leaving it alone`);
           this.finish(task, 'TASK_LOST', `Its process belongs to another cluster (${owner}): this data dir is a copy of that cluster's`, false);
-        } else if (task.pid === null) {
+        } else if (pid === null) {
           // Recorded, then the daemon died before spawning it: not a failure of the app.
           if (task.goal === 'decommissioned') this.finish(task, 'TASK_KILLED', 'Killed before it started');
           else this.finish(task, 'TASK_DROPPED', 'Never started: the cluster daemon stopped before launching it', false);
@@ -435,17 +487,22 @@ export class TaskRunner {
       }
       const run: Running = { health: [], abort: new AbortController() };
       this.running.set(task.id, run);
-      run.adoptedTimer = setInterval(() => {
-        if (!isSameProcess(task.pid as number, task.pidStart as string)) {
-          killGroupNow(task.pid);
-          const killed = task.state === 'TASK_KILLING' || task.goal === 'decommissioned';
-          // Not our child: its exit status cannot be known.
-          this.finish(task, killed ? 'TASK_KILLED' : 'TASK_FAILED', killed ? 'Killed' : 'The task exited (adopted after a daemon restart, so its exit status is unknown)');
-        }
-      }, ADOPTED_POLL_MS);
+      run.adoptedTimer = setInterval(
+        () =>
+          this.guard(`watching adopted task ${task.id}`, () => {
+            if (isSameProcess(pid as number, pidStart as string)) return;
+            killGroupNow(pid);
+            const now = this.commits.view(task);
+            const killed = now.state === 'TASK_KILLING' || now.goal === 'decommissioned';
+            // Not our child: its exit status cannot be known.
+            this.finish(task, killed ? 'TASK_KILLED' : 'TASK_FAILED', killed ? 'Killed' : 'The task exited (adopted after a daemon restart, so its exit status is unknown)');
+          }),
+        ADOPTED_POLL_MS,
+      );
       run.adoptedTimer.unref();
-      if (task.state === 'TASK_KILLING' || task.goal === 'decommissioned') void this.killGroup(task, app);
-      else if (app && task.state === 'TASK_RUNNING') this.startHealthChecks(task, app, run);
+      const now = this.commits.view(task);
+      if (now.state === 'TASK_KILLING' || now.goal === 'decommissioned') void this.killGroup(task, app);
+      else if (app && now.state === 'TASK_RUNNING') this.startHealthChecks(task, app, run);
     }
     this.killStrays();
   }
@@ -506,6 +563,7 @@ export class TaskRunner {
 
   /** Stops timers (daemon shutdown leaves tasks running). */
   detach(): void {
+    this.commits.stop();
     for (const run of this.running.values()) {
       clearTimeout(run.healthTimer);
       clearInterval(run.adoptedTimer);

@@ -35,7 +35,10 @@ export class Store {
     // Every change is its own transaction; NORMAL keeps them durable across a daemon crash
     // (only an OS crash may lose the last ones), at a fraction of FULL's cost.
     this.db.pragma('synchronous = NORMAL');
-    this.db.pragma('busy_timeout = 5000');
+    // Only another connection (someone's sqlite3, a backup) can hold the write lock: the daemon is
+    // the only writer. A wait blocks the whole daemon (these calls are synchronous), so it is
+    // short; a write that still fails is answered 503, or retried (task changes, scheduler passes).
+    this.db.pragma('busy_timeout = 1000');
     this.db.exec(SCHEMA);
     const db = this.db;
     this.stmts = {
