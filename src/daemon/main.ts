@@ -85,14 +85,16 @@ async function main(): Promise<void> {
   const dataDir = values['data-dir'];
   if (!dataDir) throw new Error('--data-dir is required');
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  makePrivate(dataDir);
 
   const lockFile = join(dataDir, 'daemon.lock');
   const lock = acquireLock(lockFile, dirKey(dataDir));
   if (!lock.ok) {
+    // The data dir is that daemon's: its modes included.
     log(`another daemon (pid ${lock.owner.pid}) already serves ${dataDir}`);
     process.exit(3);
   }
+  // Before the store opens: an older version's state.db may be readable by others.
+  makePrivate(dataDir);
 
   let identity: ClusterIdentity;
   try {

@@ -1,10 +1,10 @@
 /** An app's `user`: its tasks run as that user, in a sandbox that is theirs; or the app is refused. */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDaemon, stopAllDaemons, type TestDaemon } from '../helpers/daemon.js';
+import { DAEMON_MAIN, startDaemon, stopAllDaemons, type TestDaemon } from '../helpers/daemon.js';
 import { createApp, getApp, sandboxOf, sleeper, waitRunning, waitSandboxFile, type Json } from './support.js';
 
 const isRoot = process.getuid?.() === 0;
@@ -126,5 +126,61 @@ describe('user', () => {
     expect(update.status, update.text).toBe(422);
     expect(update.json.details[0].path).toBe('/user');
     expect((await getApp(d, '/user/later')).user ?? null).toBeNull();
+  });
+
+  /**
+   * A task of `nobody` writing to $MESOS_SANDBOX/x every 0.2 s, counting successes and failures in
+   * files of its working directory (reachable whatever the path above it allows).
+   */
+  async function pathWriter(id: string): Promise<{ sandbox: string; oks: () => number; fails: () => string }> {
+    await createApp(
+      d,
+      sleeper(id, {
+        user: 'nobody',
+        cmd: 'while true; do if echo x > "$MESOS_SANDBOX/x" 2>>errors; then echo ok >> oks; else echo "failed $(date +%T.%N)" >> fails; fi; sleep 0.2; done',
+      }),
+    );
+    const [task] = await waitRunning(d, id, 1);
+    const sandbox = await sandboxOf(d, task.id);
+    const read = (name: string) => (existsSync(join(sandbox, name)) ? readFileSync(join(sandbox, name), 'utf8') : '');
+    const oks = () => read('oks').split('\n').filter(Boolean).length;
+    const fails = () => read('fails') + read('errors');
+    await d.waitFor(() => oks() >= 3, { what: `${id} writing by its path` });
+    return { sandbox, oks, fails };
+  }
+
+  /** Waits until the writer has written `more` times again, then asserts it never failed. */
+  async function keepsWriting(w: { oks: () => number; fails: () => string }, more: number): Promise<void> {
+    const from = w.oks();
+    await d.waitFor(() => w.oks() >= from + more || w.fails() !== '', { what: `${more} more writes by the path`, timeoutMs: 15_000 });
+    expect(w.fails()).toBe('');
+  }
+
+  it.runIf(canSwitch)('keeps $MESOS_SANDBOX reachable by its path across a daemon restart, and private otherwise', { timeout: 90_000 }, async () => {
+    const writer = await pathWriter('/user/by-path');
+    expect(statSync(d.dataDir).mode & 0o777).toBe(0o711);
+
+    await d.sigterm();
+    await d.restart();
+    await keepsWriting(writer, 10);
+    expect(statSync(d.dataDir).mode & 0o777).toBe(0o711);
+    // The daemon's own files stay private.
+    for (const name of ['state.db', 'token', 'daemon.json']) expect(statSync(join(d.dataDir, name)).mode & 0o077).toBe(0);
+
+    // A second daemon started on the data dir loses the lock race: it leaves everything alone.
+    const second = spawnSync(process.execPath, [DAEMON_MAIN, '--data-dir', d.dataDir, '--port', '0'], { encoding: 'utf8', timeout: 20_000 });
+    expect(second.status, second.stderr).toBe(3);
+    await keepsWriting(writer, 5);
+    expect(statSync(d.dataDir).mode & 0o777).toBe(0o711);
+
+    // With no task of another user left, the data dir is its owner's alone again, also after a restart.
+    const others = ((await d.api('GET', '/v2/apps')).json.apps as Json[]).filter((a) => a.user).map((a) => a.id as string);
+    expect(others).toContain('/user/by-path');
+    for (const id of others) expect((await d.api('DELETE', `/v2/apps${id}`)).status).toBe(200);
+    await d.waitFor(async () => ((await d.api('GET', '/v2/apps')).json.apps as Json[]).every((a) => !a.user), { what: 'every app of another user removed' });
+    await d.waitFor(() => (statSync(d.dataDir).mode & 0o777) === 0o700, { what: 'the data dir 0700 again' });
+    await d.sigterm();
+    await d.restart();
+    expect(statSync(d.dataDir).mode & 0o777).toBe(0o700);
   });
 });

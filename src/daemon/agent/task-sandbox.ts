@@ -98,6 +98,21 @@ export function openPathToSandbox(dataDir: string, sandbox: string): void {
   }
 }
 
+/** Takes the search bit off the data dir again: no task of another user needs the path now. */
+export function closePathToSandboxes(dataDir: string): void {
+  chmodSync(dataDir, 0o700);
+}
+
+/** Whether the sandbox was handed over to a user other than the daemon's. */
+export function sandboxOfOtherUser(sandbox: string): boolean {
+  const uid = typeof process.getuid === 'function' ? process.getuid() : null;
+  try {
+    return uid !== null && lstatSync(sandbox).uid !== uid;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * The first directory above `dir` (from `/` down) that `user` may not pass through, judged by its
  * mode bits (ACLs aside), or null if the whole path is open to them.

@@ -13,7 +13,17 @@ import { killProcessGroup, launchProcess, LaunchError } from '../agent/launcher.
 import type { PortAllocator } from '../agent/ports.js';
 import { findProcessesWithEnv, isSameProcess, processEnvValue, readProcessStart } from '../agent/process-identity.js';
 import { sandboxPath } from '../agent/sandbox.js';
-import { chownSandbox, createSandbox, firstClosedAncestor, noteInSandbox, openPathToSandbox, STDERR, STDOUT } from '../agent/task-sandbox.js';
+import {
+  chownSandbox,
+  closePathToSandboxes,
+  createSandbox,
+  firstClosedAncestor,
+  noteInSandbox,
+  openPathToSandbox,
+  sandboxOfOtherUser,
+  STDERR,
+  STDOUT,
+} from '../agent/task-sandbox.js';
 import { resolveTaskUser, userEnvironment, type TaskUser } from '../agent/task-user.js';
 import { LaunchBackoff } from '../engine/backoff.js';
 import { probeHealth } from '../engine/health-probe.js';
@@ -61,6 +71,8 @@ export class TaskRunner {
   readonly backoff = new Map<string, LaunchBackoff>();
   private runtimeLogged = false;
   private readonly pathWarned = new Set<number>();
+  /** Active tasks of another user: while there are any, the path to their sandboxes stays open. */
+  private readonly pathUsers = new Set<string>();
   /** Every change of a task's state: stored first, then applied. */
   readonly commits: TaskCommits;
 
@@ -121,7 +133,7 @@ export class TaskRunner {
       // Switching users: the sandbox is theirs, and reachable by its path.
       const switchTo = who.switchTo ? who.user : null;
       if (switchTo) {
-        openPathToSandbox(this.d.node.dataDir, task.sandbox);
+        this.openPathFor(task);
         chownSandbox(task.sandbox, switchTo.uid, switchTo.gid);
         this.warnIfPathClosed(switchTo);
       }
@@ -184,6 +196,18 @@ export class TaskRunner {
       if (run.abort.signal.aborted) return this.finish(task, 'TASK_KILLED', 'Killed before it started');
       this.failToStart(task, (err as Error).message);
     }
+  }
+
+  /** The task runs as another user: the directories down to its sandbox let it through (0711). */
+  private openPathFor(task: Task): void {
+    this.pathUsers.add(task.id);
+    openPathToSandbox(this.d.node.dataDir, task.sandbox);
+  }
+
+  /** The task is over: with no other task of another user left, the data dir is private (0700) again. */
+  private closePathAfter(task: Task): void {
+    if (!this.pathUsers.delete(task.id) || this.pathUsers.size > 0) return;
+    this.guard('closing the data dir', () => closePathToSandboxes(this.d.node.dataDir));
   }
 
   /** Once per user: a data dir they cannot reach leaves $MESOS_SANDBOX unusable by its path. */
@@ -279,6 +303,7 @@ export class TaskRunner {
       then: () => {
         this.d.resources.release(task.resources);
         this.d.ports.release(task.ports);
+        this.closePathAfter(task);
         const app = this.d.state.apps.get(task.appId);
         if (failure && app) this.backoffOf(app.id).onFailure(this.d.now(), app);
         this.announce(task);
@@ -487,6 +512,8 @@ export class TaskRunner {
       }
       const run: Running = { health: [], abort: new AbortController() };
       this.running.set(task.id, run);
+      // An adopted task of another user reaches its sandbox by its path, as it did before.
+      if (sandboxOfOtherUser(task.sandbox)) this.guard(`opening the path to ${task.sandbox}`, () => this.openPathFor(task));
       run.adoptedTimer = setInterval(
         () =>
           this.guard(`watching adopted task ${task.id}`, () => {
@@ -505,6 +532,7 @@ export class TaskRunner {
       else if (app && now.state === 'TASK_RUNNING') this.startHealthChecks(task, app, run);
     }
     this.killStrays();
+    if (this.pathUsers.size === 0) this.guard('closing the data dir', () => closePathToSandboxes(this.d.node.dataDir));
   }
 
   /**
