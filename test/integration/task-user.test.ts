@@ -1,11 +1,13 @@
 /** An app's `user`: its tasks run as that user, in a sandbox that is theirs; or the app is refused. */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DAEMON_MAIN, startDaemon, stopAllDaemons, type TestDaemon } from '../helpers/daemon.js';
-import { createApp, getApp, sandboxOf, sleeper, waitRunning, waitSandboxFile, type Json } from './support.js';
+import { appTasks, createApp, getApp, sandboxOf, sleeper, waitRunning, waitSandboxFile, type Json } from './support.js';
 
 const isRoot = process.getuid?.() === 0;
 const passwd = existsSync('/etc/passwd') ? readFileSync('/etc/passwd', 'utf8') : '';
@@ -182,5 +184,44 @@ describe('user', () => {
     await d.sigterm();
     await d.restart();
     expect(statSync(d.dataDir).mode & 0o777).toBe(0o700);
+  });
+
+  it.runIf(canSwitch)('hands the sandbox over only after the fetch, links included, never followed', { timeout: 60_000 }, async () => {
+    // A tree with an internal symlink, and a fetch that looks at the sandbox while it is served.
+    const src = join(work, 'linked');
+    mkdirSync(join(src, 'tree', 'dir'), { recursive: true });
+    writeFileSync(join(src, 'tree', 'dir', 'file.txt'), 'inside\n');
+    symlinkSync('dir', join(src, 'tree', 'link'));
+    execFileSync('tar', ['czf', join(work, 'linked.tar.gz'), '-C', src, 'tree']);
+    const ownersDuringFetch: number[] = [];
+    const server = createServer((req, res) => {
+      void (async () => {
+        const [task] = await appTasks(d, '/user/fetched');
+        const runs = join(d.dataDir, 'slaves', d.agentId, 'frameworks');
+        const sandbox = execFileSync('find', [runs, '-path', `*/executors/${task.id}/runs/*`, '-maxdepth', '6', '-type', 'd'], { encoding: 'utf8' }).trim();
+        ownersDuringFetch.push(statSync(sandbox).uid, statSync(join(sandbox, 'stdout')).uid);
+        res.end(readFileSync(join(work, 'linked.tar.gz')));
+      })().catch((err: Error) => {
+        res.statusCode = 500;
+        res.end(err.message);
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (server.address() as AddressInfo).port;
+      await createApp(d, sleeper('/user/fetched', { user: 'nobody', fetch: [{ uri: `http://127.0.0.1:${port}/linked.tar.gz` }] }));
+      const [task] = await waitRunning(d, '/user/fetched', 1);
+      const sandbox = await sandboxOf(d, task.id);
+      // The fetcher (root) wrote into a directory of root's: the user had nothing there yet.
+      expect(ownersDuringFetch).toEqual([0, 0]);
+      const nobody = Number(idOf('-u', 'nobody'));
+      for (const rel of ['', 'stdout', 'stderr', 'linked.tar.gz', 'tree', 'tree/dir', 'tree/dir/file.txt', 'tree/link']) {
+        expect([rel, lstatSync(join(sandbox, rel)).uid]).toEqual([rel, nobody]);
+      }
+      expect(lstatSync(join(sandbox, 'tree', 'link')).isSymbolicLink()).toBe(true);
+    } finally {
+      server.close();
+      expect((await d.api('DELETE', '/v2/apps/user/fetched')).status).toBe(200);
+    }
   });
 });

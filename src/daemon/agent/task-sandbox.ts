@@ -5,7 +5,8 @@
  * agent's own account of what went wrong. For a task that runs as another user, the sandbox is
  * handed over to that user.
  */
-import { chmodSync, closeSync, constants, lchownSync, lstatSync, mkdirSync, openSync, readdirSync, unlinkSync, writeSync } from 'node:fs';
+import { chmodSync, closeSync, constants, lstatSync, mkdirSync, openSync, readdirSync, unlinkSync, writeSync } from 'node:fs';
+import { lchown, open, readdir, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 
 export const STDOUT = 'stdout';
@@ -55,20 +56,54 @@ export function noteInSandbox(sandbox: string, text: string): void {
 }
 
 /**
- * Gives the sandbox and everything in it to `uid:gid`, links included but never followed.
- * Directories are walked through their real entries only.
+ * Gives the sandbox and everything in it to `uid:gid`, symlinks themselves included, following no
+ * link. Run once, after the fetch and before the task's process starts: the fetcher (as the
+ * daemon) never writes into a directory of the user's, and no process of that user knows the
+ * sandbox's path yet. Even so, the walk gives a directory swapped for a symlink no hold: each
+ * directory is opened with O_DIRECTORY|O_NOFOLLOW and its entries are reached through that open
+ * directory (`/proc/self/fd/<fd>/<name>` resolves `<name>` in the directory the fd refers to,
+ * wherever it is now: openat's semantics, which Node lacks), every non-directory is lchowned there,
+ * and a directory that turns out to be a link when opened is lchowned as the link it is.
+ *
+ * Not `chown -hR`: whether that is race-free depends on which chown is installed (GNU's walks
+ * with openat and fchownat; BusyBox's walks by path name, the race this avoids).
  */
-export function chownSandbox(sandbox: string, uid: number, gid: number): void {
-  const walk = (dir: string): void => {
-    for (const name of readdirSync(dir)) {
-      const full = path.join(dir, name);
-      const st = lstatSync(full);
-      lchownSync(full, uid, gid);
-      if (st.isDirectory() && !st.isSymbolicLink()) walk(full);
+export async function chownSandbox(sandbox: string, uid: number, gid: number): Promise<void> {
+  const top = await open(sandbox, DIR_FLAGS);
+  try {
+    await chownTree(top, uid, gid);
+  } finally {
+    await top.close();
+  }
+}
+
+const DIR_FLAGS = constants.O_RDONLY | constants.O_DIRECTORY | constants.O_NOFOLLOW;
+
+async function chownTree(dir: FileHandle, uid: number, gid: number): Promise<void> {
+  await dir.chown(uid, gid);
+  const base = `/proc/self/fd/${dir.fd}`;
+  for (const entry of await readdir(base, { withFileTypes: true })) {
+    const child = `${base}/${entry.name}`;
+    if (!entry.isDirectory()) {
+      await lchown(child, uid, gid);
+      continue;
     }
-  };
-  lchownSync(sandbox, uid, gid);
-  walk(sandbox);
+    let sub: FileHandle;
+    try {
+      sub = await open(child, DIR_FLAGS);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      // Swapped for a link or a file since it was listed: that entry is what gets chowned.
+      if (code !== 'ELOOP' && code !== 'ENOTDIR') throw err;
+      await lchown(child, uid, gid);
+      continue;
+    }
+    try {
+      await chownTree(sub, uid, gid);
+    } finally {
+      await sub.close();
+    }
+  }
 }
 
 /**

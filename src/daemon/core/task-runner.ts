@@ -130,11 +130,10 @@ export class TaskRunner {
       // First of all: whatever fails next, the task has a sandbox with stdout and stderr.
       createSandbox(task.sandbox);
       const who = taskUserOf(app);
-      // Switching users: the sandbox is theirs, and reachable by its path.
+      // Switching users: the sandbox will be theirs, and reachable by its path.
       const switchTo = who.switchTo ? who.user : null;
       if (switchTo) {
         this.openPathFor(task);
-        chownSandbox(task.sandbox, switchTo.uid, switchTo.gid);
         this.warnIfPathClosed(switchTo);
       }
       await fetchAll((app.fetch ?? []) as FetchItem[], {
@@ -142,8 +141,8 @@ export class TaskRunner {
         cacheDir: join(this.d.node.dataDir, 'fetch-cache'),
         signal: run.abort.signal,
       });
-      // The fetcher writes as the daemon: what it fetched is the task's too.
-      if (switchTo) chownSandbox(task.sandbox, switchTo.uid, switchTo.gid);
+      // Handed over once the fetcher (the daemon's user) is done writing, before the task starts.
+      if (switchTo) await chownSandbox(task.sandbox, switchTo.uid, switchTo.gid);
       if (run.abort.signal.aborted) return this.finish(task, 'TASK_KILLED', 'Killed before it started');
       const image = app.container?.type === 'DOCKER' ? app.container.docker?.image : undefined;
       const env = { ...taskEnvironment(app, task, this.d.node, this.d.env), ...(who.user && !image ? userEnvironment(who.user) : {}) };
