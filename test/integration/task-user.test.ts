@@ -225,3 +225,65 @@ describe('user', () => {
     }
   });
 });
+
+/**
+ * User lookups with a test double of `getent` and `id` first on the daemon's PATH: each call is
+ * counted, and `dcos-fake-user` (uid and gid of nobody) exists until its "gone" flag does.
+ */
+describe('user lookups', () => {
+  let ld: TestDaemon;
+  let bin: string;
+  const calls = () => (existsSync(join(bin, 'calls')) ? readFileSync(join(bin, 'calls'), 'utf8').split('\n').filter(Boolean) : []);
+  const lookupsOf = (name: string) => calls().filter((c) => c === `getent passwd ${name}` || c === `id -G ${name}`).length;
+  beforeAll(async () => {
+    bin = mkdtempSync(join(tmpdir(), 'dcos-it-getent-'));
+    const double = (tool: string, fake: string) =>
+      writeFileSync(
+        join(bin, tool),
+        `#!/bin/sh\necho "${tool} $*" >> '${bin}/calls'\n${fake}\nexec /usr/bin/${tool} "$@"\n`,
+        { mode: 0o755 },
+      );
+    double('getent', `if [ "$1 $2" = "passwd dcos-fake-user" ]; then [ -e '${bin}/gone' ] && exit 2; echo "dcos-fake-user:x:65534:65534::/nonexistent:/bin/sh"; exit 0; fi`);
+    double('id', `if [ "$1 $2" = "-G dcos-fake-user" ]; then [ -e '${bin}/gone' ] && exit 1; echo 65534; exit 0; fi`);
+    ld = await startDaemon({ env: { PATH: `${bin}:${process.env.PATH ?? '/usr/bin:/bin'}` } });
+  });
+  afterAll(async () => {
+    await ld?.stop();
+    rmSync(bin, { recursive: true, force: true });
+  });
+
+  it.runIf(canSwitch)('looks a user up once for an app scaled to many tasks, not once per task', { timeout: 60_000 }, async () => {
+    await createApp(ld, sleeper('/lookup/many', { user: 'nobody', instances: 0 }));
+    const scale = await ld.api('PUT', '/v2/apps/lookup/many', { instances: 12 });
+    expect(scale.status, scale.text).toBe(200);
+    await waitRunning(ld, '/lookup/many', 12, { timeoutMs: 30_000 });
+    // getent and id once each for the POST, then cached for every PUT and task start.
+    expect(lookupsOf('nobody')).toBeLessThanOrEqual(2);
+    expect(lookupsOf('nobody')).toBeGreaterThan(0);
+    expect((await ld.api('DELETE', '/v2/apps/lookup/many')).status).toBe(200);
+  });
+
+  it('remembers that a user does not exist, briefly', async () => {
+    for (let i = 0; i < 3; i++) {
+      const res = await ld.api('POST', '/v2/apps', sleeper(`/lookup/missing-${i}`, { user: 'dcos-no-such-user-y' }));
+      expect(res.status, res.text).toBe(422);
+    }
+    expect(lookupsOf('dcos-no-such-user-y')).toBe(1);
+  });
+
+  it.runIf(canSwitch)('scales and updates an app whose user was deleted since, but refuses to set a missing user', { timeout: 60_000 }, async () => {
+    await createApp(ld, sleeper('/lookup/orphaned', { user: 'dcos-fake-user' }));
+    await waitRunning(ld, '/lookup/orphaned', 1);
+    writeFileSync(join(bin, 'gone'), '');
+    for (const body of [{ instances: 0 }, { instances: 0, cmd: 'sleep 2000' }, { instances: 0, user: 'dcos-fake-user' }]) {
+      const res = await ld.api('PUT', '/v2/apps/lookup/orphaned', body);
+      expect(res.status, `${JSON.stringify(body)}: ${res.text}`).toBe(200);
+    }
+    await waitRunning(ld, '/lookup/orphaned', 0);
+    const change = await ld.api('PUT', '/v2/apps/lookup/orphaned', { user: 'dcos-no-such-user-z' });
+    expect(change.status, change.text).toBe(422);
+    expect(change.json.details[0].path).toBe('/user');
+    expect((await ld.api('DELETE', '/v2/apps/lookup/orphaned')).status).toBe(200);
+  });
+});
+

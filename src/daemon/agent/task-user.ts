@@ -4,7 +4,7 @@
  * command in the same process, so the pid and process group stay the task's); any daemon can run
  * a task as its own user. Anything else is refused when the app is submitted, naming `/user`.
  */
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { accessSync, constants, readFileSync } from 'node:fs';
 import path from 'node:path';
 
@@ -18,25 +18,105 @@ export interface TaskUser {
 }
 
 const LOOKUP_TIMEOUT_MS = 5000;
+/**
+ * How long an answer is reused. Every app POST/PUT naming a user, every task start and every
+ * health-check setup asks: scaling an app to 1000 instances would otherwise spawn `getent` and
+ * `id` 2000 times. A user removed from the node is noticed within this long.
+ */
+const FOUND_TTL_MS = 30_000;
+/** A user that does not exist: remembered briefly, so a user created just now is found soon. */
+const MISSING_TTL_MS = 3_000;
 
-/** The passwd entry of `name` (through NSS where `getent` exists, else /etc/passwd), or null. */
-export function lookupUser(name: string): TaskUser | null {
-  if (!/^[A-Za-z0-9._][A-Za-z0-9._-]*\$?$/.test(name) || name.length > 64) return null;
-  const line = passwdLine(name);
+const cache = new Map<string, { user: TaskUser | null; expires: number }>();
+const inFlight = new Map<string, Promise<TaskUser | null>>();
+
+function cached(name: string): { user: TaskUser | null } | undefined {
+  const hit = cache.get(name);
+  if (!hit) return undefined;
+  if (hit.expires > Date.now()) return hit;
+  cache.delete(name);
+  return undefined;
+}
+
+function remember(name: string, user: TaskUser | null): TaskUser | null {
+  cache.set(name, { user, expires: Date.now() + (user ? FOUND_TTL_MS : MISSING_TTL_MS) });
+  return user;
+}
+
+/** Forgets every answer (tests). */
+export function clearUserCache(): void {
+  cache.clear();
+}
+
+function validName(name: string): boolean {
+  return /^[A-Za-z0-9._][A-Za-z0-9._-]*\$?$/.test(name) && name.length <= 64;
+}
+
+function parseEntry(name: string, line: string | null, groups: (gid: number) => number[]): TaskUser | null {
   if (!line) return null;
   const [user, , uid, gid, , home] = line.split(':');
   if (user !== name || !/^\d+$/.test(uid ?? '') || !/^\d+$/.test(gid ?? '')) return null;
-  return { name, uid: Number(uid), gid: Number(gid), groups: groupsOf(name, Number(gid)), home: home || '/' };
+  return { name, uid: Number(uid), gid: Number(gid), groups: groups(Number(gid)), home: home || '/' };
 }
 
-function passwdLine(name: string): string | null {
-  try {
-    const out = execFileSync('getent', ['passwd', name], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: LOOKUP_TIMEOUT_MS });
-    return out.split('\n')[0] || null;
-  } catch (err) {
-    // getent exits 2 for "no such key"; only a missing getent falls back to the file.
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') return null;
+/**
+ * The passwd entry of `name` (through NSS where `getent` exists, else /etc/passwd), or null.
+ * Answered from the cache when it can be; otherwise looked up synchronously (for callers that
+ * cannot wait: prefer lookupUserAsync, which also fills the cache).
+ */
+export function lookupUser(name: string): TaskUser | null {
+  if (!validName(name)) return null;
+  const hit = cached(name);
+  if (hit) return hit.user;
+  return remember(name, parseEntry(name, passwdLineSync(name), (gid) => groupsFrom(runSync('id', ['-G', name]), gid)));
+}
+
+/** lookupUser without blocking the event loop; concurrent lookups of a name share one. */
+export function lookupUserAsync(name: string): Promise<TaskUser | null> {
+  if (!validName(name)) return Promise.resolve(null);
+  const hit = cached(name);
+  if (hit) return Promise.resolve(hit.user);
+  let pending = inFlight.get(name);
+  if (!pending) {
+    pending = (async () => {
+      const line = await passwdLineAsync(name);
+      const ids = line ? await runAsync('id', ['-G', name]) : null;
+      return remember(name, parseEntry(name, line, (gid) => groupsFrom(ids, gid)));
+    })().finally(() => inFlight.delete(name));
+    inFlight.set(name, pending);
   }
+  return pending;
+}
+
+// `code` is "ENOENT" when the program is missing (an exit status otherwise).
+type Run = { out: string } | { error: { code?: string | number | null } };
+
+function runSync(file: string, args: string[]): Run {
+  try {
+    return { out: execFileSync(file, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: LOOKUP_TIMEOUT_MS }) };
+  } catch (err) {
+    return { error: err as { code?: string } };
+  }
+}
+
+function runAsync(file: string, args: string[]): Promise<Run> {
+  return new Promise((resolve) => {
+    execFile(file, args, { encoding: 'utf8', timeout: LOOKUP_TIMEOUT_MS }, (error, stdout) => resolve(error ? { error } : { out: stdout }));
+  });
+}
+
+function passwdLineSync(name: string): string | null {
+  return passwdLineFrom(name, runSync('getent', ['passwd', name]));
+}
+
+async function passwdLineAsync(name: string): Promise<string | null> {
+  return passwdLineFrom(name, await runAsync('getent', ['passwd', name]));
+}
+
+function passwdLineFrom(name: string, run: Run): string | null {
+  if ('out' in run) return run.out.split('\n')[0] || null;
+  // getent exits 2 for "no such key"; only a missing getent falls back to the file.
+  if (run.error.code !== 'ENOENT') return null;
   try {
     return readFileSync('/etc/passwd', 'utf8').split('\n').find((l) => l.startsWith(`${name}:`)) ?? null;
   } catch {
@@ -44,14 +124,10 @@ function passwdLine(name: string): string | null {
   }
 }
 
-function groupsOf(name: string, gid: number): number[] {
-  try {
-    const out = execFileSync('id', ['-G', name], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: LOOKUP_TIMEOUT_MS });
-    const ids = out.trim().split(/\s+/).filter((g) => /^\d+$/.test(g)).map(Number);
-    return ids.length > 0 ? ids : [gid];
-  } catch {
-    return [gid];
-  }
+function groupsFrom(run: Run | null, gid: number): number[] {
+  if (!run || !('out' in run)) return [gid];
+  const ids = run.out.trim().split(/\s+/).filter((g) => /^\d+$/.test(g)).map(Number);
+  return ids.length > 0 ? ids : [gid];
 }
 
 /** The daemon's own uid, or null where there are no uids (Windows). */
@@ -86,7 +162,16 @@ export type UserResolution =
  */
 export function resolveTaskUser(name: string | null | undefined, opts: { uid?: number | null; setpriv?: string | null } = {}): UserResolution {
   if (name == null || name === '') return { ok: true, user: null, switchTo: false };
-  const user = lookupUser(name);
+  return resolution(name, lookupUser(name), opts);
+}
+
+/** resolveTaskUser without blocking the event loop on a lookup. */
+export async function resolveTaskUserAsync(name: string | null | undefined, opts: { uid?: number | null; setpriv?: string | null } = {}): Promise<UserResolution> {
+  if (name == null || name === '') return { ok: true, user: null, switchTo: false };
+  return resolution(name, await lookupUserAsync(name), opts);
+}
+
+function resolution(name: string, user: TaskUser | null, opts: { uid?: number | null; setpriv?: string | null }): UserResolution {
   if (!user) return { ok: false, problem: `user "${name}" does not exist on this node` };
   const uid = opts.uid === undefined ? daemonUid() : opts.uid;
   if (uid === user.uid) return { ok: true, user, switchTo: false };

@@ -1,5 +1,6 @@
 /** Marathon's v2 API over the cluster (apps, tasks, deployments, queue, groups, info, events). */
 import { normalizeAppId } from '../../marathon/app-id.js';
+import { lookUpUserOf } from '../core/app-changes.js';
 import type { Cluster } from '../core/cluster.js';
 import { queueEntryJson, declinedOfferSteps } from '../engine/queue.js';
 import type { Task } from '../types.js';
@@ -67,7 +68,9 @@ export function marathonRoutes(router: Router, cluster: Cluster): void {
   });
 
   router.on('POST', '/v2/apps', async (req) => {
-    const { app, deployment } = cluster.createApp(await req.body(), queryBool(req.query, 'force'));
+    const definition = await req.body();
+    await lookUpUserOf(definition);
+    const { app, deployment } = cluster.createApp(definition, queryBool(req.query, 'force'));
     const body = { ...appInfo(app, state, node), deployments: [{ id: deployment.id }] };
     return { status: 201, body, headers: { Location: app.id, 'Marathon-Deployment-Id': deployment.id } };
   });
@@ -122,7 +125,9 @@ export function marathonRoutes(router: Router, cluster: Cluster): void {
   });
 
   const update = (partialDefault: boolean, createIfMissing: boolean) => async (req: Request) => {
-    const result = cluster.updateApp(idOf(req), await req.body(), {
+    const body = await req.body();
+    await lookUpUserOf(body);
+    const result = cluster.updateApp(idOf(req), body, {
       partial: queryBool(req.query, 'partialUpdate', partialDefault),
       force: queryBool(req.query, 'force'),
       createIfMissing,

@@ -6,7 +6,7 @@ import { normalizeApp } from '../../marathon/app-defaults.js';
 import { normalizeAppId } from '../../marathon/app-id.js';
 import { validateApp, validateAppUpdate } from '../../marathon/app-validation.js';
 import type { AppDefinition, NormalizedApp } from '../../marathon/app-types.js';
-import { resolveTaskUser } from '../agent/task-user.js';
+import { lookupUserAsync, resolveTaskUser } from '../agent/task-user.js';
 import { HttpError } from '../api/http.js';
 import { isUpgrade } from '../engine/app-changes.js';
 
@@ -29,16 +29,32 @@ function requireObject(body: unknown): Record<string, unknown> {
   return body as Record<string, unknown>;
 }
 
-/** Validates a full app definition and fills Marathon's defaults. */
-export function normalizeBody(body: unknown, idFromPath?: string): NormalizedApp {
+/**
+ * Validates a full app definition and fills Marathon's defaults. `current` is the app it replaces:
+ * its `user` is checked only when this definition sets or changes it, so an app whose user has
+ * since left the node can still be scaled, updated otherwise, or wound down.
+ */
+export function normalizeBody(body: unknown, idFromPath?: string, current?: StoredApp): NormalizedApp {
   const obj = { ...requireObject(body) };
   if (idFromPath !== undefined) obj.id = idFromPath;
   const details = validateApp(obj);
   if (details.length) throw invalid(details);
   // `user` is honoured, not just kept: refuse one this node cannot run tasks as.
-  const who = resolveTaskUser(typeof obj.user === 'string' ? obj.user : null);
-  if (!who.ok) throw invalid([{ path: '/user', errors: [who.problem] }]);
+  const user = typeof obj.user === 'string' ? obj.user : null;
+  if (user !== (current?.user ?? null)) {
+    const who = resolveTaskUser(user);
+    if (!who.ok) throw invalid([{ path: '/user', errors: [who.problem] }]);
+  }
   return normalizeApp(obj as unknown as AppDefinition);
+}
+
+/**
+ * Looks up the user a request body names without blocking the daemon, so the validation that
+ * follows (synchronous) finds the answer cached.
+ */
+export async function lookUpUserOf(body: unknown): Promise<void> {
+  const user = typeof body === 'object' && body !== null ? (body as { user?: unknown }).user : undefined;
+  if (typeof user === 'string' && user !== '') await lookupUserAsync(user);
 }
 
 /** Checks the rules that apply to an update body on its own (the `version`-only rollback form). */

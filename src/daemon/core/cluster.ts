@@ -163,7 +163,7 @@ export class Cluster {
       const { version: _v, versionInfo: _vi, ...definition } = old;
       target = definition;
     } else {
-      target = normalizeBody(opts.partial ? mergePartial(current, obj) : { ...obj }, id);
+      target = normalizeBody(opts.partial ? mergePartial(current, obj) : { ...obj }, id, current);
     }
     target = assignServicePorts(target, this.usedServicePorts(id), this.node.servicePortRange, current);
     const kind = classifyChange(current, target);

@@ -24,7 +24,7 @@ import {
   STDERR,
   STDOUT,
 } from '../agent/task-sandbox.js';
-import { resolveTaskUser, userEnvironment, type TaskUser } from '../agent/task-user.js';
+import { resolveTaskUserAsync, userEnvironment, type TaskUser, type UserResolution } from '../agent/task-user.js';
 import { LaunchBackoff } from '../engine/backoff.js';
 import { probeHealth } from '../engine/health-probe.js';
 import { HealthState, isHealthy, nextDelayMs } from '../engine/health-tracker.js';
@@ -129,7 +129,7 @@ export class TaskRunner {
     try {
       // First of all: whatever fails next, the task has a sandbox with stdout and stderr.
       createSandbox(task.sandbox);
-      const who = taskUserOf(app);
+      const who = await taskUserOf(app);
       // Switching users: the sandbox will be theirs, and reachable by its path.
       const switchTo = who.switchTo ? who.user : null;
       if (switchTo) {
@@ -364,15 +364,23 @@ export class TaskRunner {
   }
 
   private startHealthChecks(task: Task, app: StoredApp, run: Running): void {
+    if ((app.healthChecks ?? []).length === 0) return;
+    resolveTaskUserAsync(app.user).then(
+      (who) => {
+        if (this.running.get(task.id) === run) this.runHealthChecks(task, app, run, who);
+      },
+      (err: Error) => this.d.log(`health checks of task ${task.id}: ${err.stack ?? String(err)}`),
+    );
+  }
+
+  private runHealthChecks(task: Task, app: StoredApp, run: Running, who: UserResolution): void {
     const checks = app.healthChecks ?? [];
-    if (checks.length === 0) return;
     const stored = task.healthCheckResults;
     run.health = checks.map((check, i) =>
       stored[i] ? HealthState.fromJSON(check, stored[i]) : new HealthState(check, task.id, task.id),
     );
     // Fixed for the task's life: built once, not on every (250 ms during the grace period) tick.
     // COMMAND checks run as the task does: as its user, with its environment.
-    const who = resolveTaskUser(app.user);
     const user = who.ok && who.switchTo ? who.user : null;
     // Never as the daemon instead: a check that cannot run as the task's user fails.
     const userProblem = who.ok ? null : `cannot run the check as user "${app.user}": ${who.problem}`;
@@ -613,8 +621,8 @@ function killGroupNow(pid: number | null): void {
  * Who the app's tasks run as. Checked when the app was submitted, and again here: the user may
  * have been removed from the node since (or the daemon restarted without root).
  */
-function taskUserOf(app: StoredApp): { user: TaskUser | null; switchTo: boolean } {
-  const who = resolveTaskUser(app.user);
+async function taskUserOf(app: StoredApp): Promise<{ user: TaskUser | null; switchTo: boolean }> {
+  const who = await resolveTaskUserAsync(app.user);
   if (!who.ok) throw new LaunchError(`Cannot run the task as user "${app.user}": ${who.problem}`);
   return who;
 }

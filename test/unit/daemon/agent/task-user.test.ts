@@ -3,7 +3,7 @@ import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'nod
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { firstClosedAncestor, openPathToSandbox } from '../../../../src/daemon/agent/task-sandbox.js';
-import { asUser, lookupUser, resolveTaskUser, userEnvironment } from '../../../../src/daemon/agent/task-user.js';
+import { asUser, clearUserCache, lookupUser, lookupUserAsync, resolveTaskUser, resolveTaskUserAsync, userEnvironment } from '../../../../src/daemon/agent/task-user.js';
 import { tempDirs } from './agent-helpers.js';
 
 const dirs = tempDirs();
@@ -26,6 +26,20 @@ describe('lookupUser', () => {
     expect(lookupUser('-rf')).toBeNull();
     expect(lookupUser('a:b')).toBeNull();
     expect(lookupUser('')).toBeNull();
+  });
+});
+
+describe('lookupUserAsync', () => {
+  it.runIf(hasNobody)('answers as lookupUser does, without blocking', async () => {
+    clearUserCache();
+    const [a, b] = await Promise.all([lookupUserAsync('nobody'), lookupUserAsync('nobody')]);
+    expect(a).toEqual(b);
+    clearUserCache();
+    expect(a).toEqual(lookupUser('nobody'));
+    clearUserCache();
+    expect(await lookupUserAsync(NO_SUCH_USER)).toBeNull();
+    expect(await lookupUserAsync('a:b')).toBeNull();
+    expect(await resolveTaskUserAsync(NO_SUCH_USER, { uid: 0, setpriv: '/usr/bin/setpriv' })).toEqual(resolveTaskUser(NO_SUCH_USER, { uid: 0, setpriv: '/usr/bin/setpriv' }));
   });
 });
 
