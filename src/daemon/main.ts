@@ -70,6 +70,19 @@ async function sweepTaskProcesses(agentId: string, taskIds: ReadonlySet<string>,
   return pids.length;
 }
 
+/** The token in the file, or '' when there is none to use (missing, empty, unreadable: said why). */
+function readTokenFile(file: string, log: (m: string) => void): string {
+  try {
+    const token = readFileSync(file, 'utf8').trim();
+    if (token === '') log(`${file} is empty: writing a new token`);
+    return token;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code !== 'ENOENT') log(`${file} cannot be read (${code ?? (err as Error).message}): writing a new token`);
+    return '';
+  }
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
@@ -110,9 +123,14 @@ async function main(): Promise<void> {
   const { store, agentId, frameworkId, masterId } = identity;
 
   // A copy of the data dir is another cluster: it must not answer to the original's token.
+  // So is a token file that is missing, empty or unreadable: a new token replaces it (what the
+  // CLI's hint for those cases promises), and clients read the new one.
   const tokenFile = join(dataDir, 'token');
-  if (!existsSync(tokenFile) || identity.copiedFrom) writeFileAtomic(tokenFile, randomBytes(24).toString('hex') + '\n', 0o600);
-  const token = readFileSync(tokenFile, 'utf8').trim();
+  let token = identity.copiedFrom ? '' : readTokenFile(tokenFile, log);
+  if (token === '') {
+    token = randomBytes(24).toString('hex');
+    writeFileAtomic(tokenFile, token + '\n', 0o600);
+  }
   // Again now that SQLite has made its -wal and -shm files.
   makePrivate(dataDir);
 

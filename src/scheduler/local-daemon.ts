@@ -59,23 +59,59 @@ export function readToken(dataDir: string): string | undefined {
   }
 }
 
+/** Why the token file gives no token: what the error says, and what decides the way out. */
+export interface TokenProblem {
+  /** `<file> is missing`, `<file> is empty`, `<file> cannot be read (EACCES)` */
+  message: string;
+  kind: 'missing' | 'empty' | 'unreadable';
+  /** For an unreadable one: its errno code, and whose the file is (when that can be seen). */
+  code?: string;
+  ownerUid?: number;
+}
+
 /** What is wrong with the token file, or undefined when it holds a token. */
-export function tokenProblem(dataDir: string): string | undefined {
+export function tokenProblem(dataDir: string): TokenProblem | undefined {
   const file = join(dataDir, 'token');
   try {
-    return readFileSync(file, 'utf8').trim() === '' ? `${file} is empty` : undefined;
+    return readFileSync(file, 'utf8').trim() === '' ? { message: `${file} is empty`, kind: 'empty' } : undefined;
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    return code === 'ENOENT' ? `${file} is missing` : `${file} cannot be read (${code ?? (err as Error).message})`;
+    const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+    if (code === 'ENOENT') return { message: `${file} is missing`, kind: 'missing' };
+    let ownerUid: number | undefined;
+    try {
+      ownerUid = statSync(file).uid;
+    } catch {
+      // the data dir itself is closed to us
+    }
+    return { message: `${file} cannot be read (${code})`, kind: 'unreadable', code, ownerUid };
   }
 }
 
-/** A running daemon whose token cannot be read: how to get a new one. */
-export function tokenError(name: string, dataDir: string, problem: string): DcosError {
+/**
+ * A running daemon whose token cannot be read: how to get a new one. The daemon writes a new token
+ * when it starts and finds the file missing, empty or unreadable to it; a file that is only
+ * unreadable to us (another user's) needs that user instead.
+ */
+export function tokenError(name: string, dataDir: string, problem: TokenProblem, uid: number | null = currentUid()): DcosError {
   const named = name === 'local' ? '' : ` --name ${name}`;
-  return new DcosError('ECLUSTER_TOKEN', `Cluster [${name}] is running, but its token cannot be read: ${problem}`, {
-    hint: `Restart its daemon, which then writes a new token: "dcos cluster down${named}" stops the daemon (its tasks keep running), then "dcos cluster up${named}" starts it again and re-adopts them.`,
-  });
+  const file = join(dataDir, 'token');
+  const restart = `"dcos cluster down${named}" stops the daemon (its tasks keep running), then "dcos cluster up${named}" starts it again and re-adopts them.`;
+  let hint: string;
+  if (problem.kind !== 'unreadable') {
+    hint = `Restart its daemon, which then writes a new token: ${restart}`;
+  } else if (problem.code !== 'EACCES' && problem.code !== 'EPERM') {
+    hint = `Remove ${file} and restart its daemon, which then writes a new token: ${restart}`;
+  } else if (problem.ownerUid !== undefined && uid !== null && problem.ownerUid === uid) {
+    hint = `Make it readable again ("chmod 600 ${file}"), or restart its daemon, which then writes a new token: ${restart}`;
+  } else {
+    const whose = problem.ownerUid === undefined ? 'another user (its data dir is closed to you)' : `uid ${problem.ownerUid}`;
+    hint = `The cluster belongs to ${whose}${uid === null ? '' : `, not to you (uid ${uid})`}: run dcos as the user that started it (its daemon runs as that user, so a restart by you cannot help).`;
+  }
+  return new DcosError('ECLUSTER_TOKEN', `Cluster [${name}] is running, but its token cannot be read: ${problem.message}`, { hint });
+}
+
+function currentUid(): number | null {
+  return typeof process.getuid === 'function' ? process.getuid() : null;
 }
 
 /** Whether the recorded daemon process still exists (not a reused pid). */
@@ -97,7 +133,7 @@ export type DaemonHealth = 'running' | 'stopped' | 'unresponsive' | 'token-unrea
  * token-unreadable (it answers, but its token file is gone or unreadable, so nobody can use it:
  * `tokenProblem` says what is wrong).
  */
-export async function daemonHealth(dataDir: string): Promise<{ health: DaemonHealth; info?: DaemonInfo; tokenProblem?: string }> {
+export async function daemonHealth(dataDir: string): Promise<{ health: DaemonHealth; info?: DaemonInfo; tokenProblem?: TokenProblem }> {
   const info = readDaemonInfo(dataDir);
   if (!info || !daemonAlive(info)) return { health: 'stopped' };
   const problem = tokenProblem(dataDir);

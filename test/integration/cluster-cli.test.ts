@@ -206,6 +206,32 @@ describe('dcos cluster', () => {
     expect((await dcos(['marathon', 'about'])).exitCode).toBe(0);
   });
 
+  it('says when the token file is empty, and a restart of the daemon writes a new one', { timeout: 60_000 }, async () => {
+    const info = JSON.parse((await dcos(['cluster', 'up', '--json'])).stdout);
+    const tokenFile = join(info.dataDir, 'token');
+    const old = readFileSync(tokenFile, 'utf8').trim();
+    writeFileSync(tokenFile, '');
+    const status = await dcos(['cluster', 'status', '--json']);
+    expect(status.exitCode).toBe(1);
+    const { error } = JSON.parse(status.stderr);
+    expect(error).toMatchObject({ code: 'ECLUSTER_TOKEN', message: `Cluster [local] is running, but its token cannot be read: ${tokenFile} is empty` });
+    expect(error.hint).toContain('"dcos cluster down" stops the daemon (its tasks keep running), then "dcos cluster up"');
+
+    expect((await dcos(['cluster', 'down'])).exitCode).toBe(0);
+    const up = await dcos(['cluster', 'up', '--json']);
+    expect(up.exitCode, up.stderr).toBe(0);
+    const token = readFileSync(tokenFile, 'utf8').trim();
+    expect(token).toMatch(/^[0-9a-f]{48}$/);
+    expect(token).not.toBe(old);
+    expect(statSync(tokenFile).mode & 0o777).toBe(0o600);
+    expect((await dcos(['config', 'show', 'core.dcos_acs_token'])).stdout.trim()).toBe(token);
+    const about = await dcos(['marathon', 'about']);
+    expect(about.exitCode, about.stderr).toBe(0);
+    const apps = await dcos(['marathon', 'app', 'list', '--json']);
+    expect(apps.exitCode, apps.stderr).toBe(0);
+    expect(JSON.parse(apps.stdout)).toEqual([]);
+  });
+
   it('shows why the daemon refused its data dir, and how to recover', async () => {
     const info = JSON.parse((await dcos(['cluster', 'up', '--json'])).stdout);
     await dcos(['cluster', 'down']);
