@@ -5,6 +5,7 @@
  * and its last cause, or what the queue says cannot be placed.
  */
 import { DcosError, ExitCode, type ErrorDetail } from '../core/errors.js';
+import { isMarkedPermanent } from '../core/task-failure.js';
 import type { QueueItem, Scheduler, SchedulerApp } from '../scheduler/types.js';
 import { movingApps, needOf, placementOf } from './placement.js';
 import { stderrTail } from './task-files.js';
@@ -22,8 +23,16 @@ export interface WatchOptions {
   maxFailures?: number;
 }
 
-/** Failures that no retry will fix. */
-const PERMANENT = [/neither Docker nor Podman/i, /Checksum mismatch/i, /Cannot run "/, /command not found/i];
+/**
+ * Failures that no retry will fix: the embedded cluster's agent marks them. The wordings are those
+ * of agents from before the mark (a daemon outlives an upgrade of the CLI): no container runtime,
+ * a checksum mismatch, a command that does not exist, a user the node does not have.
+ */
+const LEGACY_PERMANENT = [/neither Docker nor Podman is available/, /^Checksum mismatch for /, /^Cannot run .*: command not found$/, /^Cannot run the task as user "/];
+
+function isPermanent(message: string): boolean {
+  return isMarkedPermanent(message) || LEGACY_PERMANENT.some((p) => p.test(message));
+}
 
 const POLL_MS = 2000;
 /** In plain output, a wait in the queue is told again at least this often, so a log never goes quiet. */
@@ -85,7 +94,7 @@ export async function watchDeployment(scheduler: Scheduler, opts: WatchOptions):
       const done = isDone(snapshot, opts);
       if (done === true && !failedSince(failures, snapshot)) return snapshot;
 
-      const permanent = failures.find((f) => PERMANENT.some((p) => p.test(f.message)));
+      const permanent = failures.find((f) => isPermanent(f.message));
       if (permanent || failures.length >= maxFailures) {
         const f = permanent ?? failures[failures.length - 1];
         throw await failedError(scheduler, opts.appId, `Task ${f.taskId} failed: ${f.message}`, f, failures.length);

@@ -126,6 +126,16 @@ describe('packages on the embedded cluster', () => {
     expect(r.stderr).toContain('stderr: fatal: missing config file /etc/crasher.conf');
   });
 
+  it('gives up at the first failure of a command that does not exist, exit code 3', async () => {
+    const r = await dcos(['package', 'install', 'nocommand', '--yes', '--timeout', '60s']);
+    expect(r.exitCode, r.stderr).toBe(3);
+    // The first task's failure, not a third one: no retry runs a command the node lacks.
+    expect(r.stderr).toMatch(/Error: Task nocommand\.[0-9a-f-]+ failed: Command exited with status 127: the command was not found \(permanent: retrying will not help\)\n/);
+    expect(r.stderr).not.toMatch(/task failures\)/);
+    expect(r.stderr).toMatch(/stderr: .*dcos-no-such-program: .*not found/);
+    expect((await dcos(['package', 'uninstall', 'nocommand', '--yes'])).exitCode).toBe(0);
+  });
+
   it('reports a health check that keeps failing with its cause, exit code 3', async () => {
     const r = await dcos(['package', 'install', 'sickly', '--yes', '--timeout', '60s']);
     expect(r.exitCode).toBe(3);

@@ -230,7 +230,7 @@ export async function verifyLinks(t: ArchiveTarget): Promise<void> {
     }
   }
   if (offender !== undefined) {
-    throw new FetchError(`Refusing to extract ${t.name}: the symbolic link "${offender}" would escape the sandbox`, t.uri);
+    throw new FetchError(`Refusing to extract ${t.name}: the symbolic link "${offender}" would escape the sandbox`, t.uri, { permanent: true });
   }
 }
 

@@ -185,6 +185,9 @@ export function containerStopCommand(
 
 /** A DOCKER container app on a node with no usable container runtime. */
 export class NoContainerRuntimeError extends DcosError {
+  /** Until someone installs a runtime, every task of the app fails the same way. */
+  readonly permanent = true;
+
   constructor(readonly image: string) {
     super(
       'ENOCONTAINERRUNTIME',

@@ -35,7 +35,7 @@ export function parseSource(uri: string): ParsedSource {
   try {
     url = new URL(uri);
   } catch {
-    throw new FetchError(`Cannot fetch ${uri}: not a URL or an absolute path`, uri);
+    throw new FetchError(`Cannot fetch ${uri}: not a URL or an absolute path`, uri, { permanent: true });
   }
   const fragmentSha256 = fragmentOf(uri);
   url.hash = '';
@@ -58,7 +58,7 @@ export function parseSource(uri: string): ParsedSource {
     }
     return { kind: 'file', location: local, basename, fragmentSha256 };
   }
-  throw new FetchError(`Cannot fetch ${uri}: unsupported scheme "${url.protocol.replace(/:$/, '')}"`, uri);
+  throw new FetchError(`Cannot fetch ${uri}: unsupported scheme "${url.protocol.replace(/:$/, '')}"`, uri, { permanent: true });
 }
 
 function fragmentOf(uri: string): string | null {

@@ -94,7 +94,7 @@ async function fetchOne(item: FetchItem, opts: FetchOptions, ctx: RetrieveContex
     if (!(cacheFile && (await fromCache(cacheFile, temp, expected)))) {
       const actual = await retrieve(uri, source, temp, ctx);
       if (expected && actual !== expected) {
-        throw new FetchError(`Checksum mismatch for ${uri}: expected sha256 ${expected}, got ${actual}`, uri);
+        throw new FetchError(`Checksum mismatch for ${uri}: expected sha256 ${expected}, got ${actual}`, uri, { permanent: true });
       }
       if (cacheFile) await toCache(temp, cacheFile);
     }
@@ -111,7 +111,7 @@ async function fetchOne(item: FetchItem, opts: FetchOptions, ctx: RetrieveContex
 function expectedSha256(item: FetchItem, fromFragment: string | null): string | null {
   if (item.checksum == null || item.checksum === '') return fromFragment;
   const match = /^sha256:([0-9a-fA-F]{64})$/.exec(item.checksum.trim());
-  if (!match) throw new FetchError(`Invalid checksum "${item.checksum}" for ${item.uri}: expected sha256:<64 hex digits>`, item.uri);
+  if (!match) throw new FetchError(`Invalid checksum "${item.checksum}" for ${item.uri}: expected sha256:<64 hex digits>`, item.uri, { permanent: true });
   return match[1].toLowerCase();
 }
 
@@ -122,13 +122,13 @@ async function targetPath(item: FetchItem, basename: string, sandbox: string): P
   let relative = requested;
   if (requested === '' || requested.endsWith('/') || (await isDirectory(path.resolve(sandbox, requested)))) {
     if (basename === '' || basename === '.' || basename === '..' || basename.includes('/')) {
-      throw new FetchError(`Cannot fetch ${uri}: the URI names no file; give a destPath`, uri);
+      throw new FetchError(`Cannot fetch ${uri}: the URI names no file; give a destPath`, uri, { permanent: true });
     }
     relative = path.join(requested, basename);
   }
   const target = path.resolve(sandbox, relative);
   if (!isWithin(sandbox, target) || target === sandbox) {
-    throw new FetchError(`Cannot fetch ${uri}: destination "${requested}" is outside the sandbox`, uri);
+    throw new FetchError(`Cannot fetch ${uri}: destination "${requested}" is outside the sandbox`, uri, { permanent: true });
   }
   return target;
 }
@@ -141,7 +141,7 @@ async function makeDirInside(sandbox: string, dir: string, uri: string): Promise
   let existing = dir;
   while (!(await exists(existing))) existing = path.dirname(existing);
   if (!isWithin(sandbox, await realpath(existing))) {
-    throw new FetchError(`Cannot fetch ${uri}: destination ${path.relative(sandbox, dir)} is outside the sandbox`, uri);
+    throw new FetchError(`Cannot fetch ${uri}: destination ${path.relative(sandbox, dir)} is outside the sandbox`, uri, { permanent: true });
   }
   return mkdir(dir, { recursive: true });
 }

@@ -11,11 +11,17 @@ import { isProcessGroupAlive, liveGroupMembers, readProcessStart } from './proce
 import { openSandboxLog } from './task-sandbox.js';
 import { asUser, type TaskUser } from './task-user.js';
 
-/** A task process could not be started; `message` says what failed. */
+/**
+ * A task process could not be started; `message` says what failed. `permanent`: trying again
+ * cannot help (no such command, not executable, no such user).
+ */
 export class LaunchError extends DcosError {
-  constructor(message: string, options: { cause?: unknown } = {}) {
-    super('ELAUNCH', message, options);
+  readonly permanent: boolean;
+
+  constructor(message: string, options: { cause?: unknown; permanent?: boolean } = {}) {
+    super('ELAUNCH', message, { cause: options.cause });
     this.name = 'LaunchError';
+    this.permanent = options.permanent ?? false;
   }
 }
 
@@ -52,7 +58,7 @@ export function launchProcess(spec: LaunchSpec): LaunchedProcess {
   if (spec.user) {
     // setpriv would start and then fail to exec: say what is wrong while we can tell.
     const problem = diagnose(spec, file);
-    if (problem !== null) throw new LaunchError(`Cannot run ${describe(spec)}: ${problem}`);
+    if (problem !== null) throw new LaunchError(`Cannot run ${describe(spec)}: ${problem.text}`, { permanent: problem.permanent });
     [file, argv] = asUser(spec.user, file, argv);
   }
   const outFd = openLog(spec.stdoutFile);
@@ -81,7 +87,8 @@ export function launchProcess(spec: LaunchSpec): LaunchedProcess {
   if (child.pid === undefined) {
     // Node reports ENOENT/EACCES on the next tick; keep that from becoming an uncaught error.
     child.once('error', () => {});
-    throw new LaunchError(`Cannot run ${describe(spec)}: ${diagnose(spec, file) ?? 'the process could not be created'}`);
+    const problem = diagnose(spec, file);
+    throw new LaunchError(`Cannot run ${describe(spec)}: ${problem?.text ?? 'the process could not be created'}`, { permanent: problem?.permanent });
   }
   return { child, pid: child.pid, start: readProcessStart(child.pid) };
 }
@@ -89,7 +96,7 @@ export function launchProcess(spec: LaunchSpec): LaunchedProcess {
 function commandOf(spec: LaunchSpec): [string, string[]] {
   if (spec.cmd != null && spec.cmd !== '') return ['/bin/sh', ['-c', spec.cmd]];
   if (spec.args && spec.args.length > 0 && spec.args[0] !== '') return [spec.args[0], spec.args.slice(1)];
-  throw new LaunchError(`Task ${spec.taskId} has neither a command nor arguments to run`);
+  throw new LaunchError(`Task ${spec.taskId} has neither a command nor arguments to run`, { permanent: true });
 }
 
 function openLog(file: string): number {
@@ -106,13 +113,14 @@ function describe(spec: LaunchSpec): string {
 
 /**
  * Why `file` cannot be run in the sandbox, or null when nothing is visibly wrong (libuv says
- * ENOENT both for a missing program and a missing cwd).
+ * ENOENT both for a missing program and a missing cwd). A missing or non-executable program is
+ * permanent: the next task of the app would run the same command.
  */
-function diagnose(spec: LaunchSpec, file: string): string | null {
+function diagnose(spec: LaunchSpec, file: string): { text: string; permanent: boolean } | null {
   try {
-    if (!statSync(spec.sandbox).isDirectory()) return `sandbox ${spec.sandbox} is not a directory`;
+    if (!statSync(spec.sandbox).isDirectory()) return { text: `sandbox ${spec.sandbox} is not a directory`, permanent: false };
   } catch {
-    return `sandbox directory ${spec.sandbox} does not exist`;
+    return { text: `sandbox directory ${spec.sandbox} does not exist`, permanent: false };
   }
   const candidates = file.includes('/')
     ? [path.resolve(spec.sandbox, file)]
@@ -124,12 +132,12 @@ function diagnose(spec: LaunchSpec, file: string): string | null {
       return false;
     }
   });
-  if (existing.length === 0) return 'command not found';
+  if (existing.length === 0) return { text: 'command not found', permanent: true };
   for (const candidate of existing) {
     try {
       accessSync(candidate, constants.X_OK);
     } catch {
-      return `permission denied (${candidate} is not executable)`;
+      return { text: `permission denied (${candidate} is not executable)`, permanent: true };
     }
   }
   return null;

@@ -28,6 +28,7 @@ import { resolveTaskUserAsync, userEnvironment, type TaskUser, type UserResoluti
 import { LaunchBackoff } from '../engine/backoff.js';
 import { probeHealth } from '../engine/health-probe.js';
 import { HealthState, isHealthy, nextDelayMs } from '../engine/health-tracker.js';
+import { markPermanent } from '../../core/task-failure.js';
 import { isTerminal, type Task, type TaskState } from '../types.js';
 import type { StoredApp } from './app-changes.js';
 import type { EventBus } from './event-bus.js';
@@ -51,6 +52,9 @@ interface Running {
   adoptedTimer?: NodeJS.Timeout;
   abort: AbortController;
   killing?: Promise<void>;
+  /** The command runs through /bin/sh -c, or in a container: exit 126/127 mean it cannot run. */
+  viaShell?: boolean;
+  viaContainer?: boolean;
 }
 
 export interface TaskRunnerDeps {
@@ -179,6 +183,8 @@ export class TaskRunner {
         user: image ? null : switchTo,
       });
       run.child = launched.child;
+      run.viaShell = cmd != null && cmd !== '';
+      run.viaContainer = image !== undefined;
       launched.child.on('error', (err) => this.guard(`task ${task.id}`, () => this.failToStart(task, `Failed to launch: ${err.message}`)));
       launched.child.on('exit', (code, signal) => this.guard(`exit of task ${task.id}`, () => this.onExit(task, code, signal)));
       const started = { pid: launched.pid, pidStart: launched.start };
@@ -193,7 +199,8 @@ export class TaskRunner {
       });
     } catch (err) {
       if (run.abort.signal.aborted) return this.finish(task, 'TASK_KILLED', 'Killed before it started');
-      this.failToStart(task, (err as Error).message);
+      const message = (err as Error).message;
+      this.failToStart(task, (err as { permanent?: unknown }).permanent === true ? markPermanent(message) : message);
     }
   }
 
@@ -258,8 +265,10 @@ export class TaskRunner {
       this.finish(task, 'TASK_KILLED', signal ? `Killed with ${signal}` : 'Killed', undefined, exit);
     } else if (code === 0) {
       this.finish(task, 'TASK_FINISHED', 'Command exited with status 0', undefined, exit);
+    } else if (signal) {
+      this.finish(task, 'TASK_FAILED', `Command terminated with signal ${signal}`, undefined, exit);
     } else {
-      this.finish(task, 'TASK_FAILED', signal ? `Command terminated with signal ${signal}` : `Command exited with status ${code}`, undefined, exit);
+      this.finish(task, 'TASK_FAILED', exitMessage(code, this.running.get(task.id)), undefined, exit);
     }
   }
 
@@ -607,6 +616,19 @@ export class TaskRunner {
   }
 }
 
+/**
+ * A non-zero exit. Through a shell (or a container runtime, which follows its convention), 127
+ * means the command was not found and 126 that it could not be executed: the next task of the app
+ * would run the same command, so the failure is marked permanent.
+ */
+function exitMessage(code: number | null, run: Running | undefined): string {
+  const message = `Command exited with status ${code}`;
+  if (!run?.viaShell && !run?.viaContainer) return message;
+  if (code === 127) return markPermanent(`${message}: the command was not found`);
+  if (code === 126) return markPermanent(`${message}: the command could not be executed`);
+  return message;
+}
+
 /** SIGKILL to what is left of a task's process group (nothing to do if it is already gone). */
 function killGroupNow(pid: number | null): void {
   if (pid === null || pid <= 1) return;
@@ -623,6 +645,6 @@ function killGroupNow(pid: number | null): void {
  */
 async function taskUserOf(app: StoredApp): Promise<{ user: TaskUser | null; switchTo: boolean }> {
   const who = await resolveTaskUserAsync(app.user);
-  if (!who.ok) throw new LaunchError(`Cannot run the task as user "${app.user}": ${who.problem}`);
+  if (!who.ok) throw new LaunchError(`Cannot run the task as user "${app.user}": ${who.problem}`, { permanent: true });
   return who;
 }

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { ChangeLines, QUEUE_REPEAT_MS, watchDeployment } from '../../../src/actions/deployment-watch.js';
 import type { WatchSnapshot } from '../../../src/actions/watch-types.js';
 import { isDcosError } from '../../../src/core/errors.js';
+import { PERMANENT_FAILURE_MARK } from '../../../src/core/task-failure.js';
 import type { ClusterEvent, MesosState, QueueItem, Scheduler, SchedulerApp } from '../../../src/scheduler/types.js';
 
 interface Script {
@@ -95,6 +96,36 @@ describe('watchDeployment', () => {
     const f = await failure(watchDeployment(scriptedScheduler({ app: {}, queue, state, deployments }), { appId: '/a', goal: 'running', timeoutMs: 4000, signal: new AbortController().signal, onEvent: () => undefined }));
     expect(f.exitCode).toBe(4);
   });
+});
+
+describe('watchDeployment and permanent failures', () => {
+  const failed = (message: string): ClusterEvent => ({ eventType: 'status_update_event', appId: '/a', taskId: 'a.1', taskStatus: 'TASK_FAILED', message });
+  const watch = (message: string) =>
+    failure(watchDeployment(scriptedScheduler({ app: {}, events: [failed(message)], queue: [] }), { appId: '/a', goal: 'running', timeoutMs: 300, signal: new AbortController().signal, onEvent: () => undefined }));
+
+  it.each([
+    // What the agent writes (the mark), whatever the wording.
+    `Command exited with status 127: the command was not found ${PERMANENT_FAILURE_MARK}`,
+    `Cannot run the task as user "gone": user "gone" does not exist on this node ${PERMANENT_FAILURE_MARK}`,
+    `Cannot run command "x": permission denied (/x is not executable) ${PERMANENT_FAILURE_MARK}`,
+    `Anything at all ${PERMANENT_FAILURE_MARK}`,
+    // Agents from before the mark.
+    'Cannot run "/nonexistent/program": command not found',
+    'Cannot run the task as user "gone": user "gone" does not exist on this node',
+    'This app needs a container runtime (container.type DOCKER, image "x") but neither Docker nor Podman is available on this node: install one, or run the app without a container.',
+    'Checksum mismatch for file:///x: expected sha256 0, got 1',
+  ])('gives up at the first failure, exit 3: %s', async (message) => {
+    const f = await watch(message);
+    expect(f.exitCode).toBe(3);
+    expect(f.message).toBe(`Task a.1 failed: ${message}`);
+  });
+
+  it.each(['Command exited with status 1', 'Failed to fetch http://x/y.tgz: HTTP 503 Service Unavailable', 'Cannot run command "x": sandbox directory /s does not exist'])(
+    'waits for more than one failure that a retry may fix: %s',
+    async (message) => {
+      expect((await watch(message)).exitCode).toBe(4);
+    },
+  );
 });
 
 describe('ChangeLines', () => {
