@@ -76,7 +76,7 @@ describe('a store that cannot be written for a while', () => {
   it('keeps the daemon running and memory as the store has it, then converges', { timeout: 180_000 }, async () => {
     const check = (command: string, extra: Json = {}) => [{ protocol: 'COMMAND', command: { value: command }, intervalSeconds: 1, timeoutSeconds: 5, ...extra }];
     await createApp(d, sleeper('/sf/checked', { healthChecks: check('true', { gracePeriodSeconds: 30 }) }));
-    await createApp(d, sleeper('/sf/exits', { cmd: untilFlag('exits'), portDefinitions: [{ port: 0 }] }));
+    await createApp(d, sleeper('/sf/exits', { cmd: untilFlag('exits', true), portDefinitions: [{ port: 0 }] }));
     // Relaunched after a 3 s backoff: while the store is locked.
     await createApp(d, sleeper('/sf/relaunch', { cmd: untilFlag('relaunch', true), portDefinitions: [{ port: 0 }, { port: 0 }], backoffSeconds: 3, maxLaunchDelaySeconds: 3 }));
     // Fails its check once its flag exists, and is then killed as unhealthy (its first failure counts).
