@@ -53,6 +53,19 @@ describe('task processes', () => {
     await waitFor(() => processesWith(`sleep ${marker}`).length === 0, { what: "the task's leftover process killed", timeoutMs: 5000 });
   });
 
+  it("gives the tasks of a removed app that app's kill grace period", { timeout: 40_000 }, async () => {
+    const d = await startDaemon();
+    const marker = String(45000 + Math.floor(Math.random() * 900));
+    // Ignores SIGTERM: only the SIGKILL at the end of the grace period stops it.
+    await createApp(d, { id: '/graceful', cmd: `trap '' TERM; exec sleep ${marker}`, cpus: 0.01, mem: 8, portDefinitions: [], taskKillGracePeriodSeconds: 8 });
+    await waitRunning(d, '/graceful', 1);
+    const removedAt = Date.now();
+    expect((await d.api('DELETE', '/v2/apps/graceful')).status).toBe(200);
+    await waitFor(() => processesWith(`sleep ${marker}`).length === 0, { what: 'the task killed', timeoutMs: 20_000, intervalMs: 50 });
+    // Not the 3 s default: the removed app's own 8 s.
+    expect(Date.now() - removedAt).toBeGreaterThanOrEqual(7500);
+  });
+
   it("relaunches each app when its own backoff ends, whatever another app's backoff", { timeout: 40_000 }, async () => {
     const d = await startDaemon();
     await createApp(d, { id: '/slow', cmd: 'exit 1', cpus: 0.01, mem: 8, portDefinitions: [], backoffSeconds: 40, backoffFactor: 1 });
