@@ -77,7 +77,9 @@ describe('a UNIX socket in a sandbox', () => {
  * A task that flips `<dir>` of its sandbox between a real directory (holding `<file>` with harmless
  * content) and a symlink to `target`, in one process, for at most `rounds` flips and `ms`
  * milliseconds; `ready` says the flipping has begun, `done` that it is over (the directory in
- * place again). It then idles until the test deletes it.
+ * place again). It then idles until the test deletes it. Each state is held for a millisecond or
+ * so (sleeping, not spinning): the real directory long enough to be served now and then, and the
+ * flips still hundreds a second, so that many land between the API's check of a path and its open.
  */
 function swapperApp(id: string, swap: { dir: string; file: string; target: string; rounds: number; ms: number }) {
   const script = join(d.tmpDir, `swapper-${swap.dir}.cjs`);
@@ -88,13 +90,16 @@ const [dir, file, target, rounds, ms] = process.argv.slice(2);
 fs.mkdirSync(require('node:path').dirname(dir + '/' + file), { recursive: true });
 fs.writeFileSync(dir + '/' + file, 'harmless\\n');
 fs.writeFileSync('ready', '');
+const hold = (millis) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, millis);
 const end = Date.now() + Number(ms);
 let i = 0;
 for (; i < Number(rounds) && Date.now() < end; i++) {
   fs.renameSync(dir, dir + '.real');
   fs.symlinkSync(target, dir);
+  hold(i % 2);
   fs.unlinkSync(dir);
   fs.renameSync(dir + '.real', dir);
+  hold(1);
 }
 fs.writeFileSync('done', String(i));
 setInterval(() => {}, 1 << 30);
@@ -120,7 +125,7 @@ async function withSwapper(id: string, swap: Parameters<typeof swapperApp>[1], b
 
 describe('a directory swapped for a symlink while it is read', () => {
   it('never serves a file or listing from outside the sandbox', { timeout: 90_000 }, async () => {
-    await withSwapper('/swapper', { dir: 'dir', file: 'etc/passwd', target: '/', rounds: 2_000_000, ms: 40_000 }, async (sandbox) => {
+    await withSwapper('/swapper', { dir: 'dir', file: 'etc/passwd', target: '/', rounds: 100_000, ms: 40_000 }, async (sandbox) => {
       let served = 0;
       const deadline = Date.now() + 30_000;
       for (let i = 0; i < 400 && Date.now() < deadline; i++) {
@@ -154,7 +159,7 @@ describe('a directory swapped for a symlink while it is read', () => {
     execFileSync('mkfifo', [watchdog]);
     const writer: ChildProcess = spawn('sh', ['-c', ': > "$1" && touch "$2"', 'sh', watchdog, opened], { stdio: 'ignore' });
     try {
-      await withSwapper('/devswapper', { dir: 'dev', file: 'watchdog', target: devices, rounds: 2_000_000, ms: 40_000 }, async (sandbox) => {
+      await withSwapper('/devswapper', { dir: 'dev', file: 'watchdog', target: devices, rounds: 100_000, ms: 40_000 }, async (sandbox) => {
         let served = 0;
         const deadline = Date.now() + 30_000;
         for (let i = 0; i < 400 && Date.now() < deadline && !existsSync(opened); i++) {
