@@ -7,6 +7,7 @@
 import { DcosError, ExitCode, type ErrorDetail } from '../core/errors.js';
 import { isMarkedPermanent } from '../core/task-failure.js';
 import type { QueueItem, Scheduler, SchedulerApp } from '../scheduler/types.js';
+import { queueReason, runsCurrentConfig } from './app-state.js';
 import { movingApps, needOf, placementOf } from './placement.js';
 import { stderrTail } from './task-files.js';
 import { countsText, countTasks } from './watch-counts.js';
@@ -161,7 +162,7 @@ async function takeSnapshot(scheduler: Scheduler, opts: WatchOptions, startedAt:
   const hasChecks = (app?.healthChecks ?? []).length > 0;
   // Tasks launched before the last change of configuration run the previous one (a scale is not
   // a change of configuration: its tasks all stay current).
-  const configAt = app?.versionInfo?.lastConfigChangeAt ?? app?.version;
+
   const tasks: TaskView[] = (app?.tasks ?? []).map((t) => {
     const results = t.healthCheckResults ?? [];
     const healthy = !hasChecks ? null : results.length > 0 && results.every((r) => r.alive);
@@ -174,11 +175,11 @@ async function takeSnapshot(scheduler: Scheduler, opts: WatchOptions, startedAt:
       ports: t.ports,
       healthCause: results.find((r) => r.lastFailureCause)?.lastFailureCause ?? null,
       startedAt: t.startedAt,
-      current: configAt === undefined || t.version >= configAt,
+      current: !app || runsCurrentConfig(app, t.version),
     };
   });
   const counts = countTasks(tasks, app?.instances ?? 0);
-  const reason = q?.lastUnusedOfferReason ?? q?.processedOffersSummary?.rejectSummaryLastOffers?.find((r) => r.declined > 0)?.reason;
+  const reason = q ? queueReason(q) : undefined;
   const queued = q && q.count > 0 ? q : undefined;
   const snapshot: WatchSnapshot = {
     appId: opts.appId,
@@ -226,6 +227,8 @@ function failedSince(failures: ReadonlyArray<{ at: number }>, s: WatchSnapshot):
  */
 export class ChangeLines {
   private said = new Map<string, { line: string; at: number }>();
+  /** Since when some task of the app has been waiting in the queue (for "still waiting ... for"). */
+  private queuedSince: number | undefined;
 
   update(next: WatchSnapshot, now: number): string[] {
     const out: string[] = [];
@@ -241,6 +244,7 @@ export class ChangeLines {
       put(`task:${t.id}`, `task ${t.id} ${t.state}${health}${t.current === false ? ' (previous configuration)' : ''}`);
     }
     for (const key of this.said.keys()) if (key.startsWith('task:') && !seen.has(key)) out.push(`task ${key.slice(5)} gone`);
+    this.queuedSince = next.queue ? (this.queuedSince ?? now) : undefined;
     if (next.queue) {
       const reason = next.queue.reason ? `: ${next.queue.reason}` : '';
       const delay = next.queue.delaySeconds ? ` (next try in ${next.queue.delaySeconds}s)` : '';
@@ -249,7 +253,7 @@ export class ChangeLines {
       const line = `waiting to place ${next.queue.count} task(s)${reason}`;
       if (before?.line === line && now - before.at < QUEUE_REPEAT_MS) seen.set('queue', before);
       else {
-        out.push(before?.line === line ? `still ${line} (for ${Math.round((now - next.startedAt) / 1000)}s)${delay}` : `${line}${delay}`);
+        out.push(before?.line === line ? `still ${line} (for ${Math.round((now - (this.queuedSince ?? now)) / 1000)}s)${delay}` : `${line}${delay}`);
         seen.set('queue', { line, at: now });
       }
     }

@@ -8,6 +8,7 @@ import { decodeDefinitionLabel, decodeOptionsLabel, LABEL } from '../universe/la
 import type { PackageDefinition } from '../universe/model.js';
 import type { JsonObject } from '../universe/options.js';
 import type { QueueItem, Scheduler, SchedulerApp } from '../scheduler/types.js';
+import { configChangedAt, queueReason, runsCurrentConfig } from './app-state.js';
 import { movingApps, needOf, placementOf } from './placement.js';
 
 export type InstallStatus = 'deploying' | 'running' | 'degraded' | 'failed' | 'stopped';
@@ -39,12 +40,14 @@ export function statusOf(app: SchedulerApp, evidence: StatusEvidence = {}): { st
   const good = hasChecks ? app.tasksHealthy : app.tasksRunning;
   // Tasks of the current configuration fail (or are killed as unhealthy) and too few are up:
   // failed, even while its deployment retries.
+  // The failure must also be newer than the last scale, or one kill long ago would make every
+  // later scale-up look failed.
   const failure = app.lastTaskFailure;
-  const configAt = app.versionInfo?.lastConfigChangeAt ?? app.version;
-  const failing = failure !== undefined && failure.version >= configAt;
+  const since = [app.versionInfo?.lastScalingAt ?? '', configChangedAt(app)].sort().pop() ?? '';
+  const failing = failure !== undefined && runsCurrentConfig(app, failure.version) && failure.timestamp >= since;
   if (wanted > 0 && good < wanted && failing) return { status: 'failed', problem: `${failure.message} (${failure.state}, task ${failure.taskId})` };
   if (wanted > good && evidence.unplaceable) return { status: 'failed', problem: `cannot be placed: ${evidence.unplaceable}` };
-  const waiting = evidence.queued && evidence.queued.count > 0 ? queueReason(evidence.queued) : undefined;
+  const waiting = evidence.queued && evidence.queued.count > 0 ? waitingText(evidence.queued) : undefined;
   const problem = waiting ?? (good < wanted ? healthProblem(app) : undefined);
   if (app.deployments.length > 0) return { status: 'deploying', problem };
   if (wanted === 0) return { status: 'stopped' };
@@ -60,8 +63,8 @@ function healthProblem(app: SchedulerApp): string | undefined {
   return `the health check fails on ${failing.length} task(s): ${cause}`;
 }
 
-function queueReason(q: QueueItem): string {
-  const reason = q.lastUnusedOfferReason ?? q.processedOffersSummary?.rejectSummaryLastOffers?.find((r) => r.declined > 0)?.reason;
+function waitingText(q: QueueItem): string {
+  const reason = queueReason(q);
   return `${q.count} task(s) waiting to be placed${reason ? `: ${reason}` : ''}`;
 }
 

@@ -51,7 +51,7 @@ export async function follow(ctx: Ctx, scheduler: Scheduler, opts: Options, targ
 /** The wait's own failures (exit 3, 4 and 130) gain what is left behind and how to undo it. */
 const ENDS_WAIT: readonly number[] = [ExitCode.deploymentFailed, ExitCode.timeout, ExitCode.interrupted];
 
-function withLeftover(err: unknown, leftover: { left: string; undo?: string }): unknown {
+export function withLeftover(err: unknown, leftover: { left: string; undo?: string }): unknown {
   if (!isDcosError(err) || !ENDS_WAIT.includes(err.exitCode)) return err;
   const note = leftover.undo ? `${leftover.left} ${leftover.undo}` : leftover.left;
   return new DcosError(err.code, err.message, {

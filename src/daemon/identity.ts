@@ -11,9 +11,10 @@
  * what was found and how to recover, rather than started as an empty cluster beside the tasks
  * of the one that was lost.
  */
+import { dirKey } from '../core/dir-key.js';
 import { randomUUID } from 'node:crypto';
 import Database from 'better-sqlite3';
-import { closeSync, openSync, readdirSync, readFileSync, readSync, realpathSync, statSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readFileSync, readSync, realpathSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../core/atomic-file.js';
 import { processEnvValue, readProcessStart } from './agent/process-identity.js';
@@ -38,11 +39,7 @@ export interface ClusterIdentity {
   copiedFrom?: { path: string; agentId: string };
 }
 
-/** Device and inode of a directory: what a copy of it does not share. */
-export function dirKey(dir: string): string {
-  const st = statSync(dir);
-  return `${st.dev}:${st.ino}`;
-}
+export { dirKey };
 
 interface Home {
   key: string;

@@ -7,6 +7,7 @@ import { closeSync, existsSync, fchmodSync, mkdirSync, openSync, readFileSync, r
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DcosError } from '../core/errors.js';
+import { dirKey } from '../core/dir-key.js';
 import { isSameProcess } from '../core/process-start.js';
 import { HttpClient } from './http-client.js';
 
@@ -41,10 +42,7 @@ export function daemonEntry(env: Record<string, string | undefined>): string {
 export function readDaemonInfo(dataDir: string): DaemonInfo | undefined {
   try {
     const info = JSON.parse(readFileSync(join(dataDir, 'daemon.json'), 'utf8')) as DaemonInfo;
-    if (info.dir !== undefined) {
-      const st = statSync(dataDir);
-      if (info.dir !== `${st.dev}:${st.ino}`) return undefined;
-    }
+    if (info.dir !== undefined && info.dir !== dirKey(dataDir)) return undefined;
     return info;
   } catch {
     return undefined;

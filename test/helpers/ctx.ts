@@ -10,8 +10,10 @@ export class Buffer_ {
   text = '';
   isTTY = false;
   columns = 100;
+  constructor(private readonly onWrite?: (text: string) => void) {}
   write(chunk: string): boolean {
     this.text += chunk;
+    this.onWrite?.(this.text);
     return true;
   }
 }
@@ -41,10 +43,17 @@ export interface CliResult {
 /** Runs `dcos <argv>` in this process against the given environment. */
 export async function runCli(
   argv: string[],
-  opts: { env: Record<string, string>; cwd?: string; signal?: AbortSignal; input?: string },
+  opts: {
+    env: Record<string, string>;
+    cwd?: string;
+    signal?: AbortSignal;
+    input?: string;
+    /** Called with all of stderr so far after each write: lets a test act at a given point of a command. */
+    onStderr?: (text: string) => void;
+  },
 ): Promise<CliResult> {
   const stdout = new Buffer_();
-  const stderr = new Buffer_();
+  const stderr = new Buffer_(opts.onStderr);
   const stdin = new PassThrough() as unknown as NodeJS.ReadStream;
   // `input` is what a pipe into the command would give it (stdin ends after it).
   if (opts.input !== undefined) (stdin as unknown as PassThrough).end(opts.input);

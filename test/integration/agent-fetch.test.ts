@@ -3,10 +3,11 @@ import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import { tmpdir } from 'node:os';
+import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startDaemon, stopAllDaemons, waitFor, type TestDaemon } from '../helpers/daemon.js';
+import { DOCKER_DOUBLE, execCalls, PODMAN_DOUBLE } from './container-doubles.js';
 import { createApp, getApp, sandboxOf, sleeper, waitRunning, waitSandboxFile, type Json } from './support.js';
 
 let work: string;
@@ -134,6 +135,62 @@ describe('DOCKER containers', () => {
     }
   });
 
+  it('runs COMMAND health checks inside the task container, through the runtime exec, as the app user', { timeout: 120_000 }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dcos-it-docker-health-'));
+    const double = join(dir, 'docker-test-double.sh');
+    writeFileSync(double, DOCKER_DOUBLE);
+    chmodSync(double, 0o755);
+    const answer = (value: string) => writeFileSync(join(dir, 'exec-answer'), value);
+    // A tool of the image, not of this node: run on the node, the check could never pass.
+    const command = '/opt/kafka/bin/kafka-topics.sh --bootstrap-server "$HOST:9092" --list';
+    const me = userInfo();
+    try {
+      const d = await startDaemon({ env: { DCOS_CONTAINER_RUNTIME: double } });
+      const results = async () => (await getApp(d, '/docker/checked')).tasks[0]?.healthCheckResults?.[0];
+      await createApp(d, {
+        ...dockerApp('/docker/checked'),
+        user: me.username,
+        healthChecks: [{ protocol: 'COMMAND', command: { value: command }, intervalSeconds: 1, timeoutSeconds: 2, gracePeriodSeconds: 0, maxConsecutiveFailures: 0 }],
+      });
+      const [task] = await waitRunning(d, '/docker/checked', 1, { healthy: true, timeoutMs: 30_000 });
+      // The container the task runs in, by the name the daemon gave it at `run`.
+      const run = readFileSync(join(dir, 'double-invocations.log'), 'utf8').split('\n').find((c) => c.startsWith('run '));
+      const name = /--name (\S+)/.exec(run ?? '')?.[1];
+      expect(name).toContain(task.id);
+      const execs = execCalls(readFileSync(join(dir, 'exec-invocations.log'), 'utf8'));
+      expect(execs.length).toBeGreaterThan(0);
+      for (const argv of execs) expect(argv).toEqual(['exec', `--user=${me.uid}:${me.gid}`, name, '/bin/sh', '-c', command]);
+
+      // Unhealthy while the exec fails, healthy again when it passes: the exec's exit code decides.
+      answer('1');
+      const failed = await waitFor(async () => {
+        const r = await results();
+        return r && r.alive === false && r.consecutiveFailures >= 1 ? r : undefined;
+      }, { what: 'the check failing with the exec', timeoutMs: 30_000 });
+      expect(failed.lastFailureCause).toBe('command exited with 1: check failed in the container (test double)');
+      expect((await getApp(d, '/docker/checked')).tasksUnhealthy).toBe(1);
+      answer('0');
+      await waitFor(async () => (await results())?.alive === true, { what: 'the check passing again', timeoutMs: 30_000 });
+
+      // An exec that outlives the check's timeout fails the check and is killed.
+      rmSync(join(dir, 'exec-hanging.pid'), { force: true });
+      answer('hang');
+      const timedOut = await waitFor(async () => {
+        const r = await results();
+        return r && r.alive === false && /timed out after 2s/.test(r.lastFailureCause ?? '') ? r : undefined;
+      }, { what: 'the check timing out', timeoutMs: 30_000 });
+      expect(timedOut.lastFailureCause).toBe('timed out after 2s');
+      const hung = Number(readFileSync(join(dir, 'exec-hanging.pid'), 'utf8'));
+      await waitFor(() => !isAlive(hung), { what: `the hanging exec ${hung} killed`, timeoutMs: 10_000 });
+      answer('0');
+      expect((await d.api('DELETE', '/v2/apps/docker/checked')).status).toBe(200);
+      await waitFor(() => d.taskProcesses().length === 0, { what: 'the container task process gone' });
+    } finally {
+      await stopAllDaemons();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('a node with only Podman runs container apps with it, and its log says so', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'dcos-it-podman-double-'));
     const podman = join(dir, 'podman');
@@ -159,41 +216,17 @@ describe('DOCKER containers', () => {
   });
 });
 
-/** A stand-in for the docker CLI: NOT a container runtime. */
-const DOCKER_DOUBLE = `#!/bin/sh
-# TEST DOUBLE of the docker CLI, written by test/integration/agent-fetch.test.ts.
-# It is not a container runtime: "info" answers like a live engine, "run" parses the options the
-# daemon passes and runs the command as a plain local process (in the sandbox, the current dir).
-echo "$*" >> "$(dirname "$0")/double-invocations.log"
-case "$1" in
-  info) echo "24.0.0-test-double"; exit 0 ;;
-  run) shift ;;
-  *) echo "docker test double: unsupported command $1" >&2; exit 2 ;;
-esac
-entrypoint=""
-while [ $# -gt 0 ]; do
-  case "$1" in
-    --rm|--privileged|--*=*) shift ;;
-    --name|--network|-v|-w|-p) shift 2 ;;
-    -e) export "$2"; shift 2 ;;
-    --entrypoint) entrypoint="$2"; shift 2 ;;
-    -*) echo "docker test double: unknown option $1" >&2; exit 2 ;;
-    *) break ;;
-  esac
-done
-shift # the image
-if [ -n "$entrypoint" ]; then exec "$entrypoint" "$@"; fi
-exec "$@"
-`;
-
-/**
- * A stand-in for the podman CLI: NOT a container runtime. It answers the probes as Podman 4 does
- * (its version has .Version; its info has no .ServerVersion) and runs like the docker double.
- */
-const PODMAN_DOUBLE = DOCKER_DOUBLE.replace('TEST DOUBLE of the docker CLI', 'TEST DOUBLE of the podman CLI').replace(
-  '  info) echo "24.0.0-test-double"; exit 0 ;;',
-  [
-    '  version) if [ "$3" = "{{.Version}}" ]; then echo "4.3.1-test-double"; exit 0; fi; exit 125 ;;',
-    '  info) echo "Error: template: info:1:2: executing \\"info\\" at <.ServerVersion>: can\'t evaluate field ServerVersion" >&2; exit 125 ;;',
-  ].join('\n'),
-);
+/** Whether `pid` is a live process (a zombie waiting for its parent counts as gone). */
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return !stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
+  } catch {
+    return false;
+  }
+}

@@ -13,7 +13,7 @@ describe('refused and unfinished deploying commands', () => {
   let home: TempHome;
   let url = '';
   let token = '';
-  const dcos = (argv: string[], signal?: AbortSignal) => runCli(argv, { env: home.env, cwd: home.dir, signal });
+  const dcos = (argv: string[], signal?: AbortSignal, onStderr?: (text: string) => void) => runCli(argv, { env: home.env, cwd: home.dir, signal, onStderr });
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   const api = async (path: string): Promise<any> => {
     const res = await fetch(`${url}${path}`, { headers: { authorization: `token=${token}` } });
@@ -110,17 +110,20 @@ describe('refused and unfinished deploying commands', () => {
     expect(timeout.exitCode).toBe(4);
     expect(timeout.stderr).toContain('/stuck stays in the cluster');
     expect(timeout.stderr).toContain('Remove it with: dcos package uninstall stuck --app-id /stuck --yes');
-    // Still deploying in the cluster, and the list says what holds it up.
-    const [stuck] = JSON.parse((await dcos(['package', 'list', 'stuck', '--json'])).stdout);
+    // Still deploying in the cluster, and the list says what holds it up (once a check has failed).
+    let stuck: { status: string; problem?: string } | undefined;
+    for (let i = 0; i < 300 && !stuck?.problem; i++) {
+      [stuck] = JSON.parse((await dcos(['package', 'list', 'stuck', '--json'])).stdout);
+      if (!stuck?.problem) await new Promise((r) => setTimeout(r, 100));
+    }
     expect(stuck).toMatchObject({ status: 'deploying', problem: 'the health check fails on 1 task(s): command exited with 1: not ready yet' });
     expect((await dcos(['package', 'uninstall', 'stuck', '--yes'])).exitCode).toBe(0);
 
+    // Ctrl-C the moment the install says it was submitted: from then on it is being followed.
     const controller = new AbortController();
-    const interrupted = dcos(['package', 'install', 'stuck', '--app-id', '/stuck-2', '--yes'], controller.signal);
-    // Interrupt once the app exists: the install has been submitted and is being followed.
-    for (let i = 0; i < 100 && !(await api('/v2/apps/stuck-2')); i++) await new Promise((r) => setTimeout(r, 100));
-    controller.abort();
-    const r = await interrupted;
+    const r = await dcos(['package', 'install', 'stuck', '--app-id', '/stuck-2', '--yes'], controller.signal, (text) => {
+      if (text.includes('Installing Marathon app for package [stuck]')) controller.abort();
+    });
     expect(r.exitCode).toBe(130);
     expect(r.stderr).toContain('Error: Interrupted');
     expect(r.stderr).toContain('/stuck-2 stays in the cluster');
@@ -175,7 +178,7 @@ describe('refused and unfinished deploying commands', () => {
     expect(m, r.stderr).not.toBeNull();
     const back = await dcos(['marathon', 'deployment', 'rollback', m![1]]);
     expect(back.exitCode, back.stderr).toBe(0);
-    for (let i = 0; i < 150; i++) {
+    for (let i = 0; i < 600; i++) {
       const app = (await api('/v2/apps/hello-world')).app;
       if (app.deployments.length === 0 && app.tasksHealthy === 1) break;
       await new Promise((res) => setTimeout(res, 100));

@@ -9,7 +9,7 @@ import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { isAlive, sleep, startDaemon, stopAllDaemons, waitFor, type TestDaemon } from '../helpers/daemon.js';
+import { isAlive, sleep, startDaemon, stopAllDaemons, waitFor } from '../helpers/daemon.js';
 import { appTasks, createApp, getApp, sleeper, waitRunning, type Json } from './support.js';
 
 const dirs: string[] = [];

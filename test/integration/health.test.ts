@@ -98,16 +98,19 @@ describe('health checks', () => {
     expect((await getApp(d, '/health/cmd-bad')).tasks.map((t: Json) => t.id)).toEqual([bad.id]);
   });
 
-  it('two checks: alive means every check alive, and health_status_changed_event comes only on a change', async () => {
+  it('two checks: alive means every check alive, and health_status_changed_event comes only on a change', { timeout: 180_000 }, async () => {
     const events = await openEvents(d, '?event_type=health_status_changed_event');
     const failures = await openEvents(d, '?event_type=failed_health_check_event');
     try {
+      // Generous bounds (each wait ends as soon as its event comes): under load a probe a second
+      // and the SSE stream may lag well behind the file change that flips the check.
+      const WAIT_MS = 30_000;
       const check = (value: string) => ({ protocol: 'COMMAND', command: { value }, intervalSeconds: 1, gracePeriodSeconds: 0, maxConsecutiveFailures: 0 });
       await createApp(d, sleeper('/health/two', { healthChecks: [check('true'), check('test -f ok')] }));
       const taskResults = async (id: string) => (await results('/health/two')).find((t) => t.id === id)?.results ?? [];
       const mixed = await waitFor(
         async () => (await results('/health/two')).find((t) => t.results?.[0]?.alive && t.results?.[1]?.consecutiveFailures >= 3),
-        { what: 'three failures of the second check while the first passes' },
+        { what: 'three failures of the second check while the first passes', timeoutMs: WAIT_MS },
       );
       const ofTask = () => events.events.filter((e) => e.data.taskId === mixed.id).map((e) => e.data.alive);
       // Never alive as a whole, so nothing changed: no event (it was repeated on every probe).
@@ -121,17 +124,18 @@ describe('health checks', () => {
       // The second check passes from now on: one event (alive), however many probes follow.
       const sandbox = await sandboxOf(d, mixed.id);
       writeFileSync(join(sandbox, 'ok'), '');
-      const up = await events.waitFor((e) => e.data.taskId === mixed.id && e.data.alive === true, 'the task becoming alive', 8000);
+      const up = await events.waitFor((e) => e.data.taskId === mixed.id && e.data.alive === true, 'the task becoming alive', WAIT_MS);
       const upAt = Date.parse(up.data.timestamp);
       await waitFor(async () => (await taskResults(mixed.id)).every((r: Json) => Date.parse(r.lastSuccess) > upAt + 2000), {
         what: 'two more seconds of passing probes',
+        timeoutMs: WAIT_MS,
       });
       expect(ofTask()).toEqual([true]);
 
       // And failing again: one more event (not alive).
       rmSync(join(sandbox, 'ok'));
-      await events.waitFor((e) => e.data.taskId === mixed.id && e.data.alive === false, 'the task becoming unhealthy', 8000);
-      await waitFor(async () => (await taskResults(mixed.id))[1]?.consecutiveFailures >= 3, { what: 'three more failures' });
+      await events.waitFor((e) => e.data.taskId === mixed.id && e.data.alive === false, 'the task becoming unhealthy', WAIT_MS);
+      await waitFor(async () => (await taskResults(mixed.id))[1]?.consecutiveFailures >= 3, { what: 'three more failures', timeoutMs: WAIT_MS });
       expect(ofTask()).toEqual([true, false]);
     } finally {
       await events.close();

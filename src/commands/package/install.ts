@@ -1,5 +1,5 @@
 import type { Ctx } from '../../core/context.js';
-import { UsageError } from '../../core/errors.js';
+import { InterruptedError, UsageError } from '../../core/errors.js';
 import { info, printJson } from '../../core/output.js';
 import { confirm } from '../../core/prompt.js';
 import { connectScheduler } from '../../actions/connect.js';
@@ -7,7 +7,7 @@ import { planInstall, submitInstall } from '../../actions/package-install.js';
 import { readOptionsFile } from '../../universe/options-file.js';
 import type { Options } from '../types.js';
 import { actions } from '../shared.js';
-import { follow, shouldWait } from '../wait.js';
+import { follow, shouldWait, withLeftover } from '../wait.js';
 
 export async function run(ctx: Ctx, [name]: readonly unknown[], opts: Options): Promise<void> {
   if (opts.packageVersion === '') throw new UsageError('--package-version must not be empty');
@@ -18,7 +18,13 @@ export async function run(ctx: Ctx, [name]: readonly unknown[], opts: Options): 
   if (def.preInstallNotes) info(ctx, def.preInstallNotes);
   await confirm(ctx, `Install ${def.name} ${def.version} as ${plan.appId}?`, Boolean(opts.yes));
   const scheduler = await connectScheduler(act, (m) => info(ctx, m));
-  const { deploymentId } = await submitInstall(scheduler, plan);
+  const removal = `dcos package uninstall ${def.name} --app-id ${plan.appId} --yes`;
+  const { deploymentId } = await submitInstall(scheduler, plan).catch((err: unknown) => {
+    // Interrupted while the app was being submitted: it may exist in the cluster already.
+    throw ctx.signal.aborted
+      ? withLeftover(new InterruptedError(), { left: `${plan.appId} may have reached the cluster before the interruption ("dcos package list" shows it).`, undo: `Remove it with: ${removal}` })
+      : err;
+  });
   info(ctx, `Installing Marathon app for package [${def.name}] version [${def.version}] as ${plan.appId}`);
   let status = 'deploying';
   let tasks: unknown[] = [];
@@ -30,7 +36,7 @@ export async function run(ctx: Ctx, [name]: readonly unknown[], opts: Options): 
       title: `Installing ${def.name} ${def.version} as ${plan.appId}`,
       leftover: {
         left: `${plan.appId} stays in the cluster, which keeps trying to start it ("dcos package list" shows its status).`,
-        undo: `Remove it with: dcos package uninstall ${def.name} --app-id ${plan.appId} --yes`,
+        undo: `Remove it with: ${removal}`,
       },
     });
     status = 'running';

@@ -174,6 +174,30 @@ export function containerCommand(runtime: Pick<ContainerRuntime, 'bin'>, opts: C
   return { bin: runtime.bin, args };
 }
 
+/** A task's container is named after its task, so a restarted daemon (and a check) finds it again. */
+export function taskContainerName(taskId: string): string {
+  return `dcos-${taskId.replace(/[^a-zA-Z0-9_.-]/g, '-')}`;
+}
+
+export interface ContainerExecTarget {
+  /** The runtime's CLI. */
+  bin: string;
+  /** The running task container. */
+  name: string;
+  /** `uid:gid` to run as (the app's `user`), as the container's processes run. */
+  user?: string;
+}
+
+/**
+ * A shell command inside a running task container, as Mesos runs a container task's COMMAND
+ * checks: with the image's tools and the environment the container was started with, in its
+ * working directory (the sandbox).
+ */
+export function containerExecCommand(target: ContainerExecTarget, command: string): { bin: string; args: string[] } {
+  const user = target.user ? [`--user=${target.user}`] : [];
+  return { bin: target.bin, args: ['exec', ...user, target.name, '/bin/sh', '-c', command] };
+}
+
 /** Stops a task container, giving it `graceSeconds` between SIGTERM and SIGKILL. */
 export function containerStopCommand(
   runtime: Pick<ContainerRuntime, 'bin'>,

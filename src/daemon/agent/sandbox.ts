@@ -3,10 +3,12 @@
  * API (`/files/read`, `/files/browse`): nothing outside the sandboxes may ever be served.
  *
  * A task owns its sandbox and may change it between the API's check of a path and its use (swap a
- * directory for a symlink to `/`), or plant a FIFO whose open would block a libuv thread until a
- * writer comes (four of them stall every file operation of the daemon, fetches included). So a
- * path is opened first, without following a final symlink and without blocking, and then judged
- * by what was opened: its real path, from the open descriptor, and its type.
+ * directory for a symlink to `/` or `/dev`), or plant a FIFO whose open would block a libuv thread
+ * until a writer comes (four of them stall every file operation of the daemon, fetches included).
+ * An open is itself an act for some files: a device acts on it (a watchdog left open and not
+ * closed properly reboots the host), a FIFO wakes its writer. So on Linux a path is first only
+ * referred to (O_PATH, which opens nothing), judged by what it refers to (its real path, from the
+ * descriptor, and its type), and only a regular file is then opened, through that very reference.
  */
 import { constants, readFileSync, realpathSync, type Stats } from 'node:fs';
 import { lstat, open, readdir, readlink, realpath, stat, type FileHandle } from 'node:fs/promises';
@@ -56,6 +58,10 @@ export function isWithin(parent: string, candidate: string): boolean {
 export class OutsideSandboxError extends Error {}
 
 export interface ConfinedEntry {
+  /**
+   * A regular file: open for reading. A directory: a handle to list it by (pass it to `browse`);
+   * on Linux a reference only, not open for reading.
+   */
   handle: FileHandle;
   /** The real path of what was opened. */
   real: string;
@@ -63,20 +69,52 @@ export interface ConfinedEntry {
 }
 
 const HAS_PROC_FD = process.platform === 'linux';
-const OPEN_FLAGS = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK | (constants.O_NOCTTY ?? 0);
+/** Linux's O_PATH (Node does not export it): a descriptor that refers to a file without opening it. */
+const O_PATH = 0o10000000;
+const REFER_FLAGS = O_PATH | constants.O_NOFOLLOW;
+const READ_FLAGS = constants.O_RDONLY | constants.O_NONBLOCK | (constants.O_NOCTTY ?? 0);
+const OPEN_FLAGS = READ_FLAGS | constants.O_NOFOLLOW;
 
 /**
- * Opens `file` (a real path, checked by the caller) for reading or listing, and returns it only
- * if what was opened is still where `allowed` says it may be. Never blocks on a FIFO or device,
- * never follows a symlink in the last component; a directory on the way swapped for a symlink is
- * caught by the real path of the descriptor. Throws OutsideSandboxError, or the open's error.
+ * Opens `file` (a real path, checked by the caller) for reading (a regular file) or listing (a
+ * directory), and returns it only if what it is is still where `allowed` says it may be. Never
+ * follows a symlink in the last component; a directory on the way swapped for a symlink is caught
+ * by the real path of the descriptor. Anything but a regular file or a directory (a socket, FIFO,
+ * device or symlink) is refused with NotRegularFileError, and on Linux never opened at all. Throws
+ * OutsideSandboxError, NotRegularFileError, or the open's error.
  */
 export async function openConfined(file: string, allowed: (real: string) => boolean): Promise<ConfinedEntry> {
+  return HAS_PROC_FD ? openByReference(file, allowed) : openNonBlocking(file, allowed);
+}
+
+async function openByReference(file: string, allowed: (real: string) => boolean): Promise<ConfinedEntry> {
+  const ref = await open(file, REFER_FLAGS);
+  let kept = false;
+  try {
+    const stats = await ref.stat();
+    const self = `/proc/self/fd/${ref.fd}`;
+    const real = await readlink(self);
+    if (!allowed(real)) throw new OutsideSandboxError(`${file} is outside the sandboxes`);
+    if (stats.isDirectory()) {
+      kept = true;
+      return { handle: ref, real, stats };
+    }
+    if (!stats.isFile()) throw new NotRegularFileError(`${file} is a ${fileKind(stats)}`, fileKind(stats));
+    // Reopening the descriptor's link opens the very file judged, whatever is at its path now.
+    return { handle: await open(self, READ_FLAGS), real, stats };
+  } finally {
+    if (!kept) await ref.close();
+  }
+}
+
+/** Elsewhere: opened without blocking (a FIFO or device open may still act), then judged. */
+async function openNonBlocking(file: string, allowed: (real: string) => boolean): Promise<ConfinedEntry> {
   const handle = await open(file, OPEN_FLAGS);
   try {
     const stats = await handle.stat();
-    const real = await realPathOf(handle, file, stats);
+    const real = await realPathOf(file, stats);
     if (real === null || !allowed(real)) throw new OutsideSandboxError(`${file} is outside the sandboxes`);
+    if (!stats.isFile() && !stats.isDirectory()) throw new NotRegularFileError(`${file} is a ${fileKind(stats)}`, fileKind(stats));
     return { handle, real, stats };
   } catch (err) {
     await handle.close();
@@ -84,10 +122,8 @@ export async function openConfined(file: string, allowed: (real: string) => bool
   }
 }
 
-/** Where the open descriptor really is; null when that cannot be established. */
-async function realPathOf(handle: FileHandle, file: string, stats: Stats): Promise<string | null> {
-  if (HAS_PROC_FD) return readlink(`/proc/self/fd/${handle.fd}`);
-  // Elsewhere: the path's real target must be the very file that is open.
+/** The path's real target must be the very file that is open. */
+async function realPathOf(file: string, stats: Stats): Promise<string | null> {
   try {
     const real = await realpath(file);
     const st = await stat(real);
@@ -95,6 +131,18 @@ async function realPathOf(handle: FileHandle, file: string, stats: Stats): Promi
   } catch {
     return null;
   }
+}
+
+/** What a file is, in words, for the error that refuses it. */
+export function fileKind(stats: Stats): string {
+  if (stats.isFile()) return 'regular file';
+  if (stats.isDirectory()) return 'directory';
+  if (stats.isSocket()) return 'socket';
+  if (stats.isFIFO()) return 'FIFO';
+  if (stats.isCharacterDevice()) return 'character device';
+  if (stats.isBlockDevice()) return 'block device';
+  if (stats.isSymbolicLink()) return 'symbolic link';
+  return 'special file';
 }
 
 /** Mesos reads at most 16 pages per call. */
@@ -116,7 +164,7 @@ export async function readFileRange(file: string | FileHandle, offset: number, l
   const handle = typeof file === 'string' ? await open(file, constants.O_RDONLY | constants.O_NONBLOCK) : file;
   try {
     const st = await handle.stat();
-    if (!st.isFile()) throw new NotRegularFileError(`${typeof file === 'string' ? file : 'the file'} is not a regular file`);
+    if (!st.isFile()) throw new NotRegularFileError(`${typeof file === 'string' ? file : 'the file'} is not a regular file`, fileKind(st));
     const { size } = st;
     if (offset === -1) return { data: '', offset: size };
     if (offset >= size || length === 0) return { data: '', offset };
@@ -131,7 +179,14 @@ export async function readFileRange(file: string | FileHandle, offset: number, l
 }
 
 /** Only regular files are read: a FIFO, socket or device never is. */
-export class NotRegularFileError extends Error {}
+export class NotRegularFileError extends Error {
+  /** What it is instead, in words (`socket`, `FIFO`, `character device`, ...). */
+  readonly kind: string;
+  constructor(message: string, kind = 'special file') {
+    super(message);
+    this.kind = kind;
+  }
+}
 
 export interface BrowseEntry {
   path: string;

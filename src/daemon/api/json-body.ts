@@ -4,12 +4,13 @@
  * thousand levels deep overflows the stack wherever it goes next; and a body of any size would be
  * held in memory whole. Both are refused before anything else reads them.
  */
+import { MAX_JSON_DEPTH } from '../../core/json-checks.js';
 import { HttpError } from './http-error.js';
 
 /** The largest request body read (Marathon's store, ZooKeeper, caps a node at 1 MiB too). */
 export const MAX_BODY_BYTES = 1024 * 1024;
-/** Real app definitions nest about ten levels; this leaves room for any sane unknown field. */
-export const MAX_JSON_DEPTH = 100;
+// Real app definitions nest about ten levels: the bound packages and options files have too.
+export { MAX_JSON_DEPTH };
 
 /**
  * The offset where `text` first nests deeper than `max` arrays and objects, or -1. A linear scan

@@ -4,7 +4,7 @@ import { lookUpUserOf } from '../core/app-changes.js';
 import type { Cluster } from '../core/cluster.js';
 import { queueEntryJson, declinedOfferSteps } from '../engine/queue.js';
 import type { Task } from '../types.js';
-import { appDefinition, appInfo, deploymentView, taskJson, type AppEmbeds } from '../core/views.js';
+import { appDefinition, appInfo, taskJson, type AppEmbeds } from '../core/views.js';
 import { groupJson } from './groups.js';
 import { HttpError, notFound, queryBool, type Request, type Router } from './http.js';
 import { streamEvents } from './events.js';

@@ -66,10 +66,13 @@ export function mesosRoutes(router: Router, cluster: Cluster, used: () => import
     try {
       return { ...(await openConfined(path, inSomeSandbox)), path };
     } catch (err) {
-      if (err instanceof OutsideSandboxError || (err as NodeJS.ErrnoException).code === 'ELOOP') {
-        throw new HttpError(403, { message: `Cannot access '${req.query.get('path')}'` });
-      }
-      if (['ENOENT', 'ENOTDIR'].includes((err as NodeJS.ErrnoException).code ?? '')) throw notFound(`Cannot access '${req.query.get('path')}'`);
+      if (err instanceof NotRegularFileError) throw err;
+      const asked = req.query.get('path');
+      if (err instanceof OutsideSandboxError) throw new HttpError(403, { message: `Cannot access '${asked}'` });
+      const status = OPEN_ERROR_STATUS[(err as NodeJS.ErrnoException).code ?? ''];
+      if (status === 404) throw notFound(`Cannot access '${asked}'`);
+      if (status === 403) throw new HttpError(403, { message: `Cannot access '${asked}'` });
+      if (status === 400) throw new HttpError(400, { message: `'${asked}' cannot be opened: it is not a regular file or directory` });
       throw err;
     }
   };
@@ -81,19 +84,32 @@ export function mesosRoutes(router: Router, cluster: Cluster, used: () => import
     if (!Number.isInteger(offset) || offset < -1 || (length !== null && (!Number.isInteger(length) || length < -1))) {
       throw new HttpError(400, { message: 'Failed to parse offset or length' });
     }
-    const opened = await openChecked(req);
+    const notRegular = (err: NotRegularFileError) =>
+      new HttpError(400, { message: `'${req.query.get('path')}' is not a regular file: it is a ${err.kind}` });
+    let opened;
+    try {
+      opened = await openChecked(req);
+    } catch (err) {
+      throw err instanceof NotRegularFileError ? notRegular(err) : err;
+    }
     try {
       if (opened.stats.isDirectory()) throw new HttpError(400, { message: `'${req.query.get('path')}' is a directory` });
       return { body: await readFileRange(opened.handle, offset, length) };
     } catch (err) {
-      if (err instanceof NotRegularFileError) throw new HttpError(400, { message: `'${req.query.get('path')}' is not a regular file` });
-      throw err;
+      throw err instanceof NotRegularFileError ? notRegular(err) : err;
     } finally {
       await opened.handle.close();
     }
   };
   const browseDir = async (req: Request) => {
-    const opened = await openChecked(req);
+    let opened;
+    try {
+      opened = await openChecked(req);
+    } catch (err) {
+      // As for a regular file: browsing what is not a directory finds nothing.
+      if (err instanceof NotRegularFileError) throw notFound(`'${req.query.get('path')}' is not a directory: it is a ${err.kind}`);
+      throw err;
+    }
     try {
       if (!opened.stats.isDirectory()) throw notFound(`'${req.query.get('path')}' is not a directory`);
       // Named as asked: what is listed is that directory, wherever the task has renamed it since.
@@ -127,6 +143,23 @@ export function mesosRoutes(router: Router, cluster: Cluster, used: () => import
   }));
   router.on('GET', '/mesos_dns/v1/hosts/:host', (req) => ({ body: [{ host: `${req.params.host}.`, ip: node.host }] }));
 }
+
+/**
+ * What a failed open of a checked path means to the client: gone or never there (404), not the
+ * daemon's to serve (403: a symlink loop is a swap in progress), or a file that is no file at all
+ * (400: a socket or a device without a driver, where it is opened to be judged). Anything else
+ * is a fault of the daemon's (500).
+ */
+const OPEN_ERROR_STATUS: Record<string, 400 | 403 | 404> = {
+  ENOENT: 404,
+  ENOTDIR: 404,
+  ELOOP: 403,
+  EACCES: 403,
+  EPERM: 403,
+  ENXIO: 400,
+  ENODEV: 400,
+  EOPNOTSUPP: 400,
+};
 
 /** DC/OS paths onto ours: `/service/marathon/v2/...` is `/v2/...`, `/mesos/...` is the master. */
 export function rewritePath(path: string): string {

@@ -7,7 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { containerCommand, describeRuntime, detectContainerRuntime, NoContainerRuntimeError, type ContainerRuntime } from '../agent/containers.js';
+import { containerCommand, describeRuntime, detectContainerRuntime, NoContainerRuntimeError, taskContainerName, type ContainerRuntime } from '../agent/containers.js';
 import { fetchAll, type FetchItem } from '../agent/fetcher.js';
 import { killProcessGroup, launchProcess, LaunchError } from '../agent/launcher.js';
 import type { PortAllocator } from '../agent/ports.js';
@@ -156,7 +156,7 @@ export class TaskRunner {
         const runtime = await this.containerRuntime();
         if (!runtime) throw new NoContainerRuntimeError(image);
         const c = containerCommand(runtime, {
-          name: `dcos-${task.id.replace(/[^a-zA-Z0-9_.-]/g, '-')}`,
+          name: taskContainerName(task.id),
           image,
           cmd: app.cmd,
           args: app.args,
@@ -393,7 +393,11 @@ export class TaskRunner {
     const user = who.ok && who.switchTo ? who.user : null;
     // Never as the daemon instead: a check that cannot run as the task's user fails.
     const userProblem = who.ok ? null : `cannot run the check as user "${app.user}": ${who.problem}`;
-    const env = { ...taskEnvironment(app, task, this.d.node, this.d.env), ...(who.ok && who.user ? userEnvironment(who.user) : {}) };
+    // A container task's COMMAND checks run inside its container, as the task (its image's tools,
+    // the environment it was started with); the runtime's CLI runs as the daemon, as at launch.
+    const image = app.container?.type === 'DOCKER' ? app.container.docker?.image : undefined;
+    const containerUser = who.ok && who.user ? `${who.user.uid}:${who.user.gid}` : undefined;
+    const env = { ...taskEnvironment(app, task, this.d.node, this.d.env), ...(who.ok && who.user && !image ? userEnvironment(who.user) : {}) };
     // Checked as the task will be once its waiting changes are stored: a kill waiting for the
     // store ends the checks as a stored one does.
     const live = () => this.running.get(task.id) === run && this.commits.view(task).state === 'TASK_RUNNING';
@@ -401,11 +405,14 @@ export class TaskRunner {
     const tick = async (): Promise<boolean> => {
       if (!live()) return false;
       const startedAt = task.startedAt ? Date.parse(task.startedAt) : null;
+      const runtime = image ? await this.containerRuntime() : null;
+      const container = runtime ? { bin: runtime.bin, name: taskContainerName(task.id), user: containerUser } : null;
+      const commandProblem = userProblem ?? (image && !runtime ? `no container runtime answers to run the check in the task's container` : null);
       const outcomes = await Promise.all(
         run.health.map((h) =>
-          userProblem && h.check.protocol === 'COMMAND'
-            ? { ok: false, cause: userProblem }
-            : probeHealth(h.check, { host: task.host, ports: task.ports, env, cwd: task.sandbox, user }, (h.check.timeoutSeconds ?? 20) * 1000),
+          commandProblem && h.check.protocol === 'COMMAND'
+            ? { ok: false, cause: commandProblem }
+            : probeHealth(h.check, { host: task.host, ports: task.ports, env, cwd: task.sandbox, user, container }, (h.check.timeoutSeconds ?? 20) * 1000),
         ),
       );
       if (!live()) return false;

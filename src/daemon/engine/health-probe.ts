@@ -1,10 +1,12 @@
 // One attempt of a Marathon-style health check against a task (HTTP(S), TCP or COMMAND).
-// MESOS_* checks are run the same way here: on one machine the daemon plays both roles.
+// MESOS_* checks are run the same way here: on one machine the daemon plays both roles. A COMMAND
+// check of a container task runs inside its container, as under Mesos: it needs the image's tools.
 import { spawn } from 'node:child_process';
 import http from 'node:http';
 import https from 'node:https';
 import net from 'node:net';
 import type { HealthCheck } from '../../marathon/app-types.js';
+import { containerExecCommand, type ContainerExecTarget } from '../agent/containers.js';
 import { asUser, type TaskUser } from '../agent/task-user.js';
 
 export interface ProbeTarget {
@@ -15,6 +17,8 @@ export interface ProbeTarget {
   cwd: string;
   /** COMMAND checks run as this user (the task's), when it is not the daemon's. */
   user?: TaskUser | null;
+  /** The task's container: COMMAND checks run in it (the runtime's CLI runs as the daemon, with `env`). */
+  container?: ContainerExecTarget | null;
 }
 
 export interface ProbeResult {
@@ -144,7 +148,10 @@ function probeTcp(host: string, port: number, timeoutMs: number): Promise<ProbeR
   });
 }
 
-/** Runs `/bin/sh -c` in the task's environment; its own process group so a timeout kills the whole tree. */
+/**
+ * Runs `/bin/sh -c` in the task's environment (inside its container, through the runtime's exec,
+ * for a container task); its own process group so a timeout kills the whole tree (the exec).
+ */
 function probeCommand(check: HealthCheck, target: ProbeTarget, timeoutMs: number): Promise<ProbeResult> {
   const command = check.command?.value;
   if (!command) return Promise.resolve({ ok: false, cause: 'COMMAND health check has no command.value' });
@@ -153,7 +160,7 @@ function probeCommand(check: HealthCheck, target: ProbeTarget, timeoutMs: number
     let stderr = '';
     let exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
     let drainTimer: NodeJS.Timeout | undefined;
-    const [file, argv] = target.user ? asUser(target.user, '/bin/sh', ['-c', command]) : ['/bin/sh', ['-c', command]];
+    const [file, argv] = commandLine(command, target);
     const child = spawn(file, argv, {
       cwd: target.cwd,
       env: target.env,
@@ -205,4 +212,12 @@ function probeCommand(check: HealthCheck, target: ProbeTarget, timeoutMs: number
     });
     child.on('close', () => finish(fromExit()));
   });
+}
+
+function commandLine(command: string, target: ProbeTarget): [string, string[]] {
+  if (target.container) {
+    const exec = containerExecCommand(target.container, command);
+    return [exec.bin, exec.args];
+  }
+  return target.user ? asUser(target.user, '/bin/sh', ['-c', command]) : ['/bin/sh', ['-c', command]];
 }

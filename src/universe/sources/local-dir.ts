@@ -22,6 +22,8 @@ import type { PackageRevisions, RepoIndex, RepositorySource, SummaryFocus } from
 const FORMAT = 3;
 
 /** The files of a revision that validation reads (a missing one appearing changes the directory). */
+/** The mtime and size a watched file that does not exist is recorded with. */
+const ABSENT = -1;
 const REVISION_FILES = ['package.json', 'config.json', 'resource.json', 'command.json', 'marathon.json.mustache'];
 
 /** Watched paths, flat as [path, mtimeMs, size, ...], relative to the package directory. */
@@ -175,7 +177,9 @@ export class LocalDirSource implements RepositorySource {
       const watch: Watch = [];
       for (const path of paths) {
         const s = statSync(join(pkgDir, path), { throwIfNoEntry: false });
-        if (s) watch.push(path, s.mtimeMs, s.size);
+        // An absent file is watched too (as -1): one that appears later, such as a new
+        // command.json, is a change even within the same tick of the directory's mtime.
+        watch.push(path, s ? s.mtimeMs : ABSENT, s ? s.size : ABSENT);
       }
       return watch;
     };
@@ -268,7 +272,7 @@ function listDirs(dir: string): string[] {
 function watchedUnchanged(pkgDir: string, watch: Readonly<Watch>): boolean {
   for (let i = 0; i < watch.length; i += 3) {
     const s = statSync(`${pkgDir}/${watch[i]}`, { throwIfNoEntry: false });
-    if (!s || s.mtimeMs !== watch[i + 1] || s.size !== watch[i + 2]) return false;
+    if ((s ? s.mtimeMs : ABSENT) !== watch[i + 1] || (s ? s.size : ABSENT) !== watch[i + 2]) return false;
   }
   return true;
 }

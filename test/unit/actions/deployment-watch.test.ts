@@ -137,7 +137,8 @@ describe('ChangeLines', () => {
     const lines = new ChangeLines();
     expect(lines.update(snapshot('cpus: needs 1, 0.5 free'), 1000)).toEqual(['waiting to place 1 task(s): cpus: needs 1, 0.5 free', '0/1 running']);
     expect(lines.update(snapshot('cpus: needs 1, 0.5 free'), 1000 + QUEUE_REPEAT_MS - 1)).toEqual([]);
-    expect(lines.update(snapshot('cpus: needs 1, 0.5 free'), 1000 + QUEUE_REPEAT_MS)).toEqual(['still waiting to place 1 task(s): cpus: needs 1, 0.5 free (for 31s)']);
+    // Counted from when the task started waiting, not from the start of the watch (startedAt 0).
+    expect(lines.update(snapshot('cpus: needs 1, 0.5 free'), 1000 + QUEUE_REPEAT_MS)).toEqual(['still waiting to place 1 task(s): cpus: needs 1, 0.5 free (for 30s)']);
     expect(lines.update(snapshot('cpus: needs 1, 0.25 free'), 1000 + QUEUE_REPEAT_MS + 10)).toEqual(['waiting to place 1 task(s): cpus: needs 1, 0.25 free']);
   });
 });

@@ -81,7 +81,6 @@ sys.exit(child.wait())
 `;
 
 let dir: string;
-let driver: string;
 let inkChunks: string[];
 
 beforeAll(async () => {

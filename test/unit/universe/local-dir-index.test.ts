@@ -1,6 +1,6 @@
 /** The cached search index notices added, removed and edited packages without a full rescan. */
 import { cpSync, mkdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FIXTURE_REPO, tempHome, type TempHome } from '../../helpers/index.js';
 import { LocalDirSource } from '../../../src/universe/sources/local-dir.js';
@@ -85,6 +85,16 @@ describe('local directory repository index', () => {
     rmSync(latest('resource.json'));
     expect((await source().index()).packages.alpha.currentVersion).toBe('2.0.0');
     writeFileSync(latest('command.json'), '{"pip": []}');
+    await expectLatestSkipped('command.json');
+  });
+
+  it('sees a new file appear in the latest revision even when the directory keeps its mtime (one clock tick)', async () => {
+    // A whole-second mtime can be put back exactly: as if the file appeared within the same tick.
+    const dir = dirname(latest('package.json'));
+    utimesSync(dir, 1_700_000_000, 1_700_000_000);
+    await source().index();
+    writeFileSync(latest('command.json'), '{"pip": []}');
+    utimesSync(dir, 1_700_000_000, 1_700_000_000);
     await expectLatestSkipped('command.json');
   });
 

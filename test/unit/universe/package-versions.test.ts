@@ -39,30 +39,34 @@ describe('package versions', () => {
     expect(latest.version).toBe(debianUpstream('redis-server'));
   });
 
-  it("redis's latest revision refuses to start on another Redis, naming both versions", async () => {
-    const [definition] = await revisions('redis');
-    const pkg = { definition, repository: { name: 'bundled', uri: 'bundled' }, sourceUri: 'file:///bundled', template: decodeTemplate(definition) };
-    const { app } = await renderAndCheck({ pkg, options: {} });
-    const bin = mkdtempSync(join(tmpdir(), 'dcos-fake-redis-'));
-    try {
-      const run = (version: string) => {
-        // A stand-in redis-server: reports `version`, and says it started when run as the server.
-        writeFileSync(join(bin, 'redis-server'), `#!/bin/sh\nif [ "$1" = --version ]; then echo "Redis server v=${version} sha=00000000:0 malloc=jemalloc-5.3.0 bits=64 build=0"; else echo started; fi\n`);
-        chmodSync(join(bin, 'redis-server'), 0o755);
-        return spawnSync('/bin/sh', ['-c', app.cmd as string], {
-          env: { PATH: `${bin}:/usr/bin:/bin`, MESOS_SANDBOX: bin, PORT0: '1' },
-          encoding: 'utf8',
-        });
-      };
-      const other = run('7.0.99');
-      expect(other.status).toBe(1);
-      expect(other.stdout).toBe('');
-      expect(other.stderr).toContain(`This package version runs Redis ${definition.version}, but this node has: Redis server v=7.0.99`);
-      const same = run(definition.version);
-      expect(same.status, same.stderr).toBe(0);
-      expect(same.stdout).toBe('started\n');
-    } finally {
-      rmSync(bin, { recursive: true, force: true });
-    }
+  it('every redis revision refuses to start on another Redis, naming both versions', async () => {
+    for (const definition of await revisions('redis')) await refusesOtherRedis(definition);
   });
 });
+
+/** The package's command, run against a stand-in redis-server of another version and of its own. */
+async function refusesOtherRedis(definition: PackageDefinition): Promise<void> {
+  const pkg = { definition, repository: { name: 'bundled', uri: 'bundled' }, sourceUri: 'file:///bundled', template: decodeTemplate(definition) };
+  const { app } = await renderAndCheck({ pkg, options: {} });
+  const bin = mkdtempSync(join(tmpdir(), 'dcos-fake-redis-'));
+  try {
+    const run = (version: string) => {
+      // A stand-in redis-server: reports `version`, and says it started when run as the server.
+      writeFileSync(join(bin, 'redis-server'), `#!/bin/sh\nif [ "$1" = --version ]; then echo "Redis server v=${version} sha=00000000:0 malloc=jemalloc-5.3.0 bits=64 build=0"; else echo started; fi\n`);
+      chmodSync(join(bin, 'redis-server'), 0o755);
+      return spawnSync('/bin/sh', ['-c', app.cmd as string], {
+        env: { PATH: `${bin}:/usr/bin:/bin`, MESOS_SANDBOX: bin, PORT0: '1' },
+        encoding: 'utf8',
+      });
+    };
+    const other = run('7.0.99');
+    expect(other.status).toBe(1);
+    expect(other.stdout).toBe('');
+    expect(other.stderr).toContain(`This package version runs Redis ${definition.version}, but this node has: Redis server v=7.0.99`);
+    const same = run(definition.version);
+    expect(same.status, same.stderr).toBe(0);
+    expect(same.stdout).toBe('started\n');
+  } finally {
+    rmSync(bin, { recursive: true, force: true });
+  }
+}

@@ -3,11 +3,13 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   containerCommand,
+  containerExecCommand,
   containerStopCommand,
   describeRuntime,
   detectContainerRuntime,
   NoContainerRuntimeError,
   resetContainerRuntimeCache,
+  taskContainerName,
 } from '../../../../src/daemon/agent/containers.js';
 import { tempDirs } from './agent-helpers.js';
 
@@ -192,5 +194,20 @@ describe('containerCommand', () => {
       'This app needs a container runtime (container.type DOCKER, image "nginx:1.25") but neither Docker nor Podman is available on this node: install one, or run the app without a container.',
     );
     expect(err.code).toBe('ENOCONTAINERRUNTIME');
+  });
+});
+
+describe('containerExecCommand', () => {
+  it('runs a shell command inside the named container, as the app user when it has one', () => {
+    expect(containerExecCommand({ bin: '/usr/bin/podman', name: 'dcos-kafka.1', user: '1000:1000' }, 'cqlsh -e "describe keyspaces"')).toEqual({
+      bin: '/usr/bin/podman',
+      args: ['exec', '--user=1000:1000', 'dcos-kafka.1', '/bin/sh', '-c', 'cqlsh -e "describe keyspaces"'],
+    });
+    expect(containerExecCommand({ bin: 'docker', name: 'dcos-kafka.1' }, 'true').args).toEqual(['exec', 'dcos-kafka.1', '/bin/sh', '-c', 'true']);
+  });
+
+  it('names a task container after its task, in the characters a container name may have', () => {
+    expect(taskContainerName('kafka_broker.5f0c-11ab')).toBe('dcos-kafka_broker.5f0c-11ab');
+    expect(taskContainerName('a b/c:d')).toBe('dcos-a-b-c-d');
   });
 });

@@ -1,4 +1,6 @@
-import { chmodSync, mkdirSync, realpathSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, closeSync, constants, mkdirSync, openSync, realpathSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
@@ -6,6 +8,9 @@ import {
   isWithin,
   MAX_READ_LENGTH,
   modeString,
+  NotRegularFileError,
+  openConfined,
+  OutsideSandboxError,
   readFileRange,
   resolveInside,
   sandboxPath,
@@ -141,5 +146,93 @@ describe('browse', () => {
     expect(modeString(0o041777)).toBe('drwxrwxrwt');
     expect(modeString(0o120777)).toBe('lrwxrwxrwx');
     expect(modeString(0o102644)).toBe('-rw-r-Sr--');
+  });
+});
+
+/** Whether some process holds `fifo` open for reading: a non-blocking open for writing fails with ENXIO when none does. */
+function fifoHasReader(fifo: string): boolean {
+  try {
+    closeSync(openSync(fifo, constants.O_WRONLY | constants.O_NONBLOCK));
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENXIO') return false;
+    throw err;
+  }
+}
+
+describe('openConfined', () => {
+  let server: Server | undefined;
+  afterEach(async () => {
+    await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
+    server = undefined;
+  });
+
+  it('opens a regular file for reading and a directory for listing, both inside', async () => {
+    const dir = realpathSync(dirs.make());
+    writeFileSync(path.join(dir, 'stdout'), 'hello');
+    const file = await openConfined(path.join(dir, 'stdout'), (real) => isWithin(dir, real));
+    try {
+      expect(file.real).toBe(path.join(dir, 'stdout'));
+      expect((await readFileRange(file.handle, 0)).data).toBe('hello');
+    } finally {
+      await file.handle.close();
+    }
+    const listed = await openConfined(dir, (real) => isWithin(dir, real));
+    try {
+      expect(listed.stats.isDirectory()).toBe(true);
+      expect((await browse(dir, listed.handle)).map((e) => e.path)).toEqual([path.join(dir, 'stdout')]);
+    } finally {
+      await listed.handle.close();
+    }
+  });
+
+  it('refuses a socket, saying so, where an open fails with ENXIO', async () => {
+    const dir = realpathSync(dirs.make());
+    const sock = path.join(dir, 'sock');
+    server = createServer();
+    await new Promise<void>((resolve) => server?.listen(sock, resolve));
+    const refused = await openConfined(sock, (real) => isWithin(dir, real)).catch((err: unknown) => err);
+    expect(refused).toBeInstanceOf(NotRegularFileError);
+    expect(refused).toMatchObject({ kind: 'socket' });
+  });
+
+  it.runIf(process.platform === 'linux')('never opens what a directory swapped for a symlink leads to (a FIFO standing in for a device)', async () => {
+    const sandbox = realpathSync(dirs.make());
+    const outside = realpathSync(dirs.make());
+    // A device that acts on open (a watchdog), played by a FIFO: its writer learns of every open.
+    const watchdog = path.join(outside, 'watchdog');
+    execFileSync('mkfifo', [watchdog]);
+    // The caller checked `dev/watchdog` while `dev` was a real directory; the task swapped it since.
+    symlinkSync(outside, path.join(sandbox, 'dev'));
+    const opensSeen: boolean[] = [];
+    const refused = await openConfined(path.join(sandbox, 'dev', 'watchdog'), (real) => {
+      // Asked while the daemon holds what it got: an open FIFO would have a reader now.
+      opensSeen.push(fifoHasReader(watchdog));
+      return isWithin(sandbox, real);
+    }).catch((err: unknown) => err);
+    expect(refused).toBeInstanceOf(OutsideSandboxError);
+    expect(opensSeen).toEqual([false]);
+
+    // Inside the sandbox, the same: judged by its type, refused, never opened.
+    const inside = path.join(sandbox, 'pipe');
+    execFileSync('mkfifo', [inside]);
+    const seen: boolean[] = [];
+    const notRead = await openConfined(inside, (real) => {
+      seen.push(fifoHasReader(inside));
+      return isWithin(sandbox, real);
+    }).catch((err: unknown) => err);
+    expect(notRead).toBeInstanceOf(NotRegularFileError);
+    expect(notRead).toMatchObject({ kind: 'FIFO' });
+    expect(seen).toEqual([false]);
+  });
+
+  it('refuses a final symlink, even to a file inside', async () => {
+    const dir = realpathSync(dirs.make());
+    writeFileSync(path.join(dir, 'stdout'), 'hello');
+    symlinkSync(path.join(dir, 'stdout'), path.join(dir, 'link'));
+    const refused = await openConfined(path.join(dir, 'link'), (real) => isWithin(dir, real)).catch((err: unknown) => err);
+    // Linux refers to the link itself and says what it is; elsewhere O_NOFOLLOW fails with ELOOP.
+    if (process.platform === 'linux') expect(refused).toMatchObject({ kind: 'symbolic link' });
+    else expect(refused).toMatchObject({ code: 'ELOOP' });
   });
 });

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import net from 'node:net';
@@ -248,6 +248,20 @@ describe('probeHealth: COMMAND', () => {
     const result = await probeHealth(command('true'), target([], { cwd: join(dir, 'missing') }), 3_000);
     expect(result.ok).toBe(false);
     expect(result.cause).toMatch(/^command could not start: /);
+  });
+
+  it("runs in the task's container through the runtime's exec, whose exit decides", async () => {
+    // A TEST DOUBLE of the runtime's CLI: records its argv and answers with the exit code asked for.
+    const cli = join(dir, 'runtime-double');
+    const argvFile = join(dir, 'exec-argv');
+    writeFileSync(cli, `#!/bin/sh\nprintf '%s\\n' "$@" > ${argvFile}\necho "answer: $EXEC_ANSWER" >&2\nexit "$EXEC_ANSWER"\n`);
+    chmodSync(cli, 0o755);
+    const container = { bin: cli, name: 'dcos-web.1', user: '1000:1000' };
+    const env = (answer: string) => ({ PATH: process.env.PATH ?? '/usr/bin:/bin', EXEC_ANSWER: answer });
+    // Run on the node, `exit 0` would pass whatever the container says.
+    expect(await probeHealth(command('exit 0'), target([], { env: env('3'), container }), 3_000)).toEqual({ ok: false, cause: 'command exited with 3: answer: 3' });
+    expect(readFileSync(argvFile, 'utf8').trimEnd().split('\n')).toEqual(['exec', '--user=1000:1000', 'dcos-web.1', '/bin/sh', '-c', 'exit 0']);
+    expect(await probeHealth(command('exit 1'), target([], { env: env('0'), container }), 3_000)).toEqual({ ok: true });
   });
 
   it('does not wait for a background child that keeps stderr open', async () => {
