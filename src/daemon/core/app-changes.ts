@@ -3,7 +3,6 @@
  * defaults, service ports, and the version bookkeeping that tells a scale from a config change.
  */
 import { normalizeApp } from '../../marathon/app-defaults.js';
-import { normalizeAppId } from '../../marathon/app-id.js';
 import { validateApp, validateAppUpdate } from '../../marathon/app-validation.js';
 import type { AppDefinition, NormalizedApp } from '../../marathon/app-types.js';
 import { lookupUserAsync, resolveTaskUser } from '../agent/task-user.js';
