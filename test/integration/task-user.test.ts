@@ -278,8 +278,9 @@ describe('user lookups', () => {
     for (const body of [{ instances: 0 }, { instances: 0, cmd: 'sleep 2000' }, { instances: 0, user: 'dcos-fake-user' }]) {
       const res = await ld.api('PUT', '/v2/apps/lookup/orphaned', body);
       expect(res.status, `${JSON.stringify(body)}: ${res.text}`).toBe(200);
+      // Each change is its own deployment: the next one waits for it rather than racing it (409).
+      await waitRunning(ld, '/lookup/orphaned', 0);
     }
-    await waitRunning(ld, '/lookup/orphaned', 0);
     const change = await ld.api('PUT', '/v2/apps/lookup/orphaned', { user: 'dcos-no-such-user-z' });
     expect(change.status, change.text).toBe(422);
     expect(change.json.details[0].path).toBe('/user');
