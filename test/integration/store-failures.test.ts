@@ -77,8 +77,8 @@ describe('a store that cannot be written for a while', () => {
     const check = (command: string, extra: Json = {}) => [{ protocol: 'COMMAND', command: { value: command }, intervalSeconds: 1, timeoutSeconds: 5, ...extra }];
     await createApp(d, sleeper('/sf/checked', { healthChecks: check('true', { gracePeriodSeconds: 30 }) }));
     await createApp(d, sleeper('/sf/exits', { cmd: untilFlag('exits', true), portDefinitions: [{ port: 0 }] }));
-    // Relaunched after a 3 s backoff: while the store is locked.
-    await createApp(d, sleeper('/sf/relaunch', { cmd: untilFlag('relaunch', true), portDefinitions: [{ port: 0 }, { port: 0 }], backoffSeconds: 3, maxLaunchDelaySeconds: 3 }));
+    // Relaunched after an 8 s backoff: while the store is locked (the margin covers a loaded machine).
+    await createApp(d, sleeper('/sf/relaunch', { cmd: untilFlag('relaunch', true), portDefinitions: [{ port: 0 }, { port: 0 }], backoffSeconds: 8, maxLaunchDelaySeconds: 8 }));
     // Fails its check once its flag exists, and is then killed as unhealthy (its first failure counts).
     await createApp(
       d,
@@ -90,7 +90,7 @@ describe('a store that cannot be written for a while', () => {
       }),
     );
     // Ignores SIGTERM: its kill ends with SIGKILL after the grace period, while the store is locked.
-    await createApp(d, sleeper('/sf/removed', { cmd: "trap '' TERM; exec sleep 1000", taskKillGracePeriodSeconds: 10 }));
+    await createApp(d, sleeper('/sf/removed', { cmd: "trap '' TERM; exec sleep 1000", taskKillGracePeriodSeconds: 15 }));
     const [checked] = await waitRunning(d, '/sf/checked', 1, { healthy: true });
     const [exits] = await waitRunning(d, '/sf/exits', 1);
     const [unhealthy] = await waitRunning(d, '/sf/unhealthy', 1, { healthy: true });
@@ -114,7 +114,7 @@ describe('a store that cannot be written for a while', () => {
     try {
       // The setup must have been quick enough for the lock to catch what follows.
       expect(d.taskProcesses().some((p) => p.taskId === removed.id), 'the removed task is still in its grace period').toBe(true);
-      expect(Date.now(), 'the relaunch is still waiting out its backoff').toBeLessThan(Date.parse(relaunchFailure.timestamp) + 3000);
+      expect(Date.now(), 'the relaunch is still waiting out its backoff').toBeLessThan(Date.parse(relaunchFailure.timestamp) + 8000);
 
       // A kill asked for now: accepted, carried out once it is stored.
       const kill = await d.api('POST', '/v2/tasks/delete', { ids: [checked.id] });
@@ -124,9 +124,9 @@ describe('a store that cannot be written for a while', () => {
       await d.waitFor(() => !d.taskProcesses().some((p) => p.taskId === exits.id), { what: 'the exiting task gone', timeoutMs: 20_000 });
       touch(`unhealthy-${unhealthy.id}`);
       await d.waitFor(() => existsSync(flag(`seen-${unhealthy.id}`)), { what: 'the failing health check run', timeoutMs: 20_000 });
-      await d.waitFor(() => !d.taskProcesses().some((p) => p.taskId === removed.id), { what: 'the removed task SIGKILLed', timeoutMs: 30_000 });
+      await d.waitFor(() => !d.taskProcesses().some((p) => p.taskId === removed.id), { what: 'the removed task SIGKILLed', timeoutMs: 45_000 });
       // The relaunch has come due (and been tried) under the lock.
-      await sleep(Math.max(0, Date.parse(relaunchFailure.timestamp) + 4500 - Date.now()));
+      await sleep(Math.max(0, Date.parse(relaunchFailure.timestamp) + 9500 - Date.now()));
       // More health checks of the checked app have run meanwhile; more results to save.
       await sleep(1500);
 
