@@ -46,7 +46,7 @@ interface Home {
   path: string;
 }
 
-const OUR_TABLES = new Set(['meta', 'apps', 'app_versions', 'tasks', 'completed_tasks', 'deployments', 'app_failures', 'sqlite_sequence']);
+const OUR_TABLES = new Set(['meta', 'apps', 'app_versions', 'tasks', 'completed_tasks', 'deployments', 'app_failures', 'reservations', 'sqlite_sequence']);
 
 type Peek =
   | { kind: 'absent' | 'empty' }

@@ -19,6 +19,7 @@ import { mesosRoutes, rewritePath } from './api/mesos-routes.js';
 import { Cluster } from './core/cluster.js';
 import { EventBus } from './core/event-bus.js';
 import type { NodeInfo } from './core/node-info.js';
+import { Reservations } from './core/reservations.js';
 import { ResourcePool } from './core/resources.js';
 import { Scheduler } from './core/scheduler.js';
 import { ClusterState } from './core/state.js';
@@ -150,6 +151,7 @@ async function main(): Promise<void> {
   const state = new ClusterState(store);
   const events = new EventBus();
   const pool = new ResourcePool(resources);
+  const reservations = new Reservations(store, pool, dataDir, log);
   const portRange = range(values.ports as string, '--ports');
   const ports = new PortAllocator(portRange[0], portRange[1]);
 
@@ -200,6 +202,7 @@ async function main(): Promise<void> {
     node,
     ports,
     resources: pool,
+    reservations,
     events,
     log,
     changed: () => scheduler?.kick(),
@@ -207,7 +210,7 @@ async function main(): Promise<void> {
     env: process.env,
   });
   const readiness = new ReadinessTracker((id) => state.tasks.get(id), () => scheduler?.kick());
-  scheduler = new Scheduler({ state, runner, readiness, resources: pool, ports, events, node, now: Date.now, log });
+  scheduler = new Scheduler({ state, runner, readiness, resources: pool, reservations, ports, events, node, now: Date.now, log });
   const cluster = new Cluster(state, node, runner, scheduler, events, Date.now, readiness);
   runner.recover();
 

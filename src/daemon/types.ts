@@ -64,6 +64,10 @@ export interface Task {
   healthCheckResults: HealthResult[];
   /** Resources reserved for the task. */
   resources: { cpus: number; mem: number; disk: number; gpus: number };
+  /** The instance's reservation (resident apps): the persistent volumes the task runs on. */
+  reservationId?: string | null;
+  /** Marathon's localVolumes of the task. */
+  localVolumes?: Array<{ containerPath: string; persistenceId: string }>;
 }
 
 export type { HealthCheck, NormalizedApp };

@@ -140,6 +140,8 @@ export interface ContainerRunOptions {
   network: 'host' | 'bridge';
   /** `uid:gid` the container's processes run as (the app's `user`, resolved on the node). */
   user?: string;
+  /** Bind mounts (volumes): `target` is absolute inside the container. */
+  mounts?: Array<{ source: string; target: string; readOnly: boolean }>;
 }
 
 /** The foreground `run` invocation of a task container. */
@@ -150,6 +152,7 @@ export function containerCommand(runtime: Pick<ContainerRuntime, 'bin'>, opts: C
     args.push('-e', `${key}=${value}`);
   }
   args.push('-v', `${opts.sandbox}:${CONTAINER_SANDBOX}`, '-w', CONTAINER_SANDBOX, '-e', `MESOS_SANDBOX=${CONTAINER_SANDBOX}`);
+  for (const m of opts.mounts ?? []) args.push('-v', `${m.source}:${m.target}${m.readOnly ? ':ro' : ''}`);
   if (opts.network === 'bridge') {
     for (const mapping of opts.portMappings ?? []) {
       const containerPort = mapping.containerPort || mapping.hostPort;

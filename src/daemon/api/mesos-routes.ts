@@ -2,7 +2,7 @@
  * The Mesos master and agent read API and DC/OS metadata, as `dcos task`, `dcos node`,
  * `dcos service` and `dcos task log` read them. The files API serves only task sandboxes.
  */
-import { join, relative, resolve } from 'node:path';
+import { join, relative, resolve, sep } from 'node:path';
 import { browse, isWithin, NotRegularFileError, openConfined, OutsideSandboxError, readFileRange, resolveInside, type ConfinedEntry } from '../agent/sandbox.js';
 import type { Cluster } from '../core/cluster.js';
 import { agentState, masterState, mesosTask, stateSummary } from '../core/mesos-views.js';
@@ -10,6 +10,7 @@ import { HttpError, notFound, type Request, type Router } from './http.js';
 
 export function mesosRoutes(router: Router, cluster: Cluster, used: () => import('../core/resources.js').Resources): void {
   const { state, node } = cluster;
+  const { reservations } = cluster.runner;
   const sandboxRoot = join(node.dataDir, 'slaves');
 
   for (const path of ['/master/state', '/master/state.json', '/state', '/state.json']) {
@@ -33,26 +34,50 @@ export function mesosRoutes(router: Router, cluster: Cluster, used: () => import
   for (const suffix of ['state', 'state.json']) {
     router.on('GET', `/slave/:agentId/${suffix}`, (req) => {
       agent(req);
-      return { body: agentState(state, node, used()) };
+      return { body: agentState(state, node, used(), reservations) };
     });
     router.on('GET', `/agent/:agentId/${suffix}`, (req) => {
       agent(req);
-      return { body: agentState(state, node, used()) };
+      return { body: agentState(state, node, used(), reservations) };
     });
   }
 
   /** Whether a real path lies in a task's sandbox: not the directories that hold them (`<sandbox>/../..`
    * would list every task's files and the agent's own layout). */
   const inSomeSandbox = (real: string): boolean => {
+    if (inSomeVolume(real)) return true;
     const realRoot = resolveInside(sandboxRoot, '.');
     if (realRoot === null || !isWithin(realRoot, real)) return false;
     const sandboxes = [...state.tasks.values(), ...state.completed].map((t) => resolve(realRoot, relative(sandboxRoot, t.sandbox)));
     return sandboxes.some((sandbox) => isWithin(sandbox, real));
   };
+  /** Persistent volumes of the tasks (they live outside the sandboxes, and outlive them). */
+  const volumesOfTasks = () =>
+    [...state.tasks.values(), ...state.completed].flatMap((t) => {
+      const r = reservations.get(t.reservationId);
+      return r ? r.volumes.map((v) => ({ task: t, volume: v })) : [];
+    });
+  const inSomeVolume = (real: string): boolean =>
+    volumesOfTasks().some(({ volume }) => {
+      const root = resolveInside(volume.path, '.');
+      return root !== null && isWithin(root, real);
+    });
+  /**
+   * `<sandbox>/<containerPath>/...` of a task with a persistent volume there is that volume's
+   * content, whether the task sees it through a link (a process) or a mount (a container).
+   */
+  const throughVolumes = (requested: string): string => {
+    const wanted = resolve(sandboxRoot, requested);
+    for (const { task, volume } of volumesOfTasks()) {
+      const [first, ...rest] = relative(task.sandbox, wanted).split(sep);
+      if (first === volume.containerPath) return join(volume.path, ...rest);
+    }
+    return requested;
+  };
   const filePath = (req: Request): string => {
     const requested = req.query.get('path');
     if (requested === null || requested === '') throw new HttpError(400, { message: "Expecting 'path=value' in query." });
-    const resolved = resolveInside(sandboxRoot, requested);
+    const resolved = requested.includes('\0') ? null : resolveInside(node.dataDir, resolve(sandboxRoot, throughVolumes(requested)));
     if (resolved === null) {
       // Outside the sandboxes, or missing: say not found without revealing which.
       throw new HttpError(requested.startsWith(sandboxRoot) ? 404 : 403, { message: `Cannot access '${requested}'` });

@@ -13,6 +13,7 @@ import { killProcessGroup, launchProcess, LaunchError } from '../agent/launcher.
 import type { PortAllocator } from '../agent/ports.js';
 import { findProcessesWithEnv, isSameProcess, processEnvValue, readProcessStart } from '../agent/process-identity.js';
 import { sandboxPath } from '../agent/sandbox.js';
+import { prepareTaskVolumes } from '../agent/task-volumes.js';
 import {
   chownSandbox,
   closePathToSandboxes,
@@ -33,6 +34,7 @@ import { isTerminal, type Task, type TaskState } from '../types.js';
 import type { StoredApp } from './app-changes.js';
 import type { EventBus } from './event-bus.js';
 import type { NodeInfo } from './node-info.js';
+import type { Reservation, Reservations } from './reservations.js';
 import type { ResourcePool } from './resources.js';
 import type { ClusterState } from './state.js';
 import { marathonEnvironment, taskEnvironment } from './task-env.js';
@@ -62,6 +64,8 @@ export interface TaskRunnerDeps {
   node: NodeInfo;
   ports: PortAllocator;
   resources: ResourcePool;
+  /** Persistent-volume reservations of resident apps' instances. */
+  reservations: Reservations;
   events: EventBus;
   log: (message: string) => void;
   /** Something changed that may need scheduling work. */
@@ -82,7 +86,10 @@ export class TaskRunner {
 
   constructor(private readonly d: TaskRunnerDeps) {
     this.commits = new TaskCommits(d.state, d.log, d.now, d.changed);
+    this.reservations = d.reservations;
   }
+
+  readonly reservations: Reservations;
 
   backoffOf(appId: string): LaunchBackoff {
     let b = this.backoff.get(appId);
@@ -95,7 +102,7 @@ export class TaskRunner {
    * took the ports. Throws when the store cannot take the task: nothing is changed then, and the
    * caller gives the ports back.
    */
-  launch(app: StoredApp, ports: number[]): Task {
+  launch(app: StoredApp, ports: number[], reservation?: Reservation): Task {
     const now = new Date(this.d.now()).toISOString();
     const id = `${app.id.slice(1).replace(/\//g, '_')}.${randomUUID()}`;
     const task: Task = {
@@ -118,6 +125,10 @@ export class TaskRunner {
       healthCheckResults: [],
       resources: { cpus: app.cpus, mem: app.mem, disk: app.disk, gpus: app.gpus ?? 0 },
     };
+    if (reservation) {
+      task.reservationId = reservation.id;
+      task.localVolumes = reservation.volumes.map((v) => ({ containerPath: v.containerPath, persistenceId: v.persistenceId }));
+    }
     // Stored first: a task the store does not have must not exist in memory either.
     this.commits.create(task);
     this.d.resources.reserve(task.resources);
@@ -149,6 +160,16 @@ export class TaskRunner {
       if (switchTo) await chownSandbox(task.sandbox, switchTo.uid, switchTo.gid);
       if (run.abort.signal.aborted) return this.finish(task, 'TASK_KILLED', 'Killed before it started');
       const image = app.container?.type === 'DOCKER' ? app.container.docker?.image : undefined;
+      const reservation = this.d.reservations.get(task.reservationId);
+      if (task.reservationId && !reservation) throw new LaunchError(`The reservation ${task.reservationId} of this instance is gone`);
+      const mounts = prepareTaskVolumes({
+        sandbox: task.sandbox,
+        volumes: app.container?.volumes ?? [],
+        persistent: reservation?.volumes ?? [],
+        container: image !== undefined,
+        // Whoever the task's processes run as owns its persistent volumes.
+        owner: image ? who.user : switchTo,
+      });
       const env = { ...taskEnvironment(app, task, this.d.node, this.d.env), ...(who.user && !image ? userEnvironment(who.user) : {}) };
       let cmd = app.cmd;
       let args = app.args;
@@ -167,6 +188,7 @@ export class TaskRunner {
           parameters: app.container?.docker?.parameters,
           network: 'host',
           user: who.user ? `${who.user.uid}:${who.user.gid}` : undefined,
+          mounts,
         });
         cmd = null;
         args = [c.bin, ...c.args];

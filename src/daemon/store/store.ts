@@ -17,6 +17,7 @@ CREATE TABLE IF NOT EXISTS completed_tasks (
   seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL, app_id TEXT NOT NULL, data TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS deployments (id TEXT PRIMARY KEY, data TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS app_failures (app_id TEXT PRIMARY KEY, data TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS reservations (id TEXT PRIMARY KEY, app_id TEXT NOT NULL, data TEXT NOT NULL);
 `;
 
 /** Marathon keeps at most this many versions of an app. */
@@ -66,6 +67,9 @@ export class Store {
       putFailure: db.prepare('INSERT INTO app_failures (app_id, data) VALUES (?, ?) ON CONFLICT(app_id) DO UPDATE SET data = excluded.data'),
       allFailures: db.prepare<[], { app_id: string; data: string }>('SELECT app_id, data FROM app_failures'),
       deleteFailure: db.prepare('DELETE FROM app_failures WHERE app_id = ?'),
+      allReservations: db.prepare<[], { data: string }>('SELECT data FROM reservations'),
+      putReservation: db.prepare('INSERT INTO reservations (id, app_id, data) VALUES (?, ?, ?) ON CONFLICT(id) DO UPDATE SET data = excluded.data'),
+      deleteReservation: db.prepare('DELETE FROM reservations WHERE id = ?'),
     };
   }
 
@@ -149,6 +153,19 @@ export class Store {
 
   loadFailures<T>(): Map<string, T> {
     return new Map(this.stmts.allFailures.all().map((r) => [r.app_id, JSON.parse(r.data) as T]));
+  }
+
+  /** Persistent-volume reservations: they outlive their tasks, and their app's versions. */
+  loadReservations<T>(): T[] {
+    return this.stmts.allReservations.all().map((r) => JSON.parse(r.data) as T);
+  }
+
+  putReservation(r: { id: string; appId: string }): void {
+    this.stmts.putReservation.run(r.id, r.appId, JSON.stringify(r));
+  }
+
+  deleteReservation(id: string): void {
+    this.stmts.deleteReservation.run(id);
   }
 
   close(): void {
