@@ -6,7 +6,7 @@
  *   node dist/daemon/main.js --data-dir <dir> [--port <p>] [--name <n>]
  */
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, rmSync, statfsSync } from 'node:fs';
+import { mkdirSync, rmSync, statfsSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -28,6 +28,8 @@ import { installCrashHandlers } from './crash-handlers.js';
 import { acquireLock, releaseLock } from './lock.js';
 import { makePrivate } from './private-files.js';
 import { writeFileAtomic } from '../core/atomic-file.js';
+import { ALREADY_RUNNING_EXIT_CODE, CANNOT_LISTEN_EXIT_CODE, RECOVERY_PREFIX, REFUSED_EXIT_CODE, REFUSED_PREFIX } from '../core/daemon-exit.js';
+import { readTokenFile } from '../core/token-file.js';
 
 declare const __DCOS_VERSION__: string | undefined;
 const VERSION = typeof __DCOS_VERSION__ === 'string' ? __DCOS_VERSION__ : 'dev';
@@ -71,16 +73,10 @@ async function sweepTaskProcesses(agentId: string, taskIds: ReadonlySet<string>,
 }
 
 /** The token in the file, or '' when there is none to use (missing, empty, unreadable: said why). */
-function readTokenFile(file: string, log: (m: string) => void): string {
-  try {
-    const token = readFileSync(file, 'utf8').trim();
-    if (token === '') log(`${file} is empty: writing a new token`);
-    return token;
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code !== 'ENOENT') log(`${file} cannot be read (${code ?? (err as Error).message}): writing a new token`);
-    return '';
-  }
+function usableToken(file: string, log: (m: string) => void): string {
+  const { token, problem } = readTokenFile(file);
+  if (problem && problem.kind !== 'missing') log(`${problem.message}: writing a new token`);
+  return token ?? '';
 }
 
 async function main(): Promise<void> {
@@ -104,7 +100,7 @@ async function main(): Promise<void> {
   if (!lock.ok) {
     // The data dir is that daemon's: its modes included.
     log(`another daemon (pid ${lock.owner.pid}) already serves ${dataDir}`);
-    process.exit(3);
+    process.exit(ALREADY_RUNNING_EXIT_CODE);
   }
   // Before the store opens: an older version's state.db may be readable by others.
   makePrivate(dataDir);
@@ -114,11 +110,11 @@ async function main(): Promise<void> {
     identity = openClusterStore(dataDir, log);
   } catch (err) {
     if (!(err instanceof DataDirRefused)) throw err;
-    // Both lines are what `dcos cluster up` shows: keep their prefixes.
-    log(`refusing to start: ${err.found}`);
-    log(`to recover: ${err.recovery}`);
+    // Both lines are what `dcos cluster up` shows, found by their prefixes.
+    log(`${REFUSED_PREFIX}${err.found}`);
+    log(`${RECOVERY_PREFIX}${err.recovery}`);
     releaseLock(lockFile);
-    process.exit(5);
+    process.exit(REFUSED_EXIT_CODE);
   }
   const { store, agentId, frameworkId, masterId } = identity;
 
@@ -126,7 +122,7 @@ async function main(): Promise<void> {
   // So is a token file that is missing, empty or unreadable: a new token replaces it (what the
   // CLI's hint for those cases promises), and clients read the new one.
   const tokenFile = join(dataDir, 'token');
-  let token = identity.copiedFrom ? '' : readTokenFile(tokenFile, log);
+  let token = identity.copiedFrom ? '' : usableToken(tokenFile, log);
   if (token === '') {
     token = randomBytes(24).toString('hex');
     writeFileAtomic(tokenFile, token + '\n', 0o600);
@@ -170,7 +166,7 @@ async function main(): Promise<void> {
       await listen(0);
     } else if (code === 'EADDRINUSE' || code === 'EACCES') {
       log(`cannot listen on 127.0.0.1:${requestedPort}: ${code === 'EADDRINUSE' ? 'the port is in use' : 'permission denied'}`);
-      process.exit(4);
+      process.exit(CANNOT_LISTEN_EXIT_CODE);
     } else {
       throw err;
     }

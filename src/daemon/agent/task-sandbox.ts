@@ -8,6 +8,7 @@
 import { chmodSync, closeSync, constants, lstatSync, mkdirSync, openSync, readdirSync, unlinkSync, writeSync } from 'node:fs';
 import { lchown, open, readdir, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
+import { currentUid } from '../../core/current-uid.js';
 
 export const STDOUT = 'stdout';
 export const STDERR = 'stderr';
@@ -140,7 +141,7 @@ export function closePathToSandboxes(dataDir: string): void {
 
 /** Whether the sandbox was handed over to a user other than the daemon's. */
 export function sandboxOfOtherUser(sandbox: string): boolean {
-  const uid = typeof process.getuid === 'function' ? process.getuid() : null;
+  const uid = currentUid();
   try {
     return uid !== null && lstatSync(sandbox).uid !== uid;
   } catch {

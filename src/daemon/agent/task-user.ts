@@ -7,6 +7,7 @@
 import { execFile, execFileSync } from 'node:child_process';
 import { accessSync, constants, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { currentUid } from '../../core/current-uid.js';
 
 export interface TaskUser {
   name: string;
@@ -130,11 +131,6 @@ function groupsFrom(run: Run | null, gid: number): number[] {
   return ids.length > 0 ? ids : [gid];
 }
 
-/** The daemon's own uid, or null where there are no uids (Windows). */
-function daemonUid(): number | null {
-  return typeof process.getuid === 'function' ? process.getuid() : null;
-}
-
 const SETPRIV_DIRS = ['/usr/bin', '/bin', '/usr/sbin', '/sbin'];
 
 /** Where `setpriv` is: on PATH, or in the usual places. */
@@ -173,7 +169,7 @@ export async function resolveTaskUserAsync(name: string | null | undefined, opts
 
 function resolution(name: string, user: TaskUser | null, opts: { uid?: number | null; setpriv?: string | null }): UserResolution {
   if (!user) return { ok: false, problem: `user "${name}" does not exist on this node` };
-  const uid = opts.uid === undefined ? daemonUid() : opts.uid;
+  const uid = opts.uid === undefined ? currentUid() : opts.uid;
   if (uid === user.uid) return { ok: true, user, switchTo: false };
   if (uid !== 0) {
     return { ok: false, problem: `tasks can run as "${name}" only when the cluster daemon runs as root or as "${name}" (it runs as uid ${uid ?? 'unknown'})` };
