@@ -39,8 +39,6 @@ export interface ClusterIdentity {
   copiedFrom?: { path: string; agentId: string };
 }
 
-export { dirKey };
-
 interface Home {
   key: string;
   path: string;

@@ -23,12 +23,13 @@ import { ResourcePool } from './core/resources.js';
 import { Scheduler } from './core/scheduler.js';
 import { ClusterState } from './core/state.js';
 import { TaskRunner } from './core/task-runner.js';
-import { DataDirRefused, dirKey, openClusterStore, type ClusterIdentity } from './identity.js';
+import { DataDirRefused, openClusterStore, type ClusterIdentity } from './identity.js';
 import { installCrashHandlers } from './crash-handlers.js';
 import { acquireLock, releaseLock } from './lock.js';
 import { makePrivate } from './private-files.js';
 import { writeFileAtomic } from '../core/atomic-file.js';
 import { ALREADY_RUNNING_EXIT_CODE, CANNOT_LISTEN_EXIT_CODE, RECOVERY_PREFIX, REFUSED_EXIT_CODE, REFUSED_PREFIX } from '../core/daemon-exit.js';
+import { dirKey } from '../core/dir-key.js';
 import { readTokenFile } from '../core/token-file.js';
 
 declare const __DCOS_VERSION__: string | undefined;
@@ -95,8 +96,10 @@ async function main(): Promise<void> {
   if (!dataDir) throw new Error('--data-dir is required');
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
 
+  // Which directory this daemon serves (a copy of it has another key).
+  const dir = dirKey(dataDir);
   const lockFile = join(dataDir, 'daemon.lock');
-  const lock = acquireLock(lockFile, dirKey(dataDir));
+  const lock = acquireLock(lockFile, dir);
   if (!lock.ok) {
     // The data dir is that daemon's: its modes included.
     log(`another daemon (pid ${lock.owner.pid}) already serves ${dataDir}`);
@@ -264,7 +267,7 @@ async function main(): Promise<void> {
   const daemonFile = {
     pid: process.pid,
     // Which directory this daemon serves: a copied daemon.json names another one.
-    dir: dirKey(dataDir),
+    dir,
     start: readProcessStart(process.pid),
     port,
     url: node.url,
