@@ -199,18 +199,15 @@ async function extract(uri: string, file: string, name: string, scope: Extractio
   const isTar = TAR_SUFFIXES.some((suffix) => lower.endsWith(suffix));
   if (!isTar && !lower.endsWith('.zip')) return;
   const target = { uri, name, root: await realpath(path.dirname(file)), scope };
-  let failed = false;
   try {
     // The readers (node-tar, yauzl) are loaded when the first archive comes, not at daemon start.
     if (isTar) await (await import('./archive-tar.js')).extractTar(file, target, signal);
     else await (await import('./archive-zip.js')).extractZip(file, target, signal);
   } catch (err) {
-    failed = true;
+    // Also after a refused archive: what it did write must not leave a way out (its own
+    // failure is the one reported).
+    await verifyLinks(target).catch(() => {});
     throw err;
-  } finally {
-    // Also after a refused archive: what it did write must not leave a way out.
-    const checked = verifyLinks(target);
-    if (failed) await checked.catch(() => {});
-    else await checked;
   }
+  await verifyLinks(target);
 }
