@@ -18,7 +18,7 @@ import { closeSync, openSync, readdirSync, readFileSync, readSync, realpathSync 
 import { join } from 'node:path';
 import { writeFileAtomic } from '../core/atomic-file.js';
 import { processEnvValue, readProcessStart } from './agent/process-identity.js';
-import { Store } from './store/store.js';
+import { STORE_TABLES, Store } from './store/store.js';
 
 /** The daemon refuses the data dir: what it found there, and what the user can do about it. */
 export class DataDirRefused extends Error {
@@ -44,7 +44,8 @@ interface Home {
   path: string;
 }
 
-const OUR_TABLES = new Set(['meta', 'apps', 'app_versions', 'tasks', 'completed_tasks', 'deployments', 'app_failures', 'sqlite_sequence']);
+/** The store's tables, and SQLite's own for its AUTOINCREMENT column. */
+const OUR_TABLES = new Set([...STORE_TABLES, 'sqlite_sequence']);
 
 type Peek =
   | { kind: 'absent' | 'empty' }
@@ -197,29 +198,33 @@ export function openClusterStore(dataDir: string, log: (message: string) => void
   }
   const db = new Store(dbFile);
 
-  let copiedFrom: ClusterIdentity['copiedFrom'];
   const here: Home = { key: dirKey(dataDir), path: realpathSync(dataDir) };
-  const home = parseHome(db.getMeta('home'));
-  if (storedId !== undefined && home && home.key !== here.key) {
-    if (originalStillThere(home, storedId)) {
-      // A copy: the original still runs (or may run again) its own tasks. This one is a new cluster.
-      copiedFrom = { path: home.path, agentId: storedId };
-      for (const key of ['agentId', 'frameworkId', 'masterId']) db.setMeta(key, '');
-    } else {
-      log(`the data dir moved from ${home.path} to ${here.path}: same cluster`);
+  // The identities and the home change together or not at all.
+  const { agentId, frameworkId, masterId, copiedFrom } = db.transaction(() => {
+    let copiedFrom: ClusterIdentity['copiedFrom'];
+    const home = parseHome(db.getMeta('home'));
+    if (storedId !== undefined && home && home.key !== here.key) {
+      if (originalStillThere(home, storedId)) {
+        // A copy: the original still runs (or may run again) its own tasks. This one is a new cluster.
+        copiedFrom = { path: home.path, agentId: storedId };
+      } else {
+        log(`the data dir moved from ${home.path} to ${here.path}: same cluster`);
+      }
     }
-  }
-  const meta = (key: string, make: () => string): string => {
-    const found = db.getMeta(key);
-    if (found) return found;
-    const value = make();
-    db.setMeta(key, value);
-    return value;
-  };
-  const frameworkId = meta('frameworkId', () => `${randomUUID()}-0000`);
-  const agentId = meta('agentId', () => `${randomUUID()}-S0`);
-  const masterId = meta('masterId', () => randomUUID());
-  db.setMeta('home', JSON.stringify(here));
+    // Made once, then kept; a copy makes its own.
+    const meta = (key: string, make: () => string): string => {
+      const found = copiedFrom ? undefined : db.getMeta(key);
+      if (found) return found;
+      const value = make();
+      db.setMeta(key, value);
+      return value;
+    };
+    const frameworkId = meta('frameworkId', () => `${randomUUID()}-0000`);
+    const agentId = meta('agentId', () => `${randomUUID()}-S0`);
+    const masterId = meta('masterId', () => randomUUID());
+    db.setMeta('home', JSON.stringify(here));
+    return { agentId, frameworkId, masterId, copiedFrom };
+  });
   if (readIdFile(idFile) !== agentId) writeFileAtomic(idFile, `${agentId}\n`, 0o600);
   if (copiedFrom) {
     log(`this data dir is a copy of ${copiedFrom.path} (cluster ${copiedFrom.agentId}), which is still there: it is a new cluster, ${agentId}, and leaves the original's tasks alone`);
