@@ -24,9 +24,9 @@ import {
   STDERR,
   STDOUT,
 } from '../agent/task-sandbox.js';
-import { resolveTaskUserAsync, userEnvironment, type TaskUser, type UserResolution } from '../agent/task-user.js';
+import { resolveTaskUserAsync, userEnvironment, type TaskUser } from '../agent/task-user.js';
 import { LaunchBackoff } from '../engine/backoff.js';
-import { probeHealth } from '../engine/health-probe.js';
+import { probeHealth, type ProbeTarget } from '../engine/health-probe.js';
 import { HealthState, isHealthy, nextDelayMs } from '../engine/health-tracker.js';
 import { markPermanent } from '../../core/task-failure.js';
 import { isTerminal, type Task, type TaskState } from '../types.js';
@@ -52,9 +52,23 @@ interface Running {
   adoptedTimer?: NodeJS.Timeout;
   abort: AbortController;
   killing?: Promise<void>;
+  /** How its processes run, from its start (an adopted task's is worked out again). */
+  spec?: TaskProcessSpec;
   /** The command runs through /bin/sh -c, or in a container: exit 126/127 mean it cannot run. */
   viaShell?: boolean;
   viaContainer?: boolean;
+}
+
+/** How a task's processes run, fixed for its life: its command's, and its COMMAND checks'. */
+interface TaskProcessSpec {
+  /** The user switched to (the daemon is root), or null: the daemon's own. */
+  switchTo: TaskUser | null;
+  /** The image of a DOCKER container task. */
+  image: string | undefined;
+  /** `uid:gid` its container runs as (the app's user). */
+  containerUser: string | undefined;
+  /** The environment of a plain-process task; a container's CLI runs with it too. */
+  env: Record<string, string>;
 }
 
 export interface TaskRunnerDeps {
@@ -133,9 +147,10 @@ export class TaskRunner {
     try {
       // First of all: whatever fails next, the task has a sandbox with stdout and stderr.
       createSandbox(task.sandbox);
-      const who = await taskUserOf(app);
+      const spec = this.processSpec(app, task, await taskUserOf(app));
+      run.spec = spec;
+      const { switchTo, image } = spec;
       // Switching users: the sandbox will be theirs, and reachable by its path.
-      const switchTo = who.switchTo ? who.user : null;
       if (switchTo) {
         this.openPathFor(task);
         this.warnIfPathClosed(switchTo);
@@ -148,8 +163,6 @@ export class TaskRunner {
       // Handed over once the fetcher (the daemon's user) is done writing, before the task starts.
       if (switchTo) await chownSandbox(task.sandbox, switchTo.uid, switchTo.gid);
       if (run.abort.signal.aborted) return this.finish(task, 'TASK_KILLED', 'Killed before it started');
-      const image = app.container?.type === 'DOCKER' ? app.container.docker?.image : undefined;
-      const env = { ...taskEnvironment(app, task, this.d.node, this.d.env), ...(who.user && !image ? userEnvironment(who.user) : {}) };
       let cmd = app.cmd;
       let args = app.args;
       if (image) {
@@ -166,7 +179,7 @@ export class TaskRunner {
           privileged: app.container?.docker?.privileged,
           parameters: app.container?.docker?.parameters,
           network: 'host',
-          user: who.user ? `${who.user.uid}:${who.user.gid}` : undefined,
+          user: spec.containerUser,
         });
         cmd = null;
         args = [c.bin, ...c.args];
@@ -176,7 +189,7 @@ export class TaskRunner {
         sandbox: task.sandbox,
         cmd,
         args,
-        env,
+        env: spec.env,
         stdoutFile: join(task.sandbox, STDOUT),
         stderrFile: join(task.sandbox, STDERR),
         // A container's CLI runs as the daemon (it talks to the engine); the container as the user.
@@ -202,6 +215,20 @@ export class TaskRunner {
       const message = (err as Error).message;
       this.failToStart(task, (err as { permanent?: unknown }).permanent === true ? markPermanent(message) : message);
     }
+  }
+
+  /**
+   * How the task's processes run. Its environment is the node's and Marathon's (with HOME, USER
+   * and LOGNAME of its user, unless a container sets its own).
+   */
+  private processSpec(app: StoredApp, task: Task, who: { user: TaskUser | null; switchTo: boolean }): TaskProcessSpec {
+    const image = app.container?.type === 'DOCKER' ? app.container.docker?.image : undefined;
+    return {
+      switchTo: who.switchTo ? who.user : null,
+      image,
+      containerUser: who.user ? `${who.user.uid}:${who.user.gid}` : undefined,
+      env: { ...taskEnvironment(app, task, this.d.node, this.d.env), ...(who.user && !image ? userEnvironment(who.user) : {}) },
+    };
   }
 
   /** The task runs as another user: the directories down to its sandbox let it through (0711). */
@@ -374,30 +401,42 @@ export class TaskRunner {
 
   private startHealthChecks(task: Task, app: StoredApp, run: Running): void {
     if ((app.healthChecks ?? []).length === 0) return;
-    resolveTaskUserAsync(app.user).then(
-      (who) => {
-        if (this.running.get(task.id) === run) this.runHealthChecks(task, app, run, who);
+    this.probeSetup(task, app, run).then(
+      (setup) => {
+        if (this.running.get(task.id) === run) this.runHealthChecks(task, app, run, setup);
       },
       (err: Error) => this.d.log(`health checks of task ${task.id}: ${err.stack ?? String(err)}`),
     );
   }
 
-  private runHealthChecks(task: Task, app: StoredApp, run: Running, who: UserResolution): void {
+  /**
+   * What the task's checks run against, fixed for its life: worked out once, not on every (250 ms
+   * during the grace period) tick. COMMAND checks run as the task does: as its user, with its
+   * environment; a container task's inside its container, as the task (its image's tools, the
+   * environment it was started with), the runtime's CLI running as the daemon, as at launch.
+   * `commandProblem`: why COMMAND checks cannot run (never as the daemon instead: they fail).
+   */
+  private async probeSetup(task: Task, app: StoredApp, run: Running): Promise<{ target: ProbeTarget; commandProblem: string | null }> {
+    let spec = run.spec;
+    let commandProblem: string | null = null;
+    if (!spec) {
+      // Adopted after a restart: who it runs as is looked up again.
+      const who = await resolveTaskUserAsync(app.user);
+      if (!who.ok) commandProblem = `cannot run the check as user "${app.user}": ${who.problem}`;
+      spec = this.processSpec(app, task, who.ok ? who : { user: null, switchTo: false });
+    }
+    const runtime = spec.image ? await this.containerRuntime() : null;
+    if (spec.image && !runtime) commandProblem ??= `no container runtime answers to run the check in the task's container`;
+    const container = runtime ? { bin: runtime.bin, name: taskContainerName(task.id), user: spec.containerUser } : null;
+    return { target: { host: task.host, ports: task.ports, env: spec.env, cwd: task.sandbox, user: spec.switchTo, container }, commandProblem };
+  }
+
+  private runHealthChecks(task: Task, app: StoredApp, run: Running, { target, commandProblem }: { target: ProbeTarget; commandProblem: string | null }): void {
     const checks = app.healthChecks ?? [];
     const stored = task.healthCheckResults;
     run.health = checks.map((check, i) =>
       stored[i] ? HealthState.fromJSON(check, stored[i]) : new HealthState(check, task.id, task.id),
     );
-    // Fixed for the task's life: built once, not on every (250 ms during the grace period) tick.
-    // COMMAND checks run as the task does: as its user, with its environment.
-    const user = who.ok && who.switchTo ? who.user : null;
-    // Never as the daemon instead: a check that cannot run as the task's user fails.
-    const userProblem = who.ok ? null : `cannot run the check as user "${app.user}": ${who.problem}`;
-    // A container task's COMMAND checks run inside its container, as the task (its image's tools,
-    // the environment it was started with); the runtime's CLI runs as the daemon, as at launch.
-    const image = app.container?.type === 'DOCKER' ? app.container.docker?.image : undefined;
-    const containerUser = who.ok && who.user ? `${who.user.uid}:${who.user.gid}` : undefined;
-    const env = { ...taskEnvironment(app, task, this.d.node, this.d.env), ...(who.ok && who.user && !image ? userEnvironment(who.user) : {}) };
     // Checked as the task will be once its waiting changes are stored: a kill waiting for the
     // store ends the checks as a stored one does.
     const live = () => this.running.get(task.id) === run && this.commits.view(task).state === 'TASK_RUNNING';
@@ -405,14 +444,11 @@ export class TaskRunner {
     const tick = async (): Promise<boolean> => {
       if (!live()) return false;
       const startedAt = task.startedAt ? Date.parse(task.startedAt) : null;
-      const runtime = image ? await this.containerRuntime() : null;
-      const container = runtime ? { bin: runtime.bin, name: taskContainerName(task.id), user: containerUser } : null;
-      const commandProblem = userProblem ?? (image && !runtime ? `no container runtime answers to run the check in the task's container` : null);
       const outcomes = await Promise.all(
         run.health.map((h) =>
           commandProblem && h.check.protocol === 'COMMAND'
             ? { ok: false, cause: commandProblem }
-            : probeHealth(h.check, { host: task.host, ports: task.ports, env, cwd: task.sandbox, user, container }, (h.check.timeoutSeconds ?? 20) * 1000),
+            : probeHealth(h.check, target, (h.check.timeoutSeconds ?? 20) * 1000),
         ),
       );
       if (!live()) return false;
