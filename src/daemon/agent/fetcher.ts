@@ -177,7 +177,9 @@ async function fromCache(cacheFile: string, dest: string, expected: string | nul
 
 /** Copies (not links: the task may modify or chmod its copy) into the cache, atomically. */
 async function toCache(file: string, cacheFile: string): Promise<void> {
-  await mkdir(path.dirname(cacheFile), { recursive: true });
+  // The daemon's own (0700, as makePrivate keeps the data dir's entries): while tasks of another
+  // user pass through the data dir, they must not read what others fetched.
+  await mkdir(path.dirname(cacheFile), { recursive: true, mode: 0o700 });
   const temp = `${cacheFile}.${randomBytes(4).toString('hex')}.tmp`;
   try {
     await copyFile(file, temp, constants.COPYFILE_FICLONE);

@@ -113,12 +113,11 @@ async function chownTree(dir: FileHandle, uid: number, gid: number): Promise<voi
  * search bit only (0711), never the right to list, and the sandbox ids in the path are random.
  * The files directly in the data dir (the state database, logs) and its other directories are
  * made private to the daemon's user first, so being able to pass through the data dir gives
- * access to nothing but sandboxes.
+ * access to nothing but sandboxes. For the first such task: the others need only
+ * openPathToAnotherSandbox while the data dir stays open.
  */
 export function openPathToSandbox(dataDir: string, sandbox: string): void {
-  const data = path.resolve(dataDir);
-  const rel = path.relative(data, path.dirname(path.resolve(sandbox)));
-  if (rel.startsWith('..') || path.isAbsolute(rel)) throw new Error(`sandbox ${sandbox} is not inside ${dataDir}`);
+  const { data, rel } = pathBelow(dataDir, sandbox);
   const first = rel.split(path.sep)[0];
   for (const name of readdirSync(data)) {
     if (name === first) continue;
@@ -126,6 +125,24 @@ export function openPathToSandbox(dataDir: string, sandbox: string): void {
     const st = lstatSync(full);
     if (!st.isSymbolicLink() && (st.mode & 0o077) !== 0) chmodSync(full, st.mode & 0o7700);
   }
+  openPathDown(data, rel);
+}
+
+/** openPathToSandbox while the data dir is open already: the directories down to this sandbox. */
+export function openPathToAnotherSandbox(dataDir: string, sandbox: string): void {
+  const { data, rel } = pathBelow(dataDir, sandbox);
+  openPathDown(data, rel);
+}
+
+/** The data dir resolved, and the sandbox's parent relative to it (which must be inside it). */
+function pathBelow(dataDir: string, sandbox: string): { data: string; rel: string } {
+  const data = path.resolve(dataDir);
+  const rel = path.relative(data, path.dirname(path.resolve(sandbox)));
+  if (rel.startsWith('..') || path.isAbsolute(rel)) throw new Error(`sandbox ${sandbox} is not inside ${dataDir}`);
+  return { data, rel };
+}
+
+function openPathDown(data: string, rel: string): void {
   let dir = data;
   chmodSync(dir, 0o711);
   for (const part of rel.split(path.sep)) {

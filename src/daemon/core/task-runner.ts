@@ -19,6 +19,7 @@ import {
   createSandbox,
   firstClosedAncestor,
   noteInSandbox,
+  openPathToAnotherSandbox,
   openPathToSandbox,
   sandboxOfOtherUser,
   STDERR,
@@ -91,6 +92,8 @@ export class TaskRunner {
   private readonly pathWarned = new Set<number>();
   /** Active tasks of another user: while there are any, the path to their sandboxes stays open. */
   private readonly pathUsers = new Set<string>();
+  /** The path is open, the data dir's other entries having been made private when it was opened. */
+  private pathOpen = false;
   /** Every change of a task's state: stored first, then applied. */
   readonly commits: TaskCommits;
 
@@ -231,15 +234,28 @@ export class TaskRunner {
     };
   }
 
-  /** The task runs as another user: the directories down to its sandbox let it through (0711). */
+  /**
+   * The task runs as another user: the directories down to its sandbox let it through (0711).
+   * The data dir's own files are made private when the first such task opens the path.
+   */
   private openPathFor(task: Task): void {
     this.pathUsers.add(task.id);
-    openPathToSandbox(this.d.node.dataDir, task.sandbox);
+    if (this.pathOpen) {
+      openPathToAnotherSandbox(this.d.node.dataDir, task.sandbox);
+    } else {
+      openPathToSandbox(this.d.node.dataDir, task.sandbox);
+      this.pathOpen = true;
+    }
   }
 
   /** The task is over: with no other task of another user left, the data dir is private (0700) again. */
   private closePathAfter(task: Task): void {
     if (!this.pathUsers.delete(task.id) || this.pathUsers.size > 0) return;
+    this.closePath();
+  }
+
+  private closePath(): void {
+    this.pathOpen = false;
     this.guard('closing the data dir', () => closePathToSandboxes(this.d.node.dataDir));
   }
 
@@ -537,7 +553,7 @@ export class TaskRunner {
     for (const task of [...this.d.state.tasks.values()]) {
       const app = this.d.state.apps.get(task.appId);
       if (task.pid === null) {
-        const [pid] = findProcessesWithEnv('MESOS_TASK_ID', task.id).filter((p) => this.ownerOf(p) !== 'other');
+        const [pid] = findProcessesWithEnv('MESOS_TASK_ID', task.id).filter((p) => this.otherCluster(p) === null);
         if (pid !== undefined) {
           this.commits.apply(task, {
             set: {
@@ -553,10 +569,10 @@ export class TaskRunner {
       const alive = pid !== null && pidStart !== null && isSameProcess(pid, pidStart);
       this.d.resources.reserve(task.resources);
       this.d.ports.reserve(task.ports);
-      if (!alive || this.ownerOf(pid as number) === 'other') {
+      const owner = alive ? this.otherCluster(pid as number) : null;
+      if (!alive || owner !== null) {
         this.running.set(task.id, { health: [], abort: new AbortController() });
         if (alive) {
-          const owner = processEnvValue(pid as number, 'DCOS_AGENT_ID');
           this.d.log(`task ${task.id}: its process ${pid} belongs to cluster ${owner}, not this one (${this.d.node.agentId}); leaving it alone`);
           this.finish(task, 'TASK_LOST', `Its process belongs to another cluster (${owner}): this data dir is a copy of that cluster's`, false);
         } else if (pid === null) {
@@ -591,7 +607,7 @@ export class TaskRunner {
       else if (app && now.state === 'TASK_RUNNING') this.startHealthChecks(task, app, run);
     }
     this.killStrays();
-    if (this.pathUsers.size === 0) this.guard('closing the data dir', () => closePathToSandboxes(this.d.node.dataDir));
+    if (this.pathUsers.size === 0) this.closePath();
   }
 
   /**
@@ -624,14 +640,14 @@ export class TaskRunner {
   }
 
   /**
-   * Whose task a live process is, by the DCOS_AGENT_ID it was started with: 'unknown' when that
-   * cannot be read (no /proc, or the task replaced its environment); the pid and start time
-   * recorded for it in this cluster's store then decide alone, as they always did.
+   * The other cluster a live process is a task of, by the DCOS_AGENT_ID it was started with; null
+   * when it is this one's, or when that cannot be read (no /proc, or the task replaced its
+   * environment): the pid and start time recorded for it in this cluster's store then decide
+   * alone, as they always did.
    */
-  private ownerOf(pid: number): 'this' | 'other' | 'unknown' {
+  private otherCluster(pid: number): string | null {
     const owner = processEnvValue(pid, 'DCOS_AGENT_ID');
-    if (owner === null) return 'unknown';
-    return owner === this.d.node.agentId ? 'this' : 'other';
+    return owner === null || owner === this.d.node.agentId ? null : owner;
   }
 
   private announce(task: Task): void {
