@@ -14,7 +14,7 @@ export const STDOUT = 'stdout';
 export const STDERR = 'stderr';
 
 /** Lines the agent itself writes into a task's stdout/stderr start with this. */
-export const AGENT_PREFIX = 'dcos-agent:';
+const AGENT_PREFIX = 'dcos-agent:';
 
 /**
  * Opens one of the sandbox's log files for appending, never through a symlink: if something (an

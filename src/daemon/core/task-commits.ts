@@ -49,7 +49,7 @@ export class TaskCommits {
   }
 
   /** Whether the last write failed (and none succeeded since). */
-  get failing(): boolean {
+  private get failing(): boolean {
     return this.failingSince !== undefined;
   }
 

@@ -56,8 +56,7 @@ interface Running {
   /** How its processes run, from its start (an adopted task's is worked out again). */
   spec?: TaskProcessSpec;
   /** The command runs through /bin/sh -c, or in a container: exit 126/127 mean it cannot run. */
-  viaShell?: boolean;
-  viaContainer?: boolean;
+  shellExitCodes?: boolean;
 }
 
 /** How a task's processes run, fixed for its life: its command's, and its COMMAND checks'. */
@@ -199,8 +198,7 @@ export class TaskRunner {
         user: image ? null : switchTo,
       });
       run.child = launched.child;
-      run.viaShell = cmd != null && cmd !== '';
-      run.viaContainer = image !== undefined;
+      run.shellExitCodes = image !== undefined || (cmd != null && cmd !== '');
       launched.child.on('error', (err) => this.guard(`task ${task.id}`, () => this.failToStart(task, `Failed to launch: ${err.message}`)));
       launched.child.on('exit', (code, signal) => this.guard(`exit of task ${task.id}`, () => this.onExit(task, code, signal)));
       const started = { pid: launched.pid, pidStart: launched.start };
@@ -303,16 +301,16 @@ export class TaskRunner {
     // The task is over when its main process is: whatever it left running in its group goes too,
     // as Mesos tears down a task's container (it would hold ports the task no longer owns).
     killGroupNow(now.pid);
-    const exit = { exitCode: code };
-    if (now.state === 'TASK_KILLING' || now.goal === 'decommissioned' || this.running.get(task.id)?.abort.signal.aborted) {
-      this.finish(task, 'TASK_KILLED', signal ? `Killed with ${signal}` : 'Killed', undefined, exit);
-    } else if (code === 0) {
-      this.finish(task, 'TASK_FINISHED', 'Command exited with status 0', undefined, exit);
-    } else if (signal) {
-      this.finish(task, 'TASK_FAILED', `Command terminated with signal ${signal}`, undefined, exit);
-    } else {
-      this.finish(task, 'TASK_FAILED', exitMessage(code, this.running.get(task.id)), undefined, exit);
-    }
+    const run = this.running.get(task.id);
+    const [state, message]: [TaskState, string] =
+      now.state === 'TASK_KILLING' || now.goal === 'decommissioned' || run?.abort.signal.aborted
+        ? ['TASK_KILLED', signal ? `Killed with ${signal}` : 'Killed']
+        : code === 0
+          ? ['TASK_FINISHED', 'Command exited with status 0']
+          : signal
+            ? ['TASK_FAILED', `Command terminated with signal ${signal}`]
+            : ['TASK_FAILED', exitMessage(code, run)];
+    this.finish(task, state, message, undefined, { exitCode: code });
   }
 
   /**
@@ -682,7 +680,7 @@ export class TaskRunner {
  */
 function exitMessage(code: number | null, run: Running | undefined): string {
   const message = `Command exited with status ${code}`;
-  if (!run?.viaShell && !run?.viaContainer) return message;
+  if (!run?.shellExitCodes) return message;
   if (code === 127) return markPermanent(`${message}: the command was not found`);
   if (code === 126) return markPermanent(`${message}: the command could not be executed`);
   return message;
