@@ -7,7 +7,7 @@ import { COMMANDS, GROUPS } from './commands/registry.js';
 import type { CommandSpec, OptionSpec } from './commands/types.js';
 import { createCtx, type ColorMode, type Ctx, type CtxInit } from './core/context.js';
 import { printError } from './core/print-error.js';
-import { ExitCode, InterruptedError, isDcosError, UsageError } from './core/errors.js';
+import { asInterrupted, ExitCode, InterruptedError, UsageError } from './core/errors.js';
 import { didYouMean } from './core/suggest.js';
 import { parseDuration } from './core/duration.js';
 import { APP_ID_RULE, appIdProblem } from './marathon/app-id.js';
@@ -40,7 +40,8 @@ export async function main(argv: readonly string[]): Promise<void> {
 
 /** Runs one command line in this process and returns its exit code. */
 export async function run(argv: readonly string[], init: RunInit): Promise<number> {
-  const global = { json: argv.includes('--json'), verbose: countVerbose(argv), color: 'auto' as ColorMode };
+  const scan = scanArgv(argv);
+  const global = { json: scan.json, verbose: scan.verbose, color: 'auto' as ColorMode };
   const ctx = createCtx({ ...init, global });
   if (argv[0] === '__complete') {
     // Every Tab press runs this: skip commander, and never fail the shell with an error.
@@ -55,11 +56,10 @@ export async function run(argv: readonly string[], init: RunInit): Promise<numbe
   let exitCode: number = ExitCode.ok;
   // Only the branch the command line names is built: commander's per-command setup is most of the
   // CLI's own start-up cost. Anything else (flags first, unknown words) gets the whole tree.
-  const first = firstWord(argv);
-  const only = first !== undefined && TOP_LEVEL.has(first) ? first : undefined;
+  const only = scan.first !== undefined && TOP_LEVEL.has(scan.first) ? scan.first : undefined;
   const program = buildProgram(ctx, (code) => {
     exitCode = code;
-  }, only, argv);
+  }, only, scan.words);
   try {
     await program.parseAsync([...argv], { from: 'user' });
     // A command that ends normally on Ctrl-C (a follow) says so with its exit code, and no error.
@@ -70,36 +70,33 @@ export async function run(argv: readonly string[], init: RunInit): Promise<numbe
   }
 }
 
-/** The words of a command line that are not options (the values of --color skipped). */
-function positionalWords(argv: readonly string[]): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    if (argv[i] === '--') break;
-    if (argv[i] === '--color') i += 1;
-    else if (!argv[i].startsWith('-')) out.push(argv[i]);
-  }
-  return out;
+/** What the command line says before commander reads it: global flags, and its words. */
+interface ArgvScan {
+  json: boolean;
+  verbose: number;
+  /** The words that are not options (the value of --color skipped), up to `--`. */
+  words: string[];
+  /** The first word if nothing but global options stands before it (`dcos --json -v package list` -> package). */
+  first: string | undefined;
 }
 
-/** The first word that is not a global option (`dcos --json -v package list` -> package). */
-function firstWord(argv: readonly string[]): string | undefined {
+function scanArgv(argv: readonly string[]): ArgvScan {
+  const scan: ArgvScan = { json: argv.includes('--json'), verbose: 0, words: [], first: undefined };
+  let onlyGlobals = true;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
-    if (a === '--color') i += 1;
-    else if (a === '--json' || a === '--verbose' || /^-v+$/.test(a) || a.startsWith('--color=')) continue;
-    else return a.startsWith('-') ? undefined : a;
-  }
-  return undefined;
-}
-
-function countVerbose(argv: readonly string[]): number {
-  let n = 0;
-  for (const a of argv) {
     if (a === '--') break;
-    if (a === '--verbose') n += 1;
-    else if (/^-v+$/.test(a)) n += a.length - 1;
+    if (a === '--color') i += 1;
+    else if (a === '--verbose') scan.verbose += 1;
+    else if (/^-v+$/.test(a)) scan.verbose += a.length - 1;
+    else if (a === '--json' || a.startsWith('--color=')) continue;
+    else if (a.startsWith('-')) onlyGlobals = false;
+    else {
+      if (onlyGlobals && scan.words.length === 0) scan.first = a;
+      scan.words.push(a);
+    }
   }
-  return n;
+  return scan;
 }
 
 function handleError(ctx: Ctx, err: unknown): number {
@@ -109,8 +106,7 @@ function handleError(ctx: Ctx, err: unknown): number {
     }
     return printError(ctx, commanderToUsage(err));
   }
-  if (ctx.signal.aborted && !isDcosError(err)) return printError(ctx, new InterruptedError());
-  return printError(ctx, err);
+  return printError(ctx, asInterrupted(err, ctx.signal));
 }
 
 function commanderToUsage(err: CommanderError): UsageError {
@@ -138,7 +134,7 @@ function inBranch(name: string, only: string | undefined): boolean {
   return only === undefined || name === only || name.startsWith(`${only} `);
 }
 
-function buildProgram(ctx: Ctx, setExitCode: (code: number) => void, only?: string, argv: readonly string[] = []): Command {
+function buildProgram(ctx: Ctx, setExitCode: (code: number) => void, only?: string, words: readonly string[] = []): Command {
   const program = new Command('dcos');
   program
     .description('Install and run data services on an embedded cluster, DC/OS or Marathon')
@@ -197,11 +193,11 @@ function buildProgram(ctx: Ctx, setExitCode: (code: number) => void, only?: stri
     return group;
   };
   for (const group of GROUPS) if (inBranch(group.name, only)) groupFor(group.name);
-  for (const spec of COMMANDS) if (inBranch(spec.name, only)) addCommand(ctx, groupFor, spec, setExitCode, argv);
+  for (const spec of COMMANDS) if (inBranch(spec.name, only)) addCommand(ctx, groupFor, spec, setExitCode, words);
   return program;
 }
 
-function addCommand(ctx: Ctx, groupFor: (path: string) => Command, spec: CommandSpec, setExitCode: (code: number) => void, argv: readonly string[]): void {
+function addCommand(ctx: Ctx, groupFor: (path: string) => Command, spec: CommandSpec, setExitCode: (code: number) => void, typed: readonly string[]): void {
   const words = spec.name.split(' ');
   const groupPath = words.slice(0, -1).join(' ');
   const parent = groupFor(groupPath);
@@ -213,8 +209,7 @@ function addCommand(ctx: Ctx, groupFor: (path: string) => Command, spec: Command
     cmd.hook('preAction', (_this, action) => {
       const accepted = (spec.args ?? []).length;
       if (action.args.length <= accepted) return;
-      const positional = positionalWords(argv);
-      const explicit = positional[words.length - 1] === words[words.length - 1];
+      const explicit = typed[words.length - 1] === words[words.length - 1];
       if (explicit) {
         throw new UsageError(`Too many arguments for '${words[words.length - 1]}'. Expected ${accepted} argument${accepted === 1 ? '' : 's'} but got ${action.args.length}.`, {
           hint: `Run "dcos ${spec.name} --help" for usage.`,
@@ -246,11 +241,11 @@ function addCommand(ctx: Ctx, groupFor: (path: string) => Command, spec: Command
 
 function toOption(spec: OptionSpec): Option {
   const option = new Option(spec.flags, spec.description);
+  const flag = option.long ?? spec.flags;
   if (spec.choices) option.choices(spec.choices);
   if (spec.hidden) option.hideHelp();
   if (spec.duration) {
     // Parsed by commander, so a bad value is a usage error before the command does anything.
-    const flag = spec.flags.split(/[ ,]+/).find((f) => f.startsWith('--')) ?? spec.flags;
     option.argParser((value: string) => parseDuration(value, flag));
     if (typeof spec.default === 'string') option.default(parseDuration(spec.default, flag), spec.default);
   } else if (spec.default !== undefined) option.default(spec.default);
@@ -261,7 +256,6 @@ function toOption(spec: OptionSpec): Option {
     });
   }
   if (spec.appId) {
-    const flag = spec.flags.split(/[ ,]+/).find((f) => f.startsWith('--')) ?? spec.flags;
     option.argParser((value: string) => {
       if (value.trim() === '') throw new UsageError(`${flag} must not be empty`, { hint: APP_ID_RULE });
       const problem = appIdProblem(value);

@@ -9,6 +9,11 @@ import { daemonAlive, daemonHealth, readDaemonInfo, readToken, startDaemon, stop
 
 export const DEFAULT_LOCAL = 'local';
 
+/** ` --name <name>` for commands about a local cluster, nothing for the default one. */
+export function nameFlag(name: string): string {
+  return name === DEFAULT_LOCAL ? '' : ` --name ${name}`;
+}
+
 export interface ClusterUpResult {
   name: string;
   url: string;
@@ -172,8 +177,7 @@ export async function ensureCluster(ctx: ActionCtx, notify: (message: string) =>
       }
       // Nobody is listening: say so at once instead of retrying a refused connection.
       if (stopped) {
-        const flag = attached.name === DEFAULT_LOCAL ? '' : ` --name ${attached.name}`;
-        throw new DcosError('ECLUSTER_DOWN', `The local cluster [${attached.name}] is not running: start it with dcos cluster up${flag}`, {
+        throw new DcosError('ECLUSTER_DOWN', `The local cluster [${attached.name}] is not running: start it with dcos cluster up${nameFlag(attached.name)}`, {
           hint: 'cluster.autostart is off, so commands do not start it themselves.',
         });
       }

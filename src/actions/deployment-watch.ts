@@ -6,11 +6,11 @@
  */
 import { DcosError, ExitCode, type ErrorDetail } from '../core/errors.js';
 import { isMarkedPermanent } from '../core/task-failure.js';
-import type { QueueItem, Scheduler, SchedulerApp } from '../scheduler/types.js';
+import type { DeploymentInfo, QueueItem, Scheduler } from '../scheduler/types.js';
 import { queueReason, runsCurrentConfig } from './app-state.js';
-import { movingApps, needOf, placementOf } from './placement.js';
+import { placementOfQueued } from './placement.js';
 import { stderrTail } from './task-files.js';
-import { countsText, countTasks } from './watch-counts.js';
+import { countsText, countTasks, delayText, failureText, waitingText } from './watch-text.js';
 import type { TaskView, WatchEvent, WatchSnapshot } from './watch-types.js';
 
 export interface WatchOptions {
@@ -88,7 +88,7 @@ export async function watchDeployment(scheduler: Scheduler, opts: WatchOptions):
   try {
     for (;;) {
       opts.signal.throwIfAborted();
-      const { snapshot, queued, movingApps } = await takeSnapshot(scheduler, opts, startedAt);
+      const { snapshot, queued, deployments } = await takeSnapshot(scheduler, opts, startedAt);
       opts.onEvent({ type: 'snapshot', snapshot });
       for (const line of lines.update(snapshot, Date.now())) change(line);
 
@@ -109,7 +109,10 @@ export async function watchDeployment(scheduler: Scheduler, opts: WatchOptions):
           hint: `See its output with: dcos task log ${opts.appId} --stderr`,
         });
       }
-      const placement = queued ? await scheduler.mesosState().then((state) => placementOf(state, needOf(queued.app), movingApps), () => undefined) : undefined;
+      const scalingDown = snapshot.tasks.length > snapshot.instances;
+      const placement = queued
+        ? await scheduler.mesosState().then((state) => placementOfQueued(state, deployments, queued, scalingDown), () => undefined)
+        : undefined;
       if (placement?.verdict === 'too-big') {
         throw new DcosError('EDEPLOY_FAILED', `${opts.appId} cannot be placed: ${placement.reason}`, {
           exitCode: ExitCode.deploymentFailed,
@@ -117,7 +120,7 @@ export async function watchDeployment(scheduler: Scheduler, opts: WatchOptions):
         });
       }
       noRoomSince = placement?.verdict === 'no-room' ? (noRoomSince ?? Date.now()) : undefined;
-      if (placement?.verdict === 'no-room' && noRoomSince !== undefined && Date.now() - noRoomSince >= NO_ROOM_SETTLE_MS) {
+      if (placement?.verdict === 'no-room' && Date.now() - (noRoomSince as number) >= NO_ROOM_SETTLE_MS) {
         const which = snapshot.tasks.length > 0 && queued ? `${queued.count} more task(s) of ${opts.appId}` : opts.appId;
         throw new DcosError('EDEPLOY_FAILED', `${which} cannot be placed: ${placement.reason}`, {
           exitCode: ExitCode.deploymentFailed,
@@ -150,8 +153,12 @@ export async function watchDeployment(scheduler: Scheduler, opts: WatchOptions):
   }
 }
 
-/** The snapshot, and the app's queue entry while it has tasks waiting (for `neverFits`). */
-async function takeSnapshot(scheduler: Scheduler, opts: WatchOptions, startedAt: number): Promise<{ snapshot: WatchSnapshot; queued?: QueueItem; movingApps: Set<string> }> {
+/** The snapshot, the app's queue entry while it has tasks waiting, and the deployments in progress. */
+async function takeSnapshot(
+  scheduler: Scheduler,
+  opts: WatchOptions,
+  startedAt: number,
+): Promise<{ snapshot: WatchSnapshot; queued?: QueueItem; deployments: DeploymentInfo[] }> {
   const [app, deployments, queue] = await Promise.all([
     scheduler.getApp(opts.appId),
     scheduler.listDeployments(),
@@ -160,10 +167,7 @@ async function takeSnapshot(scheduler: Scheduler, opts: WatchOptions, startedAt:
   const dep = deployments.find((d) => (opts.deploymentId ? d.id === opts.deploymentId : d.affectedApps.includes(opts.appId)));
   const q = queue.find((item) => item.app.id === opts.appId);
   const hasChecks = (app?.healthChecks ?? []).length > 0;
-  // Tasks launched before the last change of configuration run the previous one (a scale is not
-  // a change of configuration: its tasks all stay current).
-
-  const tasks: TaskView[] = (app?.tasks ?? []).map((t) => {
+  const tasks: TaskView[] = !app ? [] : (app.tasks ?? []).map((t) => {
     const results = t.healthCheckResults ?? [];
     const healthy = !hasChecks ? null : results.length > 0 && results.every((r) => r.alive);
     return {
@@ -175,7 +179,8 @@ async function takeSnapshot(scheduler: Scheduler, opts: WatchOptions, startedAt:
       ports: t.ports,
       healthCause: results.find((r) => r.lastFailureCause)?.lastFailureCause ?? null,
       startedAt: t.startedAt,
-      current: !app || runsCurrentConfig(app, t.version),
+      // A task launched before the last change of configuration runs the previous one.
+      current: runsCurrentConfig(app, t.version),
     };
   });
   const counts = countTasks(tasks, app?.instances ?? 0);
@@ -196,7 +201,7 @@ async function takeSnapshot(scheduler: Scheduler, opts: WatchOptions, startedAt:
     startedAt,
     elapsedMs: Date.now() - startedAt,
   };
-  return { snapshot, queued, movingApps: movingApps(deployments, opts.appId, tasks.length > snapshot.instances) };
+  return { snapshot, queued, deployments };
 }
 
 /**
@@ -246,18 +251,17 @@ export class ChangeLines {
     for (const key of this.said.keys()) if (key.startsWith('task:') && !seen.has(key)) out.push(`task ${key.slice(5)} gone`);
     this.queuedSince = next.queue ? (this.queuedSince ?? now) : undefined;
     if (next.queue) {
-      const reason = next.queue.reason ? `: ${next.queue.reason}` : '';
-      const delay = next.queue.delaySeconds ? ` (next try in ${next.queue.delaySeconds}s)` : '';
+      const delay = delayText(next.queue);
       // The countdown changes every poll: only the reason decides whether the line is news.
       const before = this.said.get('queue');
-      const line = `waiting to place ${next.queue.count} task(s)${reason}`;
+      const line = waitingText(next.queue);
       if (before?.line === line && now - before.at < QUEUE_REPEAT_MS) seen.set('queue', before);
       else {
         out.push(before?.line === line ? `still ${line} (for ${Math.round((now - (this.queuedSince ?? now)) / 1000)}s)${delay}` : `${line}${delay}`);
         seen.set('queue', { line, at: now });
       }
     }
-    if (next.lastFailure) put('failure', `last failure: ${next.lastFailure}`);
+    if (next.lastFailure) put('failure', failureText(next.lastFailure));
     put('counts', countsText(next));
     this.said = seen;
     return out;
@@ -302,4 +306,3 @@ function timeoutError(
   });
 }
 
-export type { SchedulerApp };

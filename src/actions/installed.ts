@@ -9,7 +9,7 @@ import type { PackageDefinition } from '../universe/model.js';
 import type { JsonObject } from '../universe/options.js';
 import type { QueueItem, Scheduler, SchedulerApp } from '../scheduler/types.js';
 import { configChangedAt, queueReason, runsCurrentConfig } from './app-state.js';
-import { movingApps, needOf, placementOf } from './placement.js';
+import { placementOfQueued } from './placement.js';
 
 export type InstallStatus = 'deploying' | 'running' | 'degraded' | 'failed' | 'stopped';
 
@@ -68,7 +68,7 @@ function waitingText(q: QueueItem): string {
   return `${q.count} task(s) waiting to be placed${reason ? `: ${reason}` : ''}`;
 }
 
-export function toInstalled(app: SchedulerApp, evidence: StatusEvidence = {}): InstalledPackage | undefined {
+function toInstalled(app: SchedulerApp, evidence: StatusEvidence | undefined): InstalledPackage | undefined {
   const name = app.labels?.[LABEL.name];
   if (!name) return undefined;
   let description: string | undefined;
@@ -78,7 +78,7 @@ export function toInstalled(app: SchedulerApp, evidence: StatusEvidence = {}): I
   } catch {
     // an unreadable definition label does not hide the install
   }
-  const { status, problem } = statusOf(app, evidence);
+  const { status, problem } = statusOf(app, evidence ?? {});
   return {
     name,
     version: app.labels[LABEL.version] ?? '',
@@ -93,20 +93,33 @@ export function toInstalled(app: SchedulerApp, evidence: StatusEvidence = {}): I
   };
 }
 
-export async function listInstalled(scheduler: Scheduler, filter: { name?: string; appId?: string } = {}): Promise<InstalledPackage[]> {
-  const [apps, queue] = await Promise.all([scheduler.listApps({ label: LABEL.name, embedTasks: true }), scheduler.queue().catch(() => [])]);
+/**
+ * The installed packages, filtered by name or app id. With `status` (the default, for listings)
+ * each carries its status and problem, which costs the tasks, the queue and, when something
+ * waits, the master state; finding one install to change or remove needs none of that.
+ */
+export async function listInstalled(
+  scheduler: Scheduler,
+  filter: { name?: string; appId?: string } = {},
+  opts: { status?: boolean } = {},
+): Promise<InstalledPackage[]> {
+  const withStatus = opts.status !== false;
+  const [apps, queue] = await Promise.all([
+    scheduler.listApps({ label: LABEL.name, ...(withStatus ? { embedTasks: true } : { embedFailures: true }) }),
+    withStatus ? scheduler.queue().catch(() => []) : Promise.resolve([]),
+  ]);
   const appId = filter.appId ? normalizeAppId(filter.appId) : undefined;
-  const evidence = await queueEvidence(scheduler, apps, queue);
-  return apps
+  const wanted = apps.filter((app) => (!filter.name || app.labels?.[LABEL.name] === filter.name) && (!appId || app.id === appId));
+  const evidence = await queueEvidence(scheduler, wanted, queue);
+  return wanted
     .map((app) => toInstalled(app, evidence.get(app.id)))
     .filter((p): p is InstalledPackage => p !== undefined)
-    .filter((p) => (!filter.name || p.name === filter.name) && (!appId || p.appId === appId))
     .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : a.appId < b.appId ? -1 : 1));
 }
 
-/** The queue entries of apps with tasks waiting, and whether each can ever be placed. */
+/** The queue entries of the apps with tasks waiting, and whether each can ever be placed. */
 async function queueEvidence(scheduler: Scheduler, apps: readonly SchedulerApp[], queue: QueueItem[]): Promise<Map<string, StatusEvidence>> {
-  const waiting = queue.filter((q) => q.count > 0);
+  const waiting = queue.filter((q) => q.count > 0 && apps.some((a) => a.id === q.app.id));
   const out = new Map<string, StatusEvidence>(waiting.map((q) => [q.app.id, { queued: q }]));
   if (waiting.length === 0) return out;
   // Only when something waits: the master state and the deployments say whether it ever fits.
@@ -114,8 +127,7 @@ async function queueEvidence(scheduler: Scheduler, apps: readonly SchedulerApp[]
   if (!state || !deployments) return out;
   for (const q of waiting) {
     const app = apps.find((a) => a.id === q.app.id);
-    const scalingDown = app !== undefined && app.tasksRunning + app.tasksStaged > app.instances;
-    const placement = placementOf(state, needOf(q.app), movingApps(deployments, q.app.id, scalingDown));
+    const placement = placementOfQueued(state, deployments, q, app !== undefined && app.tasksRunning + app.tasksStaged > app.instances);
     if (placement.verdict !== 'fits') out.set(q.app.id, { queued: q, unplaceable: placement.reason });
   }
   return out;
@@ -123,7 +135,7 @@ async function queueEvidence(scheduler: Scheduler, apps: readonly SchedulerApp[]
 
 /** The one install of `name` (or the one at `appId`); refuses to guess between several. */
 export async function findInstall(scheduler: Scheduler, name: string, appId?: string): Promise<InstalledPackage> {
-  const found = await listInstalled(scheduler, { name, appId });
+  const found = await listInstalled(scheduler, { name, appId }, { status: false });
   if (found.length === 0) {
     if (appId) throw new DcosError('ENOT_INSTALLED', `Package [${name}] with id [${normalizeAppId(appId)}] is not installed`);
     throw new DcosError('ENOT_INSTALLED', `Package [${name}] is not installed`, { hint: 'See what is installed with "dcos package list".' });

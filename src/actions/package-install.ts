@@ -2,6 +2,7 @@
 import type { ActionCtx } from '../core/context.js';
 import { DcosError } from '../core/errors.js';
 import { Catalog } from '../universe/catalog.js';
+import { LABEL } from '../universe/labels.js';
 import type { ResolvedPackage } from '../universe/model.js';
 import type { JsonObject } from '../universe/options.js';
 import { renderAndCheck } from '../universe/render.js';
@@ -28,7 +29,7 @@ export function alreadyInstalled(plan: InstallPlan, existing?: SchedulerApp): Dc
   const name = plan.pkg.definition.name;
   const { status, problem } = existing ? statusOf(existing) : { status: undefined, problem: undefined };
   // An earlier install that failed is still there, retrying: say so, and how to remove it.
-  const state = status === 'failed' || status === 'deploying' ? ` It is ${status}${problem ? ` (${problem})` : ''}; remove it with: dcos package uninstall ${existing?.labels?.DCOS_PACKAGE_NAME ?? name} --app-id ${plan.appId} --yes.` : '';
+  const state = status === 'failed' || status === 'deploying' ? ` It is ${status}${problem ? ` (${problem})` : ''}; remove it with: dcos package uninstall ${existing?.labels?.[LABEL.name] ?? name} --app-id ${plan.appId} --yes.` : '';
   return new DcosError('EALREADY_INSTALLED', 'Package is already installed', {
     hint: `An app with id ${plan.appId} exists.${state} Install another instance with --app-id <other-id> (or service.name in the options), or change this one with: dcos package update ${name} --app-id ${plan.appId}`,
   });

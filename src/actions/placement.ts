@@ -4,7 +4,8 @@
  * nothing on the cluster is going to free any: the only tasks that go away by themselves are those
  * being killed, those of apps in a deployment, and those of other frameworks (jobs end).
  */
-import type { DeploymentInfo, MesosState, MesosTask } from '../scheduler/types.js';
+import { appIdOfTaskId } from '../marathon/app-id.js';
+import type { DeploymentInfo, MesosState, MesosTask, QueueItem } from '../scheduler/types.js';
 
 export interface TaskNeed {
   cpus: number;
@@ -28,12 +29,6 @@ const RESOURCES = [
 /** Marathon's defaults for what an app leaves out. */
 export function needOf(app: { cpus?: number; mem?: number; disk?: number }): TaskNeed {
   return { cpus: app.cpus ?? 1, mem: app.mem ?? 128, disk: app.disk ?? 0 };
-}
-
-/** `/a/b` from a Marathon task id `a_b.<uuid>` (or `a_b.instance-<uuid>._app.1`). */
-export function appIdOfTaskId(taskId: string): string | undefined {
-  const m = /^(.+?)[._](?:instance-|marathon-)[^_.]+(?:[._].*)?$/.exec(taskId) ?? /^(.+)[._][^_.]+$/.exec(taskId);
-  return m ? `/${m[1].replace(/_/g, '/')}` : undefined;
 }
 
 const num = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
@@ -107,3 +102,11 @@ export function movingApps(deployments: readonly DeploymentInfo[], appId: string
   return moving;
 }
 
+
+/**
+ * The placement of a queued app's next task, given the deployments in progress; `scalingDown`:
+ * the app has more tasks than it wants, so its own deployment frees some.
+ */
+export function placementOfQueued(state: MesosState, deployments: readonly DeploymentInfo[], queued: QueueItem, scalingDown: boolean): Placement {
+  return placementOf(state, needOf(queued.app), movingApps(deployments, queued.app.id, scalingDown));
+}

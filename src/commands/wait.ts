@@ -1,14 +1,11 @@
 /** Following a deployment from a command: live view on a terminal, timestamped lines elsewhere. */
 import type { Ctx } from '../core/context.js';
-import { DcosError, ExitCode, InterruptedError, isDcosError } from '../core/errors.js';
+import { asInterrupted, DcosError, ExitCode, isDcosError } from '../core/errors.js';
 import { watchDeployment } from '../actions/deployment-watch.js';
 import type { WatchSnapshot } from '../actions/watch-types.js';
 import type { Scheduler } from '../scheduler/types.js';
 import { createProgress } from '../ui/progress.js';
 import type { Options } from './types.js';
-
-/** --timeout is parsed (to ms) by the command line; this is its default. */
-export const DEFAULT_TIMEOUT_MS = 10 * 60_000;
 
 /** --wait is the default; --no-wait turns it off. */
 export function shouldWait(opts: Options): boolean {
@@ -28,7 +25,8 @@ export interface FollowTarget {
 }
 
 export async function follow(ctx: Ctx, scheduler: Scheduler, opts: Options, target: FollowTarget): Promise<WatchSnapshot> {
-  const timeoutMs = typeof opts.timeout === 'number' ? opts.timeout : DEFAULT_TIMEOUT_MS;
+  // Parsed to milliseconds, with its default, by the command line (registry: duration options).
+  const timeoutMs = opts.timeout as number;
   const progress = await createProgress(ctx, target.title);
   try {
     return await watchDeployment(scheduler, {
@@ -40,8 +38,7 @@ export async function follow(ctx: Ctx, scheduler: Scheduler, opts: Options, targ
       onEvent: (e) => progress.onEvent(e),
     });
   } catch (err) {
-    // An aborted request surfaces as whatever the HTTP client threw: it is still Ctrl-C.
-    const cause = ctx.signal.aborted && !isDcosError(err) ? new InterruptedError() : err;
+    const cause = asInterrupted(err, ctx.signal);
     throw target.leftover ? withLeftover(cause, target.leftover) : cause;
   } finally {
     await progress.close();

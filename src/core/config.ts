@@ -161,13 +161,8 @@ function coerce(spec: ConfigKey, raw: string, where: string, cwd: string): TomlV
       // Anything else names a CA bundle: it must be a file that exists, kept as an absolute path
       // so that it means the same file from any directory.
       const path = resolvePath(cwd, raw);
-      let file = false;
-      try {
-        file = statSync(path).isFile();
-      } catch {
-        // missing: said below
-      }
-      if (!file) throw new UsageError(`Invalid value "${raw}" for ${where}: use true, false, or the path of a CA bundle file (${path} ${existsSync(path) ? 'is not a file' : 'does not exist'})`);
+      const stat = statSync(path, { throwIfNoEntry: false });
+      if (!stat?.isFile()) throw new UsageError(`Invalid value "${raw}" for ${where}: use true, false, or the path of a CA bundle file (${path} ${stat ? 'is not a file' : 'does not exist'})`);
       return path;
     }
     case 'enum':

@@ -75,3 +75,11 @@ export class InterruptedError extends DcosError {
 export function isDcosError(err: unknown): err is DcosError {
   return typeof err === 'object' && err !== null && (err as Record<symbol, unknown>)[BRAND] === true;
 }
+
+/**
+ * What an error means once Ctrl-C was pressed: an aborted request surfaces as whatever the HTTP
+ * client threw, and that is still the interruption; an error of our own stays what it says.
+ */
+export function asInterrupted(err: unknown, signal: AbortSignal): unknown {
+  return signal.aborted && !isDcosError(err) ? new InterruptedError() : err;
+}

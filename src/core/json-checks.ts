@@ -93,13 +93,13 @@ export class JsonChecks {
 export const MAX_JSON_DEPTH = 100;
 export const TOO_DEEP = `is nested too deep: more than ${MAX_JSON_DEPTH} levels of objects and arrays`;
 
-/** Whether objects and arrays nest in `value` more than `max` levels deep (found without recursion). */
-export function nestedTooDeep(value: unknown, max = MAX_JSON_DEPTH): boolean {
+/** Whether objects and arrays nest in `value` more than MAX_JSON_DEPTH levels deep (found without recursion). */
+export function nestedTooDeep(value: unknown): boolean {
   const stack: Array<[unknown, number]> = [[value, 1]];
   while (stack.length > 0) {
     const [current, depth] = stack.pop() as [unknown, number];
     if (typeof current !== 'object' || current === null) continue;
-    if (depth > max) return true;
+    if (depth > MAX_JSON_DEPTH) return true;
     for (const child of Object.values(current)) {
       if (typeof child === 'object' && child !== null) stack.push([child, depth + 1]);
     }

@@ -129,8 +129,9 @@ export function lineColumn(text: string, offset: number): { line: number; column
   return { line, column: offset - start + 1 };
 }
 
-/** The line at `line` (1-based) and a caret under `column`, cut to a readable width around it. */
-export function codeFrame(text: string, line: number, column: number, width = 80): string[] {
+/** The line at `line` (1-based) and a caret under `column`, cut to 80 characters around it. */
+export function codeFrame(text: string, line: number, column: number): string[] {
+  const width = 80;
   const source = text.split('\n')[line - 1]?.replace(/\r$/, '') ?? '';
   const from = Math.max(0, Math.min(column - 1 - Math.floor(width / 2), source.length - width));
   const shown = source.slice(from, from + width);

@@ -33,13 +33,31 @@ export function parentOf(id: string): string {
   return `/${segments.slice(0, -1).join('/')}`;
 }
 
+/** What keeps an id from naming an app: none, the root, a segment off the pattern, a reserved last word. */
+interface IdIssues {
+  root: boolean;
+  badSegment?: string;
+  reserved?: string;
+}
+
+function idIssues(id: string, base: string): IdIssues {
+  const segments = segmentsOf(normalizeAppId(id, base));
+  if (segments.length === 0) return { root: true };
+  const last = segments[segments.length - 1];
+  return {
+    root: false,
+    badSegment: segments.find((segment) => !APP_ID_SEGMENT_PATTERN.test(segment)),
+    reserved: RESERVED_LAST_SEGMENTS.includes(last) ? last : undefined,
+  };
+}
+
 /** Marathon's messages for an id that cannot name an app; empty when it can. */
 export function appIdErrors(id: string, base = '/'): string[] {
-  const segments = segmentsOf(normalizeAppId(id, base));
-  if (segments.length === 0) return [APP_ID_ROOT_MESSAGE];
+  const issues = idIssues(id, base);
+  if (issues.root) return [APP_ID_ROOT_MESSAGE];
   const errors: string[] = [];
-  if (!segments.every((segment) => APP_ID_SEGMENT_PATTERN.test(segment))) errors.push(APP_ID_PATTERN_MESSAGE);
-  if (RESERVED_LAST_SEGMENTS.includes(segments[segments.length - 1])) errors.push(APP_ID_RESERVED_MESSAGE);
+  if (issues.badSegment !== undefined) errors.push(APP_ID_PATTERN_MESSAGE);
+  if (issues.reserved !== undefined) errors.push(APP_ID_RESERVED_MESSAGE);
   return errors;
 }
 
@@ -49,10 +67,9 @@ export const APP_ID_RULE =
   'and each of its "."-separated labels starts and ends with a letter or digit.';
 
 /** What is wrong with an id, in words (undefined when it can name an app). */
-export function appIdProblem(id: string, base = '/'): string | undefined {
-  const segments = segmentsOf(normalizeAppId(id, base));
-  if (segments.length === 0) return 'it names no app (the root "/" is a group)';
-  const bad = segments.find((segment) => !APP_ID_SEGMENT_PATTERN.test(segment));
+export function appIdProblem(id: string): string | undefined {
+  const { root, badSegment: bad, reserved } = idIssues(id, '/');
+  if (root) return 'it names no app (the root "/" is a group)';
   if (bad !== undefined) {
     const others = [...new Set(bad.replace(/[a-z0-9.-]/g, ''))];
     if (others.length) {
@@ -61,9 +78,14 @@ export function appIdProblem(id: string, base = '/'): string | undefined {
     }
     return `each "."-separated label of "${bad}" must start and end with a letter or digit`;
   }
-  const last = segments[segments.length - 1];
-  if (RESERVED_LAST_SEGMENTS.includes(last)) return `it ends with "${last}", a word Marathon reserves for its own paths`;
+  if (reserved !== undefined) return `it ends with "${reserved}", a word Marathon reserves for its own paths`;
   return undefined;
+}
+
+/** `/a/b` from a Marathon task id `a_b.<uuid>` (or `a_b.instance-<uuid>._app.1`). */
+export function appIdOfTaskId(taskId: string): string | undefined {
+  const m = /^(.+?)[._](?:instance-|marathon-)[^_.]+(?:[._].*)?$/.exec(taskId) ?? /^(.+)[._][^_.]+$/.exec(taskId);
+  return m ? `/${m[1].replace(/_/g, '/')}` : undefined;
 }
 
 export function isValidAppId(id: string): boolean {

@@ -7,7 +7,8 @@ import { useEffect, useState, type ReactNode } from 'react';
 import type { WatchSnapshot } from '../actions/watch-types.js';
 import type { Ctx } from '../core/context.js';
 import { useColor } from '../core/tty.js';
-import { countsLine, failureLine, formatElapsed, queueLine, stepLine, taskRows, type Tone } from './progress-format.js';
+import { countsText } from '../actions/watch-text.js';
+import { failureLine, formatElapsed, queueLine, stepLine, taskRows, type Tone } from './progress-format.js';
 
 export interface LiveViewProps {
   title: string;
@@ -73,7 +74,7 @@ export function LiveView({ title, snapshot, color, startedAt, done = false, now 
           </Tinted>
         </Text>
       )}
-      {snapshot && <Text wrap="truncate-end">{`  ${countsLine(snapshot)}`}</Text>}
+      {snapshot && <Text wrap="truncate-end">{`  ${countsText(snapshot)}`}</Text>}
       {snapshot &&
         taskRows(snapshot.tasks).map((row, i) => (
           <Text key={`${i}:${row.id}`} wrap="truncate-end">

@@ -3,7 +3,7 @@
  * nothing here imports ink or react, so the plain path stays cheap.
  */
 import type { TaskView, WatchSnapshot } from '../actions/watch-types.js';
-import { countsText } from '../actions/watch-counts.js';
+import { delayText, failureText, waitingText } from '../actions/watch-text.js';
 
 /** How a piece of text would be coloured in a terminal; `undefined` is plain. */
 export type Tone = 'green' | 'yellow' | 'red' | 'cyan' | undefined;
@@ -69,18 +69,13 @@ export function stepLine(s: WatchSnapshot): string | undefined {
   return `step ${s.step.current}/${s.step.total}${actions}`;
 }
 
-/** The same sum as the plain lines give: new tasks apart from old ones and from those stopping. */
-export const countsLine = (s: WatchSnapshot): string => countsText(s);
-
+/** The queue line: what waits and why, with the countdown of its backoff. */
 export function queueLine(s: WatchSnapshot): string | undefined {
-  if (!s.queue) return undefined;
-  const reason = s.queue.reason ? `: ${oneLine(s.queue.reason)}` : '';
-  const delay = s.queue.delaySeconds ? ` (next try in ${s.queue.delaySeconds}s)` : '';
-  return `waiting to place ${s.queue.count} task(s)${reason}${delay}`;
+  return s.queue ? oneLine(waitingText(s.queue)) + delayText(s.queue) : undefined;
 }
 
 export function failureLine(s: WatchSnapshot): string | undefined {
-  return s.lastFailure ? `last failure: ${oneLine(s.lastFailure)}` : undefined;
+  return s.lastFailure ? oneLine(failureText(s.lastFailure)) : undefined;
 }
 
 export interface TaskRow {

@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { DcosError } from '../core/errors.js';
-import { nestedTooDeep, TOO_DEEP } from '../core/json-checks.js';
+import { isObject, nestedTooDeep, TOO_DEEP } from '../core/json-checks.js';
 import { codeFrame, findJsonSyntaxError, lineColumn } from '../core/json-syntax.js';
 import type { JsonObject } from './options.js';
 
@@ -31,7 +31,7 @@ export async function readOptionsFile(cwd: string, file: string): Promise<JsonOb
   if (value === undefined) value = await parseYaml(file, text);
   if (value === null || value === undefined) return {};
   if (nestedTooDeep(value)) throw new DcosError('EOPTIONS_FILE', `Options file '${file}' ${TOO_DEEP}`);
-  if (typeof value !== 'object' || Array.isArray(value)) {
+  if (!isObject(value)) {
     throw new DcosError('EOPTIONS_FILE', `Options file '${file}' must contain an object, for example {"service": {"name": "kafka-2"}}`);
   }
   return value as JsonObject;

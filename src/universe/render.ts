@@ -5,7 +5,7 @@
  * `renderAndCheck` then validates the result as a Marathon app definition.
  */
 import { DcosError } from '../core/errors.js';
-import { nestedTooDeep, TOO_DEEP } from '../core/json-checks.js';
+import { isObject, nestedTooDeep, TOO_DEEP } from '../core/json-checks.js';
 import { APP_ID_RULE, appIdProblem, normalizeAppId } from '../marathon/app-id.js';
 import { validateApp } from '../marathon/app-validation.js';
 import { renderTemplate } from './mustache.js';
@@ -72,15 +72,15 @@ export async function renderPackage(input: RenderInput): Promise<RenderResult> {
       hint: `The template of package [${def.name}] version [${def.version}] rendered invalid JSON with these options.`,
     });
   }
-  if (typeof app !== 'object' || app === null || Array.isArray(app)) {
+  if (!isObject(app)) {
     throw new DcosError('ERENDER_NOT_OBJECT', 'Rendered Marathon JSON must be a JSON object');
   }
   if (nestedTooDeep(app)) {
     throw new DcosError('ERENDER_TOO_DEEP', `The Marathon app rendered from package [${def.name}] version [${def.version}] ${TOO_DEEP}`);
   }
-  const rendered = app as Record<string, unknown>;
+  const rendered = app;
   const labels = rendered.labels ?? {};
-  if (typeof labels !== 'object' || labels === null || Array.isArray(labels) || Object.values(labels).some((v) => typeof v !== 'string')) {
+  if (!isObject(labels) || Object.values(labels).some((v) => typeof v !== 'string')) {
     throw new DcosError('ERENDER_LABELS', 'The rendered app\'s "labels" must be an object of strings', {
       hint: `Package [${def.name}] version [${def.version}] renders labels that Marathon would reject.`,
     });

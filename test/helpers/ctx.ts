@@ -70,21 +70,22 @@ export function testActionCtx(env: Record<string, string>, cwd = process.cwd()):
 
 export const FIXTURE_REPO = new URL('../fixtures/repos/basic', import.meta.url).pathname;
 
-/** A temporary home whose only repository is the test fixture repository. */
-export function fixtureHome(extraEnv: Record<string, string> = {}): TempHome {
+/** A temporary home whose repository list is `repositories`, in that order of priority. */
+function homeWithRepos(repositories: Array<{ name: string; uri: string }>, extraEnv: Record<string, string>): TempHome {
   const home = tempHome(extraEnv);
-  const configDir = home.env.DCOS_DIR;
-  mkdirSync(configDir, { recursive: true });
-  writeFileSync(join(configDir, 'repositories.json'), JSON.stringify({ repositories: [{ name: 'fixtures', uri: FIXTURE_REPO }] }));
+  mkdirSync(home.env.DCOS_DIR, { recursive: true });
+  writeFileSync(join(home.env.DCOS_DIR, 'repositories.json'), JSON.stringify({ repositories }));
   return home;
 }
 
-export const FAILING_REPO = new URL('../fixtures/repos/failing', import.meta.url).pathname;
+/** A temporary home whose only repository is the test fixture repository. */
+export function fixtureHome(extraEnv: Record<string, string> = {}): TempHome {
+  return homeWithRepos([{ name: 'fixtures', uri: FIXTURE_REPO }], extraEnv);
+}
+
+const FAILING_REPO = new URL('../fixtures/repos/failing', import.meta.url).pathname;
 
 /** A temporary home searching the bundled repository and then the failing-package fixtures. */
 export function failingReposHome(extraEnv: Record<string, string> = {}): TempHome {
-  const home = tempHome(extraEnv);
-  mkdirSync(home.env.DCOS_DIR, { recursive: true });
-  writeFileSync(join(home.env.DCOS_DIR, 'repositories.json'), JSON.stringify({ repositories: [{ name: 'bundled', uri: 'bundled' }, { name: 'failing', uri: FAILING_REPO }] }));
-  return home;
+  return homeWithRepos([{ name: 'bundled', uri: 'bundled' }, { name: 'failing', uri: FAILING_REPO }], extraEnv);
 }

@@ -1,6 +1,6 @@
 import type { Ctx } from '../../core/context.js';
 import { printJson, printLines } from '../../core/output.js';
-import { clusterStatus, type ClusterStatus } from '../../actions/cluster.js';
+import { clusterStatus, nameFlag, type ClusterStatus } from '../../actions/cluster.js';
 import { DcosError } from '../../core/errors.js';
 import type { Options } from '../types.js';
 import { actions } from '../shared.js';
@@ -33,15 +33,15 @@ function notUp(status: ClusterStatus): DcosError | undefined {
     ...(status.dataDir ? [{ path: 'data dir', message: status.dataDir }] : []),
     ...(status.pid ? [{ path: 'pid', message: String(status.pid) }] : []),
   ];
-  const nameFlag = status.name === 'local' ? '' : ` --name ${status.name}`;
+  const flag = nameFlag(status.name);
   if (status.health === 'stopped') {
-    return new DcosError('ECLUSTER_DOWN', `The local cluster [${status.name}] is not running`, { details, showDetails: true, hint: `Start it with: dcos cluster up${nameFlag}` });
+    return new DcosError('ECLUSTER_DOWN', `The local cluster [${status.name}] is not running`, { details, showDetails: true, hint: `Start it with: dcos cluster up${flag}` });
   }
   if (status.health === 'unresponsive') {
     return new DcosError('ECLUSTER_UNRESPONSIVE', `The local cluster [${status.name}] is running (pid ${status.pid}) but does not answer`, {
       details,
       showDetails: true,
-      hint: `Its log is daemon.log in its data dir. Stop it with "dcos cluster down${nameFlag}" and start it again with "dcos cluster up${nameFlag}".`,
+      hint: `Its log is daemon.log in its data dir. Stop it with "dcos cluster down${flag}" and start it again with "dcos cluster up${flag}".`,
     });
   }
   if (status.health === 'unavailable') {

@@ -12,7 +12,7 @@ export async function run(ctx: Ctx, [name]: readonly unknown[], opts: Options): 
   if (opts.all && opts.appId !== undefined) throw new UsageError('Give --app-id or --all, not both');
   const scheduler = await connectScheduler(actions(ctx), (m) => info(ctx, m));
   const targets = opts.all
-    ? await listInstalled(scheduler, { name: name as string })
+    ? await listInstalled(scheduler, { name: name as string }, { status: false })
     : [await findInstall(scheduler, name as string, opts.appId as string | undefined)];
   if (targets.length === 0) await findInstall(scheduler, name as string);
   await confirm(ctx, `Uninstall ${name as string} (${targets.map((t) => t.appId).join(', ')})? Its tasks are stopped and their sandboxes lost.`, Boolean(opts.yes));

@@ -1,6 +1,7 @@
 /** Whether a waiting task can ever be placed, from the master state and the deployments in progress. */
 import { describe, expect, it } from 'vitest';
-import { appIdOfTaskId, movingApps, placementOf } from '../../../src/actions/placement.js';
+import { movingApps, placementOf } from '../../../src/actions/placement.js';
+import { appIdOfTaskId } from '../../../src/marathon/app-id.js';
 import type { DeploymentInfo, MesosState } from '../../../src/scheduler/types.js';
 
 function state(opts: { cpus: number; used: number; tasks?: Array<{ id: string; cpus: number; state?: string }>; framework?: string }): MesosState {

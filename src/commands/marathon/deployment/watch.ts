@@ -21,7 +21,7 @@ function pause(ms: number, signal: AbortSignal): Promise<void> {
 }
 
 export async function run(ctx: Ctx, [id]: readonly unknown[], opts: Options): Promise<void> {
-  const intervalMs = typeof opts.interval === 'number' ? opts.interval : 1000;
+  const intervalMs = opts.interval as number;
   const maxCount = opts.maxCount as number | undefined;
   if (maxCount === 0) throw new UsageError('maximum count must be a positive number: 0');
   const scheduler = await connectScheduler(actions(ctx), (m) => info(ctx, m));

@@ -1,6 +1,6 @@
 /** The counts line of a deployment: new tasks apart from old ones and from those on their way out. */
 import { describe, expect, it } from 'vitest';
-import { countsText } from '../../../src/actions/watch-counts.js';
+import { countsText } from '../../../src/actions/watch-text.js';
 import type { TaskView, WatchSnapshot } from '../../../src/actions/watch-types.js';
 
 const task = (id: string, over: Partial<TaskView> = {}): TaskView => ({ id, state: 'TASK_RUNNING', healthy: true, version: 'v2', host: '127.0.0.1', ports: [], ...over });

@@ -1,7 +1,8 @@
 /**
- * The one line that sums a deployment up: tasks of the configuration being deployed apart from
- * those of the previous one, and tasks on their way out apart from both, so the counts never read
- * like `3/2 healthy` during a scale-down or `2/1 running` during a rolling update.
+ * What a deployment watch says, in the same words for the plain lines and the live view. Above
+ * all the one line that sums it up: tasks of the configuration being deployed apart from those
+ * of the previous one, and tasks on their way out apart from both, so the counts never read like
+ * `3/2 healthy` during a scale-down or `2/1 running` during a rolling update.
  */
 import type { TaskView, WatchSnapshot } from './watch-types.js';
 
@@ -41,4 +42,18 @@ export function countsText(s: WatchSnapshot): string {
   if (c.old.running + c.old.stopping === 0) return wanted;
   const old = [c.old.running ? `${c.old.running} running` : '', c.old.stopping ? `${c.old.stopping} stopping` : ''].filter(Boolean).join(', ');
   return `new ${wanted}; old ${old}`;
+}
+
+/** `waiting to place 1 task(s): <reason>` (without the countdown, which changes every poll). */
+export function waitingText(queue: NonNullable<WatchSnapshot['queue']>): string {
+  return `waiting to place ${queue.count} task(s)${queue.reason ? `: ${queue.reason}` : ''}`;
+}
+
+/** ` (next try in 5s)` while the queue's backoff runs, else empty. */
+export function delayText(queue: NonNullable<WatchSnapshot['queue']>): string {
+  return queue.delaySeconds ? ` (next try in ${queue.delaySeconds}s)` : '';
+}
+
+export function failureText(lastFailure: string): string {
+  return `last failure: ${lastFailure}`;
 }
