@@ -5,7 +5,7 @@
  */
 import type { PortAllocator } from '../agent/ports.js';
 import { selectTasksToKill } from '../engine/kill-selection.js';
-import type { DeploymentAction } from '../engine/plan.js';
+import type { DeploymentAction, DeploymentStep } from '../engine/plan.js';
 import { funnelReason, type RejectReason } from '../engine/queue.js';
 import type { StoredApp } from './app-changes.js';
 import { constraintsAllow } from './constraints.js';
@@ -15,6 +15,7 @@ import { isResident, volumeDisk, type Reservation, type Reservations } from './r
 import { describeShortfall, type ResourcePool } from './resources.js';
 import type { ReadinessTracker } from './readiness.js';
 import { restartStep } from './restart-step.js';
+import { LogLimiter } from './log-limiter.js';
 import { isActive, isHealthyRunning } from './scheduler-predicates.js';
 import type { ClusterState, Deployment } from './state.js';
 import type { TaskRunner } from './task-runner.js';
@@ -57,7 +58,11 @@ export class Scheduler {
   /** A launch of this pass could not be stored: the pass launches nothing more. */
   private storeFailed = false;
 
-  constructor(private readonly d: SchedulerDeps) {}
+  private readonly errors: LogLimiter;
+
+  constructor(private readonly d: SchedulerDeps) {
+    this.errors = new LogLimiter(d.now);
+  }
 
   /** Asks for a pass soon; many events in a row make one pass. */
   kick(): void {
@@ -82,12 +87,8 @@ export class Scheduler {
   /** A failing pass is logged when its error changes, and at most once a minute while it repeats. */
   private logError(err: unknown): void {
     const text = (err as Error).stack ?? String(err);
-    const now = this.d.now();
-    if (text === this.lastError?.text && now - this.lastError.at < 60_000) return;
-    this.lastError = { text, at: now };
-    this.d.log(`scheduler error (passes are retried every ${RETRY_MS / 1000}s): ${text}`);
+    if (this.errors.allows(text)) this.d.log(`scheduler error (passes are retried every ${RETRY_MS / 1000}s): ${text}`);
   }
-  private lastError?: { text: string; at: number };
 
   stop(): void {
     this.stopped = true;
@@ -125,19 +126,22 @@ export class Scheduler {
       if (!done) return;
       // The plan as it was when the step succeeded; announced once the next one is stored.
       const plan = deploymentView(dep);
-      if (dep.currentStep === dep.steps.length) {
-        this.d.state.removeDeployment(dep.id);
-        this.d.events.emit('deployment_step_success', { plan, currentStep: step });
-        this.d.events.emit('deployment_success', { id: dep.id, plan });
-        this.kick();
-        return;
-      }
+      if (dep.currentStep === dep.steps.length) return this.succeed(dep, plan, step);
       this.saveStep(dep, dep.currentStep + 1);
       this.d.events.emit('deployment_step_success', { plan, currentStep: step });
       this.d.events.emit('deployment_info', { plan: deploymentView(dep), currentStep: dep.steps[dep.currentStep - 1] });
     }
+    this.succeed(dep, deploymentView(dep));
+  }
+
+  /**
+   * The deployment is over (its last step, if it had one, just succeeded): removed (stored first),
+   * announced, and another pass maintains the apps it held.
+   */
+  private succeed(dep: Deployment, plan: Record<string, unknown>, lastStep?: DeploymentStep): void {
     this.d.state.removeDeployment(dep.id);
-    this.d.events.emit('deployment_success', { id: dep.id, plan: deploymentView(dep) });
+    if (lastStep) this.d.events.emit('deployment_step_success', { plan, currentStep: lastStep });
+    this.d.events.emit('deployment_success', { id: dep.id, plan });
     this.kick();
   }
 

@@ -20,14 +20,15 @@ import {
   createSandbox,
   firstClosedAncestor,
   noteInSandbox,
+  openPathToAnotherSandbox,
   openPathToSandbox,
   sandboxOfOtherUser,
   STDERR,
   STDOUT,
 } from '../agent/task-sandbox.js';
-import { resolveTaskUserAsync, userEnvironment, type TaskUser, type UserResolution } from '../agent/task-user.js';
+import { resolveTaskUserAsync, userEnvironment, type TaskUser } from '../agent/task-user.js';
 import { LaunchBackoff } from '../engine/backoff.js';
-import { probeHealth } from '../engine/health-probe.js';
+import { probeHealth, type ProbeTarget } from '../engine/health-probe.js';
 import { HealthState, isHealthy, nextDelayMs } from '../engine/health-tracker.js';
 import { markPermanent } from '../../core/task-failure.js';
 import { isTerminal, type Task, type TaskState } from '../types.js';
@@ -54,9 +55,24 @@ interface Running {
   adoptedTimer?: NodeJS.Timeout;
   abort: AbortController;
   killing?: Promise<void>;
+  /** How its processes run, from its start (an adopted task's is worked out again). */
+  spec?: TaskProcessSpec;
   /** The command runs through /bin/sh -c, or in a container: exit 126/127 mean it cannot run. */
-  viaShell?: boolean;
-  viaContainer?: boolean;
+  shellExitCodes?: boolean;
+}
+
+/** How a task's processes run, fixed for its life: its command's, and its COMMAND checks'. */
+interface TaskProcessSpec {
+  /** The user switched to (the daemon is root), or null: the daemon's own. */
+  switchTo: TaskUser | null;
+  /** The image of a DOCKER container task. */
+  image: string | undefined;
+  /** `uid:gid` its container runs as (the app's user). */
+  containerUser: string | undefined;
+  /** The environment of a plain-process task; a container's CLI runs with it too. */
+  env: Record<string, string>;
+  /** Who its processes run as, when not the daemon's user: they own its persistent volumes. */
+  volumeOwner: TaskUser | null;
 }
 
 export interface TaskRunnerDeps {
@@ -81,6 +97,8 @@ export class TaskRunner {
   private readonly pathWarned = new Set<number>();
   /** Active tasks of another user: while there are any, the path to their sandboxes stays open. */
   private readonly pathUsers = new Set<string>();
+  /** The path is open, the data dir's other entries having been made private when it was opened. */
+  private pathOpen = false;
   /** Every change of a task's state: stored first, then applied. */
   readonly commits: TaskCommits;
 
@@ -144,9 +162,10 @@ export class TaskRunner {
     try {
       // First of all: whatever fails next, the task has a sandbox with stdout and stderr.
       createSandbox(task.sandbox);
-      const who = await taskUserOf(app);
+      const spec = this.processSpec(app, task, await taskUserOf(app));
+      run.spec = spec;
+      const { switchTo, image } = spec;
       // Switching users: the sandbox will be theirs, and reachable by its path.
-      const switchTo = who.switchTo ? who.user : null;
       if (switchTo) {
         this.openPathFor(task);
         this.warnIfPathClosed(switchTo);
@@ -159,7 +178,6 @@ export class TaskRunner {
       // Handed over once the fetcher (the daemon's user) is done writing, before the task starts.
       if (switchTo) await chownSandbox(task.sandbox, switchTo.uid, switchTo.gid);
       if (run.abort.signal.aborted) return this.finish(task, 'TASK_KILLED', 'Killed before it started');
-      const image = app.container?.type === 'DOCKER' ? app.container.docker?.image : undefined;
       const reservation = this.d.reservations.get(task.reservationId);
       if (task.reservationId && !reservation) throw new LaunchError(`The reservation ${task.reservationId} of this instance is gone`);
       const mounts = prepareTaskVolumes({
@@ -168,9 +186,8 @@ export class TaskRunner {
         persistent: reservation?.volumes ?? [],
         container: image !== undefined,
         // Whoever the task's processes run as owns its persistent volumes.
-        owner: image ? who.user : switchTo,
+        owner: spec.volumeOwner,
       });
-      const env = { ...taskEnvironment(app, task, this.d.node, this.d.env), ...(who.user && !image ? userEnvironment(who.user) : {}) };
       let cmd = app.cmd;
       let args = app.args;
       if (image) {
@@ -187,7 +204,7 @@ export class TaskRunner {
           privileged: app.container?.docker?.privileged,
           parameters: app.container?.docker?.parameters,
           network: 'host',
-          user: who.user ? `${who.user.uid}:${who.user.gid}` : undefined,
+          user: spec.containerUser,
           mounts,
         });
         cmd = null;
@@ -198,15 +215,14 @@ export class TaskRunner {
         sandbox: task.sandbox,
         cmd,
         args,
-        env,
+        env: spec.env,
         stdoutFile: join(task.sandbox, STDOUT),
         stderrFile: join(task.sandbox, STDERR),
         // A container's CLI runs as the daemon (it talks to the engine); the container as the user.
         user: image ? null : switchTo,
       });
       run.child = launched.child;
-      run.viaShell = cmd != null && cmd !== '';
-      run.viaContainer = image !== undefined;
+      run.shellExitCodes = image !== undefined || (cmd != null && cmd !== '');
       launched.child.on('error', (err) => this.guard(`task ${task.id}`, () => this.failToStart(task, `Failed to launch: ${err.message}`)));
       launched.child.on('exit', (code, signal) => this.guard(`exit of task ${task.id}`, () => this.onExit(task, code, signal)));
       const started = { pid: launched.pid, pidStart: launched.start };
@@ -226,15 +242,43 @@ export class TaskRunner {
     }
   }
 
-  /** The task runs as another user: the directories down to its sandbox let it through (0711). */
+  /**
+   * How the task's processes run. Its environment is the node's and Marathon's (with HOME, USER
+   * and LOGNAME of its user, unless a container sets its own).
+   */
+  private processSpec(app: StoredApp, task: Task, who: { user: TaskUser | null; switchTo: boolean }): TaskProcessSpec {
+    const image = app.container?.type === 'DOCKER' ? app.container.docker?.image : undefined;
+    return {
+      switchTo: who.switchTo ? who.user : null,
+      image,
+      containerUser: who.user ? `${who.user.uid}:${who.user.gid}` : undefined,
+      volumeOwner: image ? who.user : who.switchTo ? who.user : null,
+      env: { ...taskEnvironment(app, task, this.d.node, this.d.env), ...(who.user && !image ? userEnvironment(who.user) : {}) },
+    };
+  }
+
+  /**
+   * The task runs as another user: the directories down to its sandbox let it through (0711).
+   * The data dir's own files are made private when the first such task opens the path.
+   */
   private openPathFor(task: Task): void {
     this.pathUsers.add(task.id);
-    openPathToSandbox(this.d.node.dataDir, task.sandbox);
+    if (this.pathOpen) {
+      openPathToAnotherSandbox(this.d.node.dataDir, task.sandbox);
+    } else {
+      openPathToSandbox(this.d.node.dataDir, task.sandbox);
+      this.pathOpen = true;
+    }
   }
 
   /** The task is over: with no other task of another user left, the data dir is private (0700) again. */
   private closePathAfter(task: Task): void {
     if (!this.pathUsers.delete(task.id) || this.pathUsers.size > 0) return;
+    this.closePath();
+  }
+
+  private closePath(): void {
+    this.pathOpen = false;
     this.guard('closing the data dir', () => closePathToSandboxes(this.d.node.dataDir));
   }
 
@@ -282,16 +326,16 @@ export class TaskRunner {
     // The task is over when its main process is: whatever it left running in its group goes too,
     // as Mesos tears down a task's container (it would hold ports the task no longer owns).
     killGroupNow(now.pid);
-    const exit = { exitCode: code };
-    if (now.state === 'TASK_KILLING' || now.goal === 'decommissioned' || this.running.get(task.id)?.abort.signal.aborted) {
-      this.finish(task, 'TASK_KILLED', signal ? `Killed with ${signal}` : 'Killed', undefined, exit);
-    } else if (code === 0) {
-      this.finish(task, 'TASK_FINISHED', 'Command exited with status 0', undefined, exit);
-    } else if (signal) {
-      this.finish(task, 'TASK_FAILED', `Command terminated with signal ${signal}`, undefined, exit);
-    } else {
-      this.finish(task, 'TASK_FAILED', exitMessage(code, this.running.get(task.id)), undefined, exit);
-    }
+    const run = this.running.get(task.id);
+    const [state, message]: [TaskState, string] =
+      now.state === 'TASK_KILLING' || now.goal === 'decommissioned' || run?.abort.signal.aborted
+        ? ['TASK_KILLED', signal ? `Killed with ${signal}` : 'Killed']
+        : code === 0
+          ? ['TASK_FINISHED', 'Command exited with status 0']
+          : signal
+            ? ['TASK_FAILED', `Command terminated with signal ${signal}`]
+            : ['TASK_FAILED', exitMessage(code, run)];
+    this.finish(task, state, message, undefined, { exitCode: code });
   }
 
   /**
@@ -396,30 +440,42 @@ export class TaskRunner {
 
   private startHealthChecks(task: Task, app: StoredApp, run: Running): void {
     if ((app.healthChecks ?? []).length === 0) return;
-    resolveTaskUserAsync(app.user).then(
-      (who) => {
-        if (this.running.get(task.id) === run) this.runHealthChecks(task, app, run, who);
+    this.probeSetup(task, app, run).then(
+      (setup) => {
+        if (this.running.get(task.id) === run) this.runHealthChecks(task, app, run, setup);
       },
       (err: Error) => this.d.log(`health checks of task ${task.id}: ${err.stack ?? String(err)}`),
     );
   }
 
-  private runHealthChecks(task: Task, app: StoredApp, run: Running, who: UserResolution): void {
+  /**
+   * What the task's checks run against, fixed for its life: worked out once, not on every (250 ms
+   * during the grace period) tick. COMMAND checks run as the task does: as its user, with its
+   * environment; a container task's inside its container, as the task (its image's tools, the
+   * environment it was started with), the runtime's CLI running as the daemon, as at launch.
+   * `commandProblem`: why COMMAND checks cannot run (never as the daemon instead: they fail).
+   */
+  private async probeSetup(task: Task, app: StoredApp, run: Running): Promise<{ target: ProbeTarget; commandProblem: string | null }> {
+    let spec = run.spec;
+    let commandProblem: string | null = null;
+    if (!spec) {
+      // Adopted after a restart: who it runs as is looked up again.
+      const who = await resolveTaskUserAsync(app.user);
+      if (!who.ok) commandProblem = `cannot run the check as user "${app.user}": ${who.problem}`;
+      spec = this.processSpec(app, task, who.ok ? who : { user: null, switchTo: false });
+    }
+    const runtime = spec.image ? await this.containerRuntime() : null;
+    if (spec.image && !runtime) commandProblem ??= `no container runtime answers to run the check in the task's container`;
+    const container = runtime ? { bin: runtime.bin, name: taskContainerName(task.id), user: spec.containerUser } : null;
+    return { target: { host: task.host, ports: task.ports, env: spec.env, cwd: task.sandbox, user: spec.switchTo, container }, commandProblem };
+  }
+
+  private runHealthChecks(task: Task, app: StoredApp, run: Running, { target, commandProblem }: { target: ProbeTarget; commandProblem: string | null }): void {
     const checks = app.healthChecks ?? [];
     const stored = task.healthCheckResults;
     run.health = checks.map((check, i) =>
       stored[i] ? HealthState.fromJSON(check, stored[i]) : new HealthState(check, task.id, task.id),
     );
-    // Fixed for the task's life: built once, not on every (250 ms during the grace period) tick.
-    // COMMAND checks run as the task does: as its user, with its environment.
-    const user = who.ok && who.switchTo ? who.user : null;
-    // Never as the daemon instead: a check that cannot run as the task's user fails.
-    const userProblem = who.ok ? null : `cannot run the check as user "${app.user}": ${who.problem}`;
-    // A container task's COMMAND checks run inside its container, as the task (its image's tools,
-    // the environment it was started with); the runtime's CLI runs as the daemon, as at launch.
-    const image = app.container?.type === 'DOCKER' ? app.container.docker?.image : undefined;
-    const containerUser = who.ok && who.user ? `${who.user.uid}:${who.user.gid}` : undefined;
-    const env = { ...taskEnvironment(app, task, this.d.node, this.d.env), ...(who.ok && who.user && !image ? userEnvironment(who.user) : {}) };
     // Checked as the task will be once its waiting changes are stored: a kill waiting for the
     // store ends the checks as a stored one does.
     const live = () => this.running.get(task.id) === run && this.commits.view(task).state === 'TASK_RUNNING';
@@ -427,14 +483,11 @@ export class TaskRunner {
     const tick = async (): Promise<boolean> => {
       if (!live()) return false;
       const startedAt = task.startedAt ? Date.parse(task.startedAt) : null;
-      const runtime = image ? await this.containerRuntime() : null;
-      const container = runtime ? { bin: runtime.bin, name: taskContainerName(task.id), user: containerUser } : null;
-      const commandProblem = userProblem ?? (image && !runtime ? `no container runtime answers to run the check in the task's container` : null);
       const outcomes = await Promise.all(
         run.health.map((h) =>
           commandProblem && h.check.protocol === 'COMMAND'
             ? { ok: false, cause: commandProblem }
-            : probeHealth(h.check, { host: task.host, ports: task.ports, env, cwd: task.sandbox, user, container }, (h.check.timeoutSeconds ?? 20) * 1000),
+            : probeHealth(h.check, target, (h.check.timeoutSeconds ?? 20) * 1000),
         ),
       );
       if (!live()) return false;
@@ -523,7 +576,7 @@ export class TaskRunner {
     for (const task of [...this.d.state.tasks.values()]) {
       const app = this.d.state.apps.get(task.appId);
       if (task.pid === null) {
-        const [pid] = findProcessesWithEnv('MESOS_TASK_ID', task.id).filter((p) => this.ownerOf(p) !== 'other');
+        const [pid] = findProcessesWithEnv('MESOS_TASK_ID', task.id).filter((p) => this.otherCluster(p) === null);
         if (pid !== undefined) {
           this.commits.apply(task, {
             set: {
@@ -539,10 +592,10 @@ export class TaskRunner {
       const alive = pid !== null && pidStart !== null && isSameProcess(pid, pidStart);
       this.d.resources.reserve(task.resources);
       this.d.ports.reserve(task.ports);
-      if (!alive || this.ownerOf(pid as number) === 'other') {
+      const owner = alive ? this.otherCluster(pid as number) : null;
+      if (!alive || owner !== null) {
         this.running.set(task.id, { health: [], abort: new AbortController() });
         if (alive) {
-          const owner = processEnvValue(pid as number, 'DCOS_AGENT_ID');
           this.d.log(`task ${task.id}: its process ${pid} belongs to cluster ${owner}, not this one (${this.d.node.agentId}); leaving it alone`);
           this.finish(task, 'TASK_LOST', `Its process belongs to another cluster (${owner}): this data dir is a copy of that cluster's`, false);
         } else if (pid === null) {
@@ -577,7 +630,7 @@ export class TaskRunner {
       else if (app && now.state === 'TASK_RUNNING') this.startHealthChecks(task, app, run);
     }
     this.killStrays();
-    if (this.pathUsers.size === 0) this.guard('closing the data dir', () => closePathToSandboxes(this.d.node.dataDir));
+    if (this.pathUsers.size === 0) this.closePath();
   }
 
   /**
@@ -610,14 +663,14 @@ export class TaskRunner {
   }
 
   /**
-   * Whose task a live process is, by the DCOS_AGENT_ID it was started with: 'unknown' when that
-   * cannot be read (no /proc, or the task replaced its environment); the pid and start time
-   * recorded for it in this cluster's store then decide alone, as they always did.
+   * The other cluster a live process is a task of, by the DCOS_AGENT_ID it was started with; null
+   * when it is this one's, or when that cannot be read (no /proc, or the task replaced its
+   * environment): the pid and start time recorded for it in this cluster's store then decide
+   * alone, as they always did.
    */
-  private ownerOf(pid: number): 'this' | 'other' | 'unknown' {
+  private otherCluster(pid: number): string | null {
     const owner = processEnvValue(pid, 'DCOS_AGENT_ID');
-    if (owner === null) return 'unknown';
-    return owner === this.d.node.agentId ? 'this' : 'other';
+    return owner === null || owner === this.d.node.agentId ? null : owner;
   }
 
   private announce(task: Task): void {
@@ -652,7 +705,7 @@ export class TaskRunner {
  */
 function exitMessage(code: number | null, run: Running | undefined): string {
   const message = `Command exited with status ${code}`;
-  if (!run?.viaShell && !run?.viaContainer) return message;
+  if (!run?.shellExitCodes) return message;
   if (code === 127) return markPermanent(`${message}: the command was not found`);
   if (code === 126) return markPermanent(`${message}: the command could not be executed`);
   return message;

@@ -7,18 +7,24 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS apps (id TEXT PRIMARY KEY, definition TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS app_versions (
-  id TEXT NOT NULL, version TEXT NOT NULL, definition TEXT NOT NULL, PRIMARY KEY (id, version));
-CREATE TABLE IF NOT EXISTS tasks (id TEXT PRIMARY KEY, app_id TEXT NOT NULL, data TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS completed_tasks (
-  seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL, app_id TEXT NOT NULL, data TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS deployments (id TEXT PRIMARY KEY, data TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS app_failures (app_id TEXT PRIMARY KEY, data TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS reservations (id TEXT PRIMARY KEY, app_id TEXT NOT NULL, data TEXT NOT NULL);
-`;
+/** Every table of the store, with its columns. */
+const TABLES = {
+  meta: '(key TEXT PRIMARY KEY, value TEXT NOT NULL)',
+  apps: '(id TEXT PRIMARY KEY, definition TEXT NOT NULL)',
+  app_versions: '(id TEXT NOT NULL, version TEXT NOT NULL, definition TEXT NOT NULL, PRIMARY KEY (id, version))',
+  tasks: '(id TEXT PRIMARY KEY, app_id TEXT NOT NULL, data TEXT NOT NULL)',
+  completed_tasks: '(seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL, app_id TEXT NOT NULL, data TEXT NOT NULL)',
+  deployments: '(id TEXT PRIMARY KEY, data TEXT NOT NULL)',
+  app_failures: '(app_id TEXT PRIMARY KEY, data TEXT NOT NULL)',
+  reservations: '(id TEXT PRIMARY KEY, app_id TEXT NOT NULL, data TEXT NOT NULL)',
+};
+
+/** The names of the store's tables (a database with others is not a cluster's). */
+export const STORE_TABLES: readonly string[] = Object.keys(TABLES);
+
+const SCHEMA = Object.entries(TABLES)
+  .map(([name, columns]) => `CREATE TABLE IF NOT EXISTS ${name} ${columns};`)
+  .join('\n');
 
 /** Marathon keeps at most this many versions of an app. */
 export const MAX_VERSIONS = 50;
