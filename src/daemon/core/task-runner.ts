@@ -269,6 +269,8 @@ export class TaskRunner {
       openPathToSandbox(this.d.node.dataDir, task.sandbox);
       this.pathOpen = true;
     }
+    // Its persistent volumes too: the links in its sandbox lead there.
+    for (const v of this.d.reservations.get(task.reservationId)?.volumes ?? []) openPathToAnotherSandbox(this.d.node.dataDir, v.path);
   }
 
   /** The task is over: with no other task of another user left, the data dir is private (0700) again. */
