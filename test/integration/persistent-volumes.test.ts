@@ -3,7 +3,7 @@
  * keeps its volume across relaunches, rolling upgrades, scaling and daemon crashes; only a wipe or
  * the app's removal destroys it. Real daemon, real processes, real files.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startDaemon, stopAllDaemons, waitFor, type TestDaemon } from '../helpers/daemon.js';
@@ -74,6 +74,17 @@ describe('persistent volumes', () => {
     expect(browse.status, browse.text).toBe(200);
     expect(browse.json.map((e: Json) => e.path.split('/').pop())).toEqual(['log']);
     expect(await readSandboxFile(d, join(sandbox, 'data', 'log'))).toBe(`${tasks[0].id}\n`);
+    // Nothing outside the task's volumes through them: a link the task plants there leads nowhere.
+    symlinkSync('/etc', join(volumesDir(d), persistenceIdOf(tasks[0]), 'escape'));
+    for (const path of [join(sandbox, 'data', 'escape'), join(sandbox, 'data', 'escape', 'passwd'), join(sandbox, 'data', '..', '..')]) {
+      const q = `path=${encodeURIComponent(path)}`;
+      // Refused as any path outside the sandboxes is: not found (404) or forbidden (403), never served.
+      const listed = await d.api('GET', `/slave/${d.agentId}/files/browse.json?${q}`);
+      expect([403, 404], `${path}: ${listed.status} ${listed.text}`).toContain(listed.status);
+      const read = await d.api('GET', `/slave/${d.agentId}/files/read.json?${q}&offset=0`);
+      expect([403, 404], `${path}: ${read.status} ${read.text}`).toContain(read.status);
+      expect(read.text).not.toContain('root:');
+    }
     // The agent reports them as Mesos does: reserved disk with a persistence id, and their use.
     const reserved = await reservedVolumes(d);
     expect(reserved.map((r: Json) => r.disk.persistence.id).sort()).toEqual([...ids].sort());
