@@ -64,6 +64,8 @@ export interface Task {
   healthCheckResults: HealthResult[];
   /** Resources reserved for the task. */
   resources: { cpus: number; mem: number; disk: number; gpus: number };
+  /** The task's container (named after the task), for a DOCKER container app. */
+  container?: string;
 }
 
 export type { HealthCheck, NormalizedApp };
