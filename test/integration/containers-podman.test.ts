@@ -6,9 +6,9 @@
  * SIGKILL, removed when their task is gone, none left after removal or shutdown.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
-import { tmpdir } from 'node:os';
+import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { agentContainers, busyboxImage, entrypointImage, inspectContainer, podmanReady, removeAgentContainers } from '../helpers/container-images.js';
@@ -225,6 +225,74 @@ describe.skipIf(!ready)('container apps with real Podman', () => {
     expect(stopped.status).toBe(202);
     await waitFor(() => !d.running, { what: 'the daemon exits', timeoutMs: 60_000 });
     expect(agentContainers(d.agentId)).toEqual([]);
+  });
+
+  it('runs COMMAND health checks inside the container, as the app user; a check that hangs is killed inside too', { timeout: 120_000 }, async () => {
+    const d = await daemon();
+    // As root the app can run as another user; otherwise as ourselves.
+    const me = userInfo();
+    const user = me.uid === 0 ? 'nobody' : me.username;
+    const uid = me.uid === 0 ? 65534 : me.uid;
+    // /www/index.html is the image's, not this node's: run on the node, the check could never pass.
+    const check = [
+      'id -u > /mnt/mesos/sandbox/check-uid',
+      'if [ -f /mnt/mesos/sandbox/hang ]; then exec sleep 601; fi',
+      'test -f /www/index.html || { echo "no index in the image" >&2; exit 1; }',
+      'if [ -f /mnt/mesos/sandbox/unhealthy ]; then echo "told to be unhealthy" >&2; exit 1; fi',
+    ].join('; ');
+    await createApp(
+      d,
+      containerApp('/checked/app', {
+        cmd: 'exec sleep 600',
+        user,
+        healthChecks: [{ protocol: 'COMMAND', command: { value: check }, intervalSeconds: 1, timeoutSeconds: 2, gracePeriodSeconds: 0, maxConsecutiveFailures: 0 }],
+      }),
+    );
+    const [task] = await waitRunning(d, '/checked/app', 1, { healthy: true, timeoutMs: 60_000 });
+    const sandbox = await sandboxOf(d, task.id);
+    const name = `dcos-${task.id}`;
+    expect(readFileSync(join(sandbox, 'check-uid'), 'utf8').trim()).toBe(String(uid));
+    expect(inspectContainer(name)?.Config?.User).toBe(`${uid}:${me.uid === 0 ? 65534 : me.gid}`);
+    const results = async () => (await getApp(d, '/checked/app')).tasks[0]?.healthCheckResults?.[0];
+
+    writeFileSync(join(sandbox, 'unhealthy'), '');
+    const failed = await waitFor(async () => {
+      const r = await results();
+      return r && r.alive === false ? r : undefined;
+    }, { what: 'the check failing in the container', timeoutMs: 30_000 });
+    expect(failed.lastFailureCause).toBe('command exited with 1: told to be unhealthy');
+    rmSync(join(sandbox, 'unhealthy'));
+    await waitFor(async () => (await results())?.alive === true, { what: 'the check passing again', timeoutMs: 30_000 });
+
+    // Timed out: the check fails, and what it started in the container does not live on.
+    writeFileSync(join(sandbox, 'hang'), '');
+    const timedOut = await waitFor(async () => {
+      const r = await results();
+      return r && r.alive === false && r.lastFailureCause === 'timed out after 2s' ? r : undefined;
+    }, { what: 'the check timing out', timeoutMs: 30_000 });
+    expect(timedOut.lastFailureCause).toBe('timed out after 2s');
+    rmSync(join(sandbox, 'hang'));
+    await waitFor(async () => (await results())?.alive === true, { what: 'healthy once it stops hanging', timeoutMs: 30_000 });
+    const top = execFileSync('podman', ['top', name, 'args'], { encoding: 'utf8' });
+    expect(top).toContain('sleep 600');
+    expect(top).not.toContain('sleep 601');
+  });
+
+  it('uses Podman when the docker on PATH is a client without an engine, and says so in the log and the node', { timeout: 120_000 }, async () => {
+    const bin = join(work, 'engineless');
+    mkdirSync(bin, { recursive: true });
+    // Found first on PATH: a docker client whose engine is not running, as on a machine with only the client.
+    writeFileSync(join(bin, 'docker'), '#!/bin/sh\necho "Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?" >&2\nexit 1\n');
+    chmodSync(join(bin, 'docker'), 0o755);
+    const d = await daemon({ PATH: `${bin}:${process.env.PATH ?? ''}` });
+    const podmanBin = execFileSync('sh', ['-c', 'command -v podman'], { encoding: 'utf8' }).trim();
+    const version = execFileSync('podman', ['version', '--format', '{{.Version}}'], { encoding: 'utf8' }).trim();
+    expect(d.log()).toContain(`container runtime: podman ${version} (${podmanBin})`);
+    const state = await d.api('GET', '/mesos/master/state.json');
+    expect(state.json.slaves[0].containerRuntime).toEqual({ kind: 'podman', version, bin: podmanBin });
+    await createApp(d, containerApp('/only/podman', { cmd: 'echo "in a container: $(cat /www/index.html)"; exec sleep 600' }));
+    const [task] = await waitRunning(d, '/only/podman', 1, { timeoutMs: 60_000 });
+    expect(await waitSandboxFile(d, `${await sandboxOf(d, task.id)}/stdout`, (t) => t.includes('\n'), 'stdout')).toBe('in a container: hello from the dcos test image\n');
   });
 
   it('applies cpus and mem as limits where Podman can enforce them, and the log says which', { timeout: 120_000 }, async () => {

@@ -126,14 +126,20 @@ export interface ContainerExecTarget {
   user?: string;
 }
 
+/** Set in the environment of an exec'd check, so its processes can be found (and killed) from the host. */
+export const EXEC_MARK = 'DCOS_CHECK_RUN';
+
 /**
  * A shell command inside a running task container, as Mesos runs a container task's COMMAND
  * checks: with the image's tools and the environment the container was started with, in its
- * working directory (the sandbox).
+ * working directory (the sandbox). `mark` tags its processes: killing the exec's CLI does not
+ * end what it started in the container (the runtime's monitor holds it), so a check that times
+ * out is ended through them.
  */
-export function containerExecCommand(target: ContainerExecTarget, command: string): { bin: string; args: string[] } {
+export function containerExecCommand(target: ContainerExecTarget, command: string, mark?: string): { bin: string; args: string[] } {
   const user = target.user ? [`--user=${target.user}`] : [];
-  return { bin: target.bin, args: ['exec', ...user, target.name, '/bin/sh', '-c', command] };
+  const env = mark ? ['-e', `${EXEC_MARK}=${mark}`] : [];
+  return { bin: target.bin, args: ['exec', ...user, ...env, target.name, '/bin/sh', '-c', command] };
 }
 
 /** Stops a task container, giving it `graceSeconds` between SIGTERM and SIGKILL. */
