@@ -4,9 +4,7 @@
  * log with its stack, and the daemon exits non-zero: a daemon running on in a state nobody knows is
  * worse than one that stops, since a restarted one re-adopts the tasks from the store.
  */
-
-/** Exit code of a daemon stopped by a bug (`dcos cluster up` starts it again). */
-export const CRASH_EXIT_CODE = 70;
+import { CRASH_EXIT_CODE } from '../core/daemon-exit.js';
 
 export function installCrashHandlers(
   proc: Pick<NodeJS.Process, 'on'>,

@@ -17,8 +17,8 @@ import Database from 'better-sqlite3';
 import { closeSync, openSync, readdirSync, readFileSync, readSync, realpathSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../core/atomic-file.js';
-import { processEnvValue, readProcessStart } from './agent/process-identity.js';
-import { Store } from './store/store.js';
+import { envValue, findProcesses } from './agent/process-identity.js';
+import { STORE_TABLES, Store } from './store/store.js';
 
 /** The daemon refuses the data dir: what it found there, and what the user can do about it. */
 export class DataDirRefused extends Error {
@@ -39,14 +39,13 @@ export interface ClusterIdentity {
   copiedFrom?: { path: string; agentId: string };
 }
 
-export { dirKey };
-
 interface Home {
   key: string;
   path: string;
 }
 
-const OUR_TABLES = new Set(['meta', 'apps', 'app_versions', 'tasks', 'completed_tasks', 'deployments', 'app_failures', 'sqlite_sequence']);
+/** The store's tables, and SQLite's own for its AUTOINCREMENT column. */
+const OUR_TABLES = new Set([...STORE_TABLES, 'sqlite_sequence']);
 
 type Peek =
   | { kind: 'absent' | 'empty' }
@@ -94,41 +93,25 @@ function readIdFile(file: string): string | undefined {
   }
 }
 
-export interface TaskProcessInfo {
-  pid: number;
-  agentId: string | null;
-}
-
 /**
  * Live processes of tasks that ran from this data dir: those whose DCOS_AGENT_ID is one of the
  * given agent ids (this dir's clusters: its `cluster-id`, its `slaves/<agentId>` sandboxes), or
  * whose MESOS_SANDBOX lies in its sandboxes.
  */
-export function taskProcessesOf(dataDir: string, agentIds: ReadonlySet<string>): TaskProcessInfo[] {
-  if (process.platform !== 'linux') return [];
-  const roots = new Set([join(dataDir, 'slaves') + '/']);
+function taskProcessesOf(dataDir: string, agentIds: ReadonlySet<string>): number[] {
+  const roots = [join(dataDir, 'slaves') + '/'];
   try {
-    roots.add(join(realpathSync(dataDir), 'slaves') + '/');
+    roots.push(join(realpathSync(dataDir), 'slaves') + '/');
   } catch {
     // gone: the plain path is all there is
   }
-  const found: TaskProcessInfo[] = [];
-  let entries: string[];
-  try {
-    entries = readdirSync('/proc');
-  } catch {
-    return [];
-  }
-  for (const entry of entries) {
-    if (!/^\d+$/.test(entry)) continue;
-    const pid = Number(entry);
-    if (pid === process.pid) continue;
-    const agentId = processEnvValue(pid, 'DCOS_AGENT_ID');
-    const sandbox = processEnvValue(pid, 'MESOS_SANDBOX');
-    const ours = (agentId !== null && agentIds.has(agentId)) || (sandbox !== null && [...roots].some((r) => sandbox.startsWith(r)));
-    if (ours && readProcessStart(pid) !== null) found.push({ pid, agentId });
-  }
-  return found;
+  return findProcesses((environ, pid) => {
+    if (pid === process.pid) return false;
+    const agentId = envValue(environ, 'DCOS_AGENT_ID');
+    if (agentId !== null && agentIds.has(agentId)) return true;
+    const sandbox = envValue(environ, 'MESOS_SANDBOX');
+    return sandbox !== null && roots.some((r) => sandbox.startsWith(r));
+  });
 }
 
 function agentIdsSeenIn(dataDir: string, recorded: string | undefined): Set<string> {
@@ -141,10 +124,9 @@ function agentIdsSeenIn(dataDir: string, recorded: string | undefined): Set<stri
   return ids;
 }
 
-function describeProcesses(procs: TaskProcessInfo[]): string {
-  const pids = procs.map((p) => p.pid);
+function describeProcesses(pids: number[]): string {
   const shown = pids.length > 20 ? `${pids.slice(0, 20).join(', ')}, ...` : pids.join(', ');
-  return `${procs.length} process(es) of its tasks still run (pid ${shown})`;
+  return `${pids.length} process(es) of its tasks still run (pid ${shown})`;
 }
 
 /** Whether the data dir recorded as `home` still exists there as the cluster `agentId`. */
@@ -183,7 +165,7 @@ export function openClusterStore(dataDir: string, log: (message: string) => void
     if (recordedId !== undefined || procs.length > 0) {
       const what = kind === 'absent' ? `${dbFile} is missing` : kind === 'empty' ? `${dbFile} is empty (0 bytes)` : `${dbFile} holds no cluster`;
       const whose = recordedId !== undefined ? `this data dir is cluster ${recordedId}'s (${idFile})` : 'this data dir held a cluster';
-      const stop = procs.length > 0 ? `stop those processes (kill ${procs.map((p) => p.pid).join(' ')}), then ` : '';
+      const stop = procs.length > 0 ? `stop those processes (kill ${procs.join(' ')}), then ` : '';
       throw new DataDirRefused(
         `${what}, but ${whose}${procs.length > 0 ? ` and ${describeProcesses(procs)}` : ''}`,
         `if you have a copy of that cluster's state.db, put it back into ${restart}${procs.length > 0 ? ': its running tasks are re-adopted' : ''}. ` +
@@ -199,29 +181,33 @@ export function openClusterStore(dataDir: string, log: (message: string) => void
   }
   const db = new Store(dbFile);
 
-  let copiedFrom: ClusterIdentity['copiedFrom'];
   const here: Home = { key: dirKey(dataDir), path: realpathSync(dataDir) };
-  const home = parseHome(db.getMeta('home'));
-  if (storedId !== undefined && home && home.key !== here.key) {
-    if (originalStillThere(home, storedId)) {
-      // A copy: the original still runs (or may run again) its own tasks. This one is a new cluster.
-      copiedFrom = { path: home.path, agentId: storedId };
-      for (const key of ['agentId', 'frameworkId', 'masterId']) db.setMeta(key, '');
-    } else {
-      log(`the data dir moved from ${home.path} to ${here.path}: same cluster`);
+  // The identities and the home change together or not at all.
+  const { agentId, frameworkId, masterId, copiedFrom } = db.transaction(() => {
+    let copiedFrom: ClusterIdentity['copiedFrom'];
+    const home = parseHome(db.getMeta('home'));
+    if (storedId !== undefined && home && home.key !== here.key) {
+      if (originalStillThere(home, storedId)) {
+        // A copy: the original still runs (or may run again) its own tasks. This one is a new cluster.
+        copiedFrom = { path: home.path, agentId: storedId };
+      } else {
+        log(`the data dir moved from ${home.path} to ${here.path}: same cluster`);
+      }
     }
-  }
-  const meta = (key: string, make: () => string): string => {
-    const found = db.getMeta(key);
-    if (found) return found;
-    const value = make();
-    db.setMeta(key, value);
-    return value;
-  };
-  const frameworkId = meta('frameworkId', () => `${randomUUID()}-0000`);
-  const agentId = meta('agentId', () => `${randomUUID()}-S0`);
-  const masterId = meta('masterId', () => randomUUID());
-  db.setMeta('home', JSON.stringify(here));
+    // Made once, then kept; a copy makes its own.
+    const meta = (key: string, make: () => string): string => {
+      const found = copiedFrom ? undefined : db.getMeta(key);
+      if (found) return found;
+      const value = make();
+      db.setMeta(key, value);
+      return value;
+    };
+    const frameworkId = meta('frameworkId', () => `${randomUUID()}-0000`);
+    const agentId = meta('agentId', () => `${randomUUID()}-S0`);
+    const masterId = meta('masterId', () => randomUUID());
+    db.setMeta('home', JSON.stringify(here));
+    return { agentId, frameworkId, masterId, copiedFrom };
+  });
   if (readIdFile(idFile) !== agentId) writeFileAtomic(idFile, `${agentId}\n`, 0o600);
   if (copiedFrom) {
     log(`this data dir is a copy of ${copiedFrom.path} (cluster ${copiedFrom.agentId}), which is still there: it is a new cluster, ${agentId}, and leaves the original's tasks alone`);

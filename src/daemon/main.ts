@@ -6,7 +6,7 @@
  *   node dist/daemon/main.js --data-dir <dir> [--port <p>] [--name <n>]
  */
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, rmSync, statfsSync } from 'node:fs';
+import { mkdirSync, rmSync, statfsSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -20,15 +20,19 @@ import { mesosRoutes, rewritePath } from './api/mesos-routes.js';
 import { Cluster } from './core/cluster.js';
 import { EventBus } from './core/event-bus.js';
 import type { NodeInfo } from './core/node-info.js';
+import { Reservations } from './core/reservations.js';
 import { ResourcePool } from './core/resources.js';
 import { Scheduler } from './core/scheduler.js';
 import { ClusterState } from './core/state.js';
 import { TaskRunner } from './core/task-runner.js';
-import { DataDirRefused, dirKey, openClusterStore, type ClusterIdentity } from './identity.js';
+import { DataDirRefused, openClusterStore, type ClusterIdentity } from './identity.js';
 import { installCrashHandlers } from './crash-handlers.js';
 import { acquireLock, releaseLock } from './lock.js';
 import { makePrivate } from './private-files.js';
 import { writeFileAtomic } from '../core/atomic-file.js';
+import { ALREADY_RUNNING_EXIT_CODE, CANNOT_LISTEN_EXIT_CODE, RECOVERY_PREFIX, REFUSED_EXIT_CODE, REFUSED_PREFIX } from '../core/daemon-exit.js';
+import { dirKey } from '../core/dir-key.js';
+import { readTokenFile } from '../core/token-file.js';
 
 declare const __DCOS_VERSION__: string | undefined;
 const VERSION = typeof __DCOS_VERSION__ === 'string' ? __DCOS_VERSION__ : 'dev';
@@ -72,16 +76,10 @@ async function sweepTaskProcesses(agentId: string, taskIds: ReadonlySet<string>,
 }
 
 /** The token in the file, or '' when there is none to use (missing, empty, unreadable: said why). */
-function readTokenFile(file: string, log: (m: string) => void): string {
-  try {
-    const token = readFileSync(file, 'utf8').trim();
-    if (token === '') log(`${file} is empty: writing a new token`);
-    return token;
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code !== 'ENOENT') log(`${file} cannot be read (${code ?? (err as Error).message}): writing a new token`);
-    return '';
-  }
+function usableToken(file: string, log: (m: string) => void): string {
+  const { token, problem } = readTokenFile(file);
+  if (problem && problem.kind !== 'missing') log(`${problem.message}: writing a new token`);
+  return token ?? '';
 }
 
 async function main(): Promise<void> {
@@ -102,12 +100,14 @@ async function main(): Promise<void> {
   if (!dataDir) throw new Error('--data-dir is required');
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
 
+  // Which directory this daemon serves (a copy of it has another key).
+  const dir = dirKey(dataDir);
   const lockFile = join(dataDir, 'daemon.lock');
-  const lock = acquireLock(lockFile, dirKey(dataDir));
+  const lock = acquireLock(lockFile, dir);
   if (!lock.ok) {
     // The data dir is that daemon's: its modes included.
     log(`another daemon (pid ${lock.owner.pid}) already serves ${dataDir}`);
-    process.exit(3);
+    process.exit(ALREADY_RUNNING_EXIT_CODE);
   }
   // Before the store opens: an older version's state.db may be readable by others.
   makePrivate(dataDir);
@@ -120,11 +120,11 @@ async function main(): Promise<void> {
     identity = openClusterStore(dataDir, log);
   } catch (err) {
     if (!(err instanceof DataDirRefused)) throw err;
-    // Both lines are what `dcos cluster up` shows: keep their prefixes.
-    log(`refusing to start: ${err.found}`);
-    log(`to recover: ${err.recovery}`);
+    // Both lines are what `dcos cluster up` shows, found by their prefixes.
+    log(`${REFUSED_PREFIX}${err.found}`);
+    log(`${RECOVERY_PREFIX}${err.recovery}`);
     releaseLock(lockFile);
-    process.exit(5);
+    process.exit(REFUSED_EXIT_CODE);
   }
   const { store, agentId, frameworkId, masterId } = identity;
 
@@ -132,7 +132,7 @@ async function main(): Promise<void> {
   // So is a token file that is missing, empty or unreadable: a new token replaces it (what the
   // CLI's hint for those cases promises), and clients read the new one.
   const tokenFile = join(dataDir, 'token');
-  let token = identity.copiedFrom ? '' : readTokenFile(tokenFile, log);
+  let token = identity.copiedFrom ? '' : usableToken(tokenFile, log);
   if (token === '') {
     token = randomBytes(24).toString('hex');
     writeFileAtomic(tokenFile, token + '\n', 0o600);
@@ -156,6 +156,7 @@ async function main(): Promise<void> {
   const state = new ClusterState(store);
   const events = new EventBus();
   const pool = new ResourcePool(resources);
+  const reservations = new Reservations(store, pool, dataDir, log);
   const portRange = range(values.ports as string, '--ports');
   const ports = new PortAllocator(portRange[0], portRange[1]);
 
@@ -176,7 +177,7 @@ async function main(): Promise<void> {
       await listen(0);
     } else if (code === 'EADDRINUSE' || code === 'EACCES') {
       log(`cannot listen on 127.0.0.1:${requestedPort}: ${code === 'EADDRINUSE' ? 'the port is in use' : 'permission denied'}`);
-      process.exit(4);
+      process.exit(CANNOT_LISTEN_EXIT_CODE);
     } else {
       throw err;
     }
@@ -209,6 +210,7 @@ async function main(): Promise<void> {
     node,
     ports,
     resources: pool,
+    reservations,
     events,
     log,
     changed: () => scheduler?.kick(),
@@ -217,7 +219,7 @@ async function main(): Promise<void> {
     containers,
   });
   const readiness = new ReadinessTracker((id) => state.tasks.get(id), () => scheduler?.kick());
-  scheduler = new Scheduler({ state, runner, readiness, resources: pool, ports, events, node, now: Date.now, log });
+  scheduler = new Scheduler({ state, runner, readiness, resources: pool, reservations, ports, events, node, now: Date.now, log });
   const cluster = new Cluster(state, node, runner, scheduler, events, Date.now, readiness);
   // The containers of this agent as the runtime has them: live ones are re-adopted, the rest go.
   const survey = await containers.survey(agentId);
@@ -285,7 +287,7 @@ async function main(): Promise<void> {
   const daemonFile = {
     pid: process.pid,
     // Which directory this daemon serves: a copied daemon.json names another one.
-    dir: dirKey(dataDir),
+    dir,
     start: readProcessStart(process.pid),
     port,
     url: node.url,

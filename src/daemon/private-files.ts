@@ -9,7 +9,7 @@ import { chmodSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** The daemon's own files in the data dir (SQLite's -wal and -shm take the database's mode). */
-export const PRIVATE_FILES = ['state.db', 'state.db-wal', 'state.db-shm', 'daemon.log', 'token', 'daemon.lock', 'daemon.json', 'cluster-id'];
+const PRIVATE_FILES = ['state.db', 'state.db-wal', 'state.db-shm', 'daemon.log', 'token', 'daemon.lock', 'daemon.json', 'cluster-id'];
 
 /** Run by the daemon holding the data dir's lock (another one's start must not touch the modes). */
 export function makePrivate(dataDir: string): void {

@@ -7,6 +7,7 @@ import {
   checkBoolean,
   checkEnum,
   checkNonEmptyString,
+  checkNumber,
   checkObject,
   checkString,
   checkStringMap,
@@ -67,14 +68,40 @@ function validateVolumes(issues: Issues, value: unknown): void {
     const path = item('/container/volumes', i);
     const volume = checkObject(issues, path, raw);
     if (!volume) return;
-    checkNonEmptyString(issues, at(path, 'containerPath'), volume.containerPath);
-    checkEnum(issues, at(path, 'mode'), volume.mode, ['RO', 'RW'] as const);
-    // Host (bind-mount) volumes are the only kind a local scheduler can honour; check them fully.
+    const containerPath = checkNonEmptyString(issues, at(path, 'containerPath'), volume.containerPath);
+    const mode = checkEnum(issues, at(path, 'mode'), volume.mode, ['RO', 'RW'] as const);
     if (!isAbsent(volume.hostPath)) {
       checkNonEmptyString(issues, at(path, 'hostPath'), volume.hostPath);
       if (isAbsent(volume.containerPath)) issues.add(at(path, 'containerPath'), 'is required');
     }
+    if (!isAbsent(volume.persistent)) validatePersistentVolume(issues, path, volume, containerPath, mode);
   });
+}
+
+/**
+ * Marathon's local persistent volume rules: a single directory of the sandbox ("data", never
+ * "/data" or "var/data"), read-write, with a size in MiB.
+ */
+function validatePersistentVolume(issues: Issues, path: string, volume: Json, containerPath: string | undefined, mode: string | undefined): void {
+  if (isAbsent(volume.containerPath)) issues.add(at(path, 'containerPath'), 'is required');
+  if (containerPath !== undefined && containerPath.includes('/')) {
+    issues.add(at(path, 'containerPath'), 'must not contain "/": a persistent volume is one directory of the sandbox ("data", not "/data" or "var/data")');
+  }
+  if (containerPath === '.' || containerPath === '..') issues.add(at(path, 'containerPath'), 'must not be "." or ".."');
+  if (isAbsent(volume.mode)) issues.add(at(path, 'mode'), 'is required');
+  else if (mode !== undefined && mode !== 'RW') issues.add(at(path, 'mode'), `got ${mode}, expected RW: persistent volumes are read-write`);
+  if (!isAbsent(volume.hostPath)) issues.add(path, 'a volume is either persistent or a host volume (hostPath), not both');
+  const persistent = checkObject(issues, at(path, 'persistent'), volume.persistent);
+  if (!persistent) return;
+  if (isAbsent(persistent.size)) issues.add(at(at(path, 'persistent'), 'size'), 'is required');
+  else checkNumber(issues, at(at(path, 'persistent'), 'size'), persistent.size, { integer: true, min: 0 });
+  checkEnum(issues, at(at(path, 'persistent'), 'type'), persistent.type, ['root', 'path', 'mount'] as const);
+}
+
+/** Whether the app declares local persistent volumes: Marathon calls such an app resident. */
+export function hasPersistentVolumes(app: Json): boolean {
+  const container = isObject(app.container) ? app.container : undefined;
+  return Array.isArray(container?.volumes) && container.volumes.some((v) => isObject(v) && !isAbsent(v.persistent));
 }
 
 export function validateNetworks(issues: Issues, app: Json): void {
@@ -126,4 +153,25 @@ function validateNetworkCombinations(issues: Issues, app: Json, modes: string[])
   if (modes.some((mode) => mode !== 'host') && Array.isArray(app.portDefinitions) && app.portDefinitions.length > 0) {
     issues.add('/', 'portDefinitions are only allowed with host-networking');
   }
+}
+
+/**
+ * Marathon's rule for updating a resident app: its persistent volumes stay as they are (each
+ * instance's volumes were made to that definition), or the update is refused.
+ */
+export function residentUpdateIssues(from: Json, to: Json): Array<{ path: string; errors: string[] }> {
+  const describe = (app: Json): string[] => {
+    const container = isObject(app.container) ? app.container : undefined;
+    const volumes = Array.isArray(container?.volumes) ? container.volumes : [];
+    return volumes
+      .filter((v): v is Json => isObject(v) && !isAbsent(v.persistent))
+      .map((v) => {
+        const p = v.persistent as Json;
+        return JSON.stringify([v.containerPath, v.mode, p.size, p.type ?? 'root', p.maxSize ?? null]);
+      })
+      .sort();
+  };
+  const before = describe(from);
+  if (before.length === 0 && describe(to).length === 0) return [];
+  return JSON.stringify(before) === JSON.stringify(describe(to)) ? [] : [{ path: '/', errors: ['Persistent volumes can not be changed!'] }];
 }

@@ -1,4 +1,5 @@
 // Placement and lifecycle policy: constraints, upgrade/unreachable strategies, single-instance apps.
+import { hasPersistentVolumes } from './validate-container.js';
 import { isObject } from '../core/json-checks.js';
 import {
   at,
@@ -76,6 +77,10 @@ export function validateUpgradeStrategy(issues: Issues, app: Json): void {
   const unit = { min: 0, max: 1 };
   const minimum = checkNumber(issues, '/upgradeStrategy/minimumHealthCapacity', strategy.minimumHealthCapacity, unit);
   const maximum = checkNumber(issues, '/upgradeStrategy/maximumOverCapacity', strategy.maximumOverCapacity, unit);
+  // A resident instance's new task takes its old task's volumes: the two can never overlap.
+  if (hasPersistentVolumes(app) && !isSingleInstance(app) && maximum !== undefined && maximum !== 0) {
+    issues.add('/upgradeStrategy/maximumOverCapacity', `got ${maximum}, expected 0 (an app with persistent volumes replaces each task in place, on its volumes)`);
+  }
   if (!isSingleInstance(app)) return;
   // A second copy of a single-instance framework must never overlap the first one.
   if (minimum !== undefined && minimum !== 0) issues.add('/upgradeStrategy/minimumHealthCapacity', `got ${minimum}, expected 0`);

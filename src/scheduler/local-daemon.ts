@@ -6,9 +6,12 @@ import { spawn } from 'node:child_process';
 import { closeSync, existsSync, fchmodSync, mkdirSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { currentUid } from '../core/current-uid.js';
+import { ALREADY_RUNNING_EXIT_CODE, RECOVERY_PREFIX, REFUSED_PREFIX } from '../core/daemon-exit.js';
 import { DcosError } from '../core/errors.js';
 import { dirKey } from '../core/dir-key.js';
 import { isSameProcess } from '../core/process-start.js';
+import { readTokenFile, type TokenProblem } from '../core/token-file.js';
 import { HttpClient } from './http-client.js';
 
 export interface DaemonInfo {
@@ -49,40 +52,17 @@ export function readDaemonInfo(dataDir: string): DaemonInfo | undefined {
   }
 }
 
-export function readToken(dataDir: string): string | undefined {
-  try {
-    return readFileSync(join(dataDir, 'token'), 'utf8').trim() || undefined;
-  } catch {
-    return undefined;
-  }
+function tokenFile(dataDir: string): ReturnType<typeof readTokenFile> {
+  return readTokenFile(join(dataDir, 'token'));
 }
 
-/** Why the token file gives no token: what the error says, and what decides the way out. */
-export interface TokenProblem {
-  /** `<file> is missing`, `<file> is empty`, `<file> cannot be read (EACCES)` */
-  message: string;
-  kind: 'missing' | 'empty' | 'unreadable';
-  /** For an unreadable one: its errno code, and whose the file is (when that can be seen). */
-  code?: string;
-  ownerUid?: number;
+export function readToken(dataDir: string): string | undefined {
+  return tokenFile(dataDir).token;
 }
 
 /** What is wrong with the token file, or undefined when it holds a token. */
 export function tokenProblem(dataDir: string): TokenProblem | undefined {
-  const file = join(dataDir, 'token');
-  try {
-    return readFileSync(file, 'utf8').trim() === '' ? { message: `${file} is empty`, kind: 'empty' } : undefined;
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
-    if (code === 'ENOENT') return { message: `${file} is missing`, kind: 'missing' };
-    let ownerUid: number | undefined;
-    try {
-      ownerUid = statSync(file).uid;
-    } catch {
-      // the data dir itself is closed to us
-    }
-    return { message: `${file} cannot be read (${code})`, kind: 'unreadable', code, ownerUid };
-  }
+  return tokenFile(dataDir).problem;
 }
 
 /**
@@ -108,10 +88,6 @@ export function tokenError(name: string, dataDir: string, problem: TokenProblem,
   return new DcosError('ECLUSTER_TOKEN', `Cluster [${name}] is running, but its token cannot be read: ${problem.message}`, { hint });
 }
 
-function currentUid(): number | null {
-  return typeof process.getuid === 'function' ? process.getuid() : null;
-}
-
 /** Whether the recorded daemon process still exists (not a reused pid). */
 export function daemonAlive(info: DaemonInfo): boolean {
   // The daemon recorded its start with the same function (src/core), so the markers compare.
@@ -134,9 +110,9 @@ export type DaemonHealth = 'running' | 'stopped' | 'unresponsive' | 'token-unrea
 export async function daemonHealth(dataDir: string): Promise<{ health: DaemonHealth; info?: DaemonInfo; tokenProblem?: TokenProblem }> {
   const info = readDaemonInfo(dataDir);
   if (!info || !daemonAlive(info)) return { health: 'stopped' };
-  const problem = tokenProblem(dataDir);
+  const { token, problem } = tokenFile(dataDir);
   try {
-    const res = await new HttpClient({ url: info.url, token: problem ? undefined : readToken(dataDir), timeoutSeconds: 3 }).request('GET', '/ping');
+    const res = await new HttpClient({ url: info.url, token, timeoutSeconds: 3 }).request('GET', '/ping');
     if (res.status === 200) return { health: 'running', info };
     if (problem && res.status === 401) return { health: 'token-unreadable', info, tokenProblem: problem };
     return { health: 'unresponsive', info };
@@ -195,7 +171,7 @@ export async function startDaemon(opts: {
     if (exitCode !== null) {
       // Another start won the race for this data dir: use that daemon.
       const again = await daemonHealth(opts.dataDir);
-      if (exitCode === 3 && again.health === 'running' && again.info) return { info: again.info, started: false };
+      if (exitCode === ALREADY_RUNNING_EXIT_CODE && again.health === 'running' && again.info) return { info: again.info, started: false };
       const refused = refusal(logFile, logStart);
       if (refused) {
         throw new DcosError('EDAEMON_REFUSED', `The cluster daemon refused to start: ${refused.found}`, {
@@ -232,8 +208,8 @@ function refusal(file: string, from: number): { found: string; recovery?: string
     const line = text.split('\n').find((l) => l.includes(marker));
     return line === undefined ? undefined : line.slice(line.indexOf(marker) + marker.length).trim();
   };
-  const found = after(' refusing to start: ');
-  return found === undefined ? undefined : { found, recovery: after(' to recover: ') };
+  const found = after(` ${REFUSED_PREFIX}`);
+  return found === undefined ? undefined : { found, recovery: after(` ${RECOVERY_PREFIX}`) };
 }
 
 function logTail(file: string, lines = 8): string[] {

@@ -18,6 +18,8 @@ export interface SchedulerTask {
   startedAt: string | null;
   slaveId?: string;
   healthCheckResults?: HealthCheckResult[];
+  /** The persistent volumes it runs on (resident apps). */
+  localVolumes?: Array<{ containerPath: string; persistenceId: string }>;
 }
 
 export interface TaskFailure {
@@ -38,7 +40,7 @@ export interface SchedulerApp {
   disk?: number;
   cmd: string | null;
   args?: string[] | null;
-  container?: { type?: string; docker?: { image?: string } } | null;
+  container?: { type?: string; docker?: { image?: string }; volumes?: Array<{ containerPath?: string; persistent?: { size?: number } | null; hostPath?: string }> } | null;
   labels: Record<string, string>;
   env?: Record<string, unknown>;
   healthChecks: Array<Record<string, unknown>>;

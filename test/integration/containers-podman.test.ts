@@ -178,6 +178,32 @@ describe.skipIf(!ready)('container apps with real Podman', () => {
     expect(() => readFileSync(join(ro, 'new.txt'))).toThrow();
   });
 
+  it('keeps a persistent volume across task replacement: the next task of the instance mounts the same data', { timeout: 120_000 }, async () => {
+    const d = await daemon();
+    await createApp(
+      d,
+      containerApp('/vol/persistent', {
+        cmd: 'echo "$MESOS_TASK_ID" >> data/tasks.log; cat data/tasks.log; exec sleep 600',
+        backoffSeconds: 1,
+        container: { volumes: [{ containerPath: 'data', mode: 'RW', persistent: { size: 16 } }] },
+      }),
+    );
+    const [first] = await waitRunning(d, '/vol/persistent', 1, { timeoutMs: 60_000 });
+    expect(await waitSandboxFile(d, `${await sandboxOf(d, first.id)}/stdout`, (t) => t.includes(first.id), 'stdout of the first task')).toBe(`${first.id}\n`);
+    const inspect = inspectContainer(`dcos-${first.id}`);
+    const mount = (inspect?.Mounts as Json[]).find((m) => m.Destination === '/mnt/mesos/sandbox/data');
+    expect(mount?.RW).toBe(true);
+    expect(mount?.Source).not.toContain(await sandboxOf(d, first.id));
+    expect((await d.api('DELETE', `/v2/apps/vol/persistent/tasks/${first.id}`)).status).toBe(200);
+    const second = await waitFor(async () => (await getApp(d, '/vol/persistent')).tasks.find((t: Json) => t.id !== first.id && t.state === 'TASK_RUNNING'), {
+      what: 'the replacement task running',
+      timeoutMs: 60_000,
+    });
+    const out = await waitSandboxFile(d, `${await sandboxOf(d, second.id)}/stdout`, (t) => t.includes(second.id), 'stdout of the replacement');
+    expect(out).toBe(`${first.id}\n${second.id}\n`);
+    expect(agentContainers(d.agentId)).toEqual([`dcos-${second.id}`]);
+  });
+
   it('survives a daemon SIGKILL: the restarted daemon re-adopts the running container, removes those of dead tasks', { timeout: 180_000 }, async () => {
     const d = await daemon();
     await createApp(d, containerApp('/adopt/kept', { cmd: 'exec httpd -f -p 8080 -h /www' }, { network: 'BRIDGE', portMappings: [{ containerPort: 8080, hostPort: 0 }] }));

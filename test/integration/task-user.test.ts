@@ -117,6 +117,26 @@ describe('user', () => {
     expect(idOf('-G', name).split(' ').length).toBeGreaterThan(1);
   });
 
+  it.runIf(canSwitch)('gives a task of that user its persistent volume, owned by it and reachable through the link in its sandbox', async () => {
+    const uid = Number(idOf('-u', 'nobody'));
+    await createApp(d, {
+      ...sleeper('/user/volume', { user: 'nobody', backoffSeconds: 0 }),
+      cmd: 'id -u >> data/ids && exec sleep 1000',
+      container: { type: 'MESOS', volumes: [{ containerPath: 'data', mode: 'RW', persistent: { size: 16 } }] },
+    });
+    const [first] = await waitRunning(d, '/user/volume', 1);
+    const volume = join(d.dataDir, 'volumes', first.localVolumes[0].persistenceId);
+    expect(statSync(volume).uid).toBe(uid);
+    // Relaunched as the same user on the same volume.
+    expect((await d.api('DELETE', `/v2/apps/user/volume/tasks/${first.id}`)).status).toBe(200);
+    await d.waitFor(() => existsSync(join(volume, 'ids')) && readFileSync(join(volume, 'ids'), 'utf8') === `${uid}\n${uid}\n`, {
+      what: 'two tasks of nobody wrote to the volume',
+    });
+    expect(statSync(join(volume, 'ids')).uid).toBe(uid);
+    expect((await d.api('DELETE', '/v2/apps/user/volume')).status).toBe(200);
+    await d.waitFor(() => !existsSync(volume), { what: 'the volume destroyed with its app' });
+  });
+
   it('refuses, with a 422 naming /user, a user that does not exist on this node', async () => {
     const res = await d.api('POST', '/v2/apps', sleeper('/user/missing', { user: 'dcos-no-such-user-x' }));
     expect(res.status, res.text).toBe(422);

@@ -11,8 +11,8 @@ import { open } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { Parser } from 'tar/parse';
 import type { ReadEntry } from 'tar/read-entry';
-import { EntryWriter, linkStaysInside, staysInside, type ArchiveTarget } from './archive-writer.js';
-import { escapeError, FetchError } from './fetch-error.js';
+import { EntryWriter, extractionError, linkStaysInside, staysInside, type ArchiveTarget } from './archive-writer.js';
+import { escapeError } from './fetch-error.js';
 
 type Decompressor = 'xz' | 'bzip2' | null;
 
@@ -166,8 +166,7 @@ export async function extractTar(file: string, target: ArchiveTarget, signal: Ab
       }
     });
   } catch (err) {
-    if (err instanceof FetchError || signal.aborted) throw err;
-    throw new FetchError(`${writing ? 'Failed to extract' : 'Cannot extract'} ${name}: ${reason(err)}`, uri, { cause: err });
+    throw extractionError(err, target, writing, signal, reason);
   }
 }
 

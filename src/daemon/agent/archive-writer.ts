@@ -40,6 +40,16 @@ export interface ArchiveTarget {
 const MAX_LINK_HOPS = 40;
 
 /**
+ * What a reader's failure to extract `t` is reported as: a FetchError (and anything after an
+ * abort) as it is; anything else as a failure to check the archive (`Cannot extract`, before
+ * anything was written) or to write it (`Failed to extract`), in the reader's words (`reason`).
+ */
+export function extractionError(err: unknown, t: ArchiveTarget, writing: boolean, signal: AbortSignal, reason: (err: unknown) => string): unknown {
+  if (err instanceof FetchError || signal.aborted) return err;
+  return new FetchError(`${writing ? 'Failed to extract' : 'Cannot extract'} ${t.name}: ${reason(err)}`, t.uri, { cause: err });
+}
+
+/**
  * The segments of an entry name that stays inside the root ("./a//b/" gives ["a", "b"]), or null
  * if it does not: absolute, a drive letter, or any `..` (backslashes count as separators here:
  * zips made on Windows use them).

@@ -5,8 +5,8 @@
  */
 import { crc32 } from 'node:zlib';
 import yauzl, { type Entry, type ZipFile } from 'yauzl';
-import { EntryWriter, linkStaysInside, staysInside, type ArchiveTarget } from './archive-writer.js';
-import { escapeError, FetchError } from './fetch-error.js';
+import { EntryWriter, extractionError, linkStaysInside, staysInside, type ArchiveTarget } from './archive-writer.js';
+import { escapeError } from './fetch-error.js';
 
 const S_IFMT = 0o170000;
 const S_IFDIR = 0o040000;
@@ -100,8 +100,7 @@ export async function extractZip(file: string, target: ArchiveTarget, signal: Ab
       else await writer.file(entryName, item.mode ?? undefined, item.entry.getLastModDate(), await openEntry(zip, item.entry, item.name));
     }
   } catch (err) {
-    if (err instanceof FetchError || signal.aborted) throw err;
-    throw new FetchError(`${writing ? 'Failed to extract' : 'Cannot extract'} ${name}: ${(err as Error).message}`, uri, { cause: err });
+    throw extractionError(err, target, writing, signal, (e) => (e as Error).message);
   } finally {
     zip?.close();
   }

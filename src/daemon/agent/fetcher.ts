@@ -177,7 +177,9 @@ async function fromCache(cacheFile: string, dest: string, expected: string | nul
 
 /** Copies (not links: the task may modify or chmod its copy) into the cache, atomically. */
 async function toCache(file: string, cacheFile: string): Promise<void> {
-  await mkdir(path.dirname(cacheFile), { recursive: true });
+  // The daemon's own (0700, as makePrivate keeps the data dir's entries): while tasks of another
+  // user pass through the data dir, they must not read what others fetched.
+  await mkdir(path.dirname(cacheFile), { recursive: true, mode: 0o700 });
   const temp = `${cacheFile}.${randomBytes(4).toString('hex')}.tmp`;
   try {
     await copyFile(file, temp, constants.COPYFILE_FICLONE);
@@ -199,18 +201,15 @@ async function extract(uri: string, file: string, name: string, scope: Extractio
   const isTar = TAR_SUFFIXES.some((suffix) => lower.endsWith(suffix));
   if (!isTar && !lower.endsWith('.zip')) return;
   const target = { uri, name, root: await realpath(path.dirname(file)), scope };
-  let failed = false;
   try {
     // The readers (node-tar, yauzl) are loaded when the first archive comes, not at daemon start.
     if (isTar) await (await import('./archive-tar.js')).extractTar(file, target, signal);
     else await (await import('./archive-zip.js')).extractZip(file, target, signal);
   } catch (err) {
-    failed = true;
+    // Also after a refused archive: what it did write must not leave a way out (its own
+    // failure is the one reported).
+    await verifyLinks(target).catch(() => {});
     throw err;
-  } finally {
-    // Also after a refused archive: what it did write must not leave a way out.
-    const checked = verifyLinks(target);
-    if (failed) await checked.catch(() => {});
-    else await checked;
   }
+  await verifyLinks(target);
 }

@@ -9,45 +9,58 @@ import { HAS_PROC, readProcessStart, readProcStat } from '../../core/process-sta
 
 export { isSameProcess, readProcessStart } from '../../core/process-start.js';
 
+/** The numeric entries of /proc (one per process), or null where it is missing or unreadable. */
+function procEntries(): string[] | null {
+  if (!HAS_PROC) return null;
+  try {
+    return readdirSync('/proc').filter((entry) => /^\d+$/.test(entry));
+  } catch {
+    return null;
+  }
+}
+
+/** A process's NUL-separated environment block, or null (gone, or not ours to read). */
+function readEnviron(pid: number | string): Buffer | null {
+  try {
+    return readFileSync(`/proc/${pid}/environ`);
+  } catch {
+    return null;
+  }
+}
+
 /**
- * Pids of live processes whose environment holds `name=value`. Recovery uses it to find task
- * processes whose pid never made it to the store (the daemon died between spawn and write).
- * Only processes we may read (same user, or root) are seen; empty where there is no /proc.
+ * Pids of the live processes whose environment (`environ`, read once) `match` accepts, in /proc's
+ * order. Only processes we may read (same user, or root) are seen; empty where there is no /proc.
+ */
+export function findProcesses(match: (environ: Buffer, pid: number) => boolean): number[] {
+  const found: number[] = [];
+  for (const entry of procEntries() ?? []) {
+    const environ = readEnviron(entry);
+    if (environ === null) continue;
+    const pid = Number(entry);
+    if (match(environ, pid) && readProcessStart(pid) !== null) found.push(pid);
+  }
+  return found;
+}
+
+/**
+ * Pids of live processes whose environment holds `name=value`, in ascending order. Recovery uses
+ * it to find task processes whose pid never made it to the store (the daemon died between spawn
+ * and write).
  */
 export function findProcessesWithEnv(name: string, value: string): number[] {
-  if (!HAS_PROC) return [];
   const needle = Buffer.from(`${name}=${value}`);
-  let entries: string[];
-  try {
-    entries = readdirSync('/proc');
-  } catch {
-    return [];
-  }
-  const found: number[] = [];
-  for (const entry of entries) {
-    if (!/^\d+$/.test(entry)) continue;
-    let environ: Buffer;
-    try {
-      environ = readFileSync(`/proc/${entry}/environ`);
-    } catch {
-      continue; // exited meanwhile, or not ours to read
-    }
-    if (hasEnvEntry(environ, needle)) {
-      const pid = Number(entry);
-      if (readProcessStart(pid) !== null) found.push(pid);
-    }
-  }
-  return found.sort((a, b) => a - b);
+  return findProcesses((environ) => hasEnvEntry(environ, needle)).sort((a, b) => a - b);
 }
 
 /** The value of one environment variable of a process we may read, or null. */
 export function processEnvValue(pid: number, name: string): string | null {
-  let environ: Buffer;
-  try {
-    environ = readFileSync(`/proc/${pid}/environ`);
-  } catch {
-    return null;
-  }
+  const environ = readEnviron(pid);
+  return environ === null ? null : envValue(environ, name);
+}
+
+/** The value of `name` in an environment block, or null. */
+export function envValue(environ: Buffer, name: string): string | null {
   const prefix = `${name}=`;
   for (const entry of environ.toString('utf8').split('\0')) if (entry.startsWith(prefix)) return entry.slice(prefix.length);
   return null;
@@ -71,17 +84,11 @@ function hasEnvEntry(environ: Buffer, needle: Buffer): boolean {
  * containers) linger as zombies and keep the group "alive" forever.
  */
 export function liveGroupMembers(pgid: number): number[] | null {
-  if (!HAS_PROC) return null;
-  let entries: string[];
-  try {
-    entries = readdirSync('/proc');
-  } catch {
-    return null;
-  }
+  const entries = procEntries();
+  if (entries === null) return null;
   const wanted = String(pgid);
   const members: number[] = [];
   for (const entry of entries) {
-    if (!/^\d+$/.test(entry)) continue;
     const stat = readProcStat(entry);
     if (stat && stat.pgrp === wanted && stat.state !== 'Z') members.push(Number(entry));
   }

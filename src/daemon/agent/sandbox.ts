@@ -13,6 +13,7 @@
 import { constants, readFileSync, realpathSync, type Stats } from 'node:fs';
 import { lstat, open, readdir, readlink, realpath, stat, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
+import { HAS_PROC } from '../../core/process-start.js';
 
 /** `<dataDir>/slaves/<agentId>/frameworks/<frameworkId>/executors/<taskId>/runs/<containerId>` */
 export function sandboxPath(
@@ -68,7 +69,6 @@ export interface ConfinedEntry {
   stats: Stats;
 }
 
-const HAS_PROC_FD = process.platform === 'linux';
 /** Linux's O_PATH (Node does not export it): a descriptor that refers to a file without opening it. */
 const O_PATH = 0o10000000;
 const REFER_FLAGS = O_PATH | constants.O_NOFOLLOW;
@@ -84,7 +84,7 @@ const OPEN_FLAGS = READ_FLAGS | constants.O_NOFOLLOW;
  * OutsideSandboxError, NotRegularFileError, or the open's error.
  */
 export async function openConfined(file: string, allowed: (real: string) => boolean): Promise<ConfinedEntry> {
-  return HAS_PROC_FD ? openByReference(file, allowed) : openNonBlocking(file, allowed);
+  return HAS_PROC ? openByReference(file, allowed) : openNonBlocking(file, allowed);
 }
 
 async function openByReference(file: string, allowed: (real: string) => boolean): Promise<ConfinedEntry> {
@@ -206,7 +206,7 @@ export interface BrowseEntry {
  * is one), whatever has been renamed into its place since; entries are named under `dir`.
  */
 export async function browse(dir: string, opened?: FileHandle): Promise<BrowseEntry[]> {
-  const base = opened && HAS_PROC_FD ? `/proc/self/fd/${opened.fd}` : dir;
+  const base = opened && HAS_PROC ? `/proc/self/fd/${opened.fd}` : dir;
   const names = (await readdir(base)).sort();
   const entries: BrowseEntry[] = [];
   for (const name of names) {

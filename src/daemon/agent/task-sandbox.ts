@@ -8,12 +8,13 @@
 import { chmodSync, closeSync, constants, lstatSync, mkdirSync, openSync, readdirSync, unlinkSync, writeSync } from 'node:fs';
 import { lchown, open, readdir, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
+import { currentUid } from '../../core/current-uid.js';
 
 export const STDOUT = 'stdout';
 export const STDERR = 'stderr';
 
 /** Lines the agent itself writes into a task's stdout/stderr start with this. */
-export const AGENT_PREFIX = 'dcos-agent:';
+const AGENT_PREFIX = 'dcos-agent:';
 
 /**
  * Opens one of the sandbox's log files for appending, never through a symlink: if something (an
@@ -112,12 +113,11 @@ async function chownTree(dir: FileHandle, uid: number, gid: number): Promise<voi
  * search bit only (0711), never the right to list, and the sandbox ids in the path are random.
  * The files directly in the data dir (the state database, logs) and its other directories are
  * made private to the daemon's user first, so being able to pass through the data dir gives
- * access to nothing but sandboxes.
+ * access to nothing but sandboxes. For the first such task: the others need only
+ * openPathToAnotherSandbox while the data dir stays open.
  */
 export function openPathToSandbox(dataDir: string, sandbox: string): void {
-  const data = path.resolve(dataDir);
-  const rel = path.relative(data, path.dirname(path.resolve(sandbox)));
-  if (rel.startsWith('..') || path.isAbsolute(rel)) throw new Error(`sandbox ${sandbox} is not inside ${dataDir}`);
+  const { data, rel } = pathBelow(dataDir, sandbox);
   const first = rel.split(path.sep)[0];
   for (const name of readdirSync(data)) {
     if (name === first) continue;
@@ -125,6 +125,24 @@ export function openPathToSandbox(dataDir: string, sandbox: string): void {
     const st = lstatSync(full);
     if (!st.isSymbolicLink() && (st.mode & 0o077) !== 0) chmodSync(full, st.mode & 0o7700);
   }
+  openPathDown(data, rel);
+}
+
+/** openPathToSandbox while the data dir is open already: the directories down to this sandbox. */
+export function openPathToAnotherSandbox(dataDir: string, sandbox: string): void {
+  const { data, rel } = pathBelow(dataDir, sandbox);
+  openPathDown(data, rel);
+}
+
+/** The data dir resolved, and the sandbox's parent relative to it (which must be inside it). */
+function pathBelow(dataDir: string, sandbox: string): { data: string; rel: string } {
+  const data = path.resolve(dataDir);
+  const rel = path.relative(data, path.dirname(path.resolve(sandbox)));
+  if (rel.startsWith('..') || path.isAbsolute(rel)) throw new Error(`sandbox ${sandbox} is not inside ${dataDir}`);
+  return { data, rel };
+}
+
+function openPathDown(data: string, rel: string): void {
   let dir = data;
   chmodSync(dir, 0o711);
   for (const part of rel.split(path.sep)) {
@@ -140,7 +158,7 @@ export function closePathToSandboxes(dataDir: string): void {
 
 /** Whether the sandbox was handed over to a user other than the daemon's. */
 export function sandboxOfOtherUser(sandbox: string): boolean {
-  const uid = typeof process.getuid === 'function' ? process.getuid() : null;
+  const uid = currentUid();
   try {
     return uid !== null && lstatSync(sandbox).uid !== uid;
   } catch {

@@ -7,6 +7,7 @@
 import { execFile, execFileSync } from 'node:child_process';
 import { accessSync, constants, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { currentUid } from '../../core/current-uid.js';
 
 export interface TaskUser {
   name: string;
@@ -19,9 +20,10 @@ export interface TaskUser {
 
 const LOOKUP_TIMEOUT_MS = 5000;
 /**
- * How long an answer is reused. Every app POST/PUT naming a user, every task start and every
- * health-check setup asks: scaling an app to 1000 instances would otherwise spawn `getent` and
- * `id` 2000 times. A user removed from the node is noticed within this long.
+ * How long an answer is reused. Every app POST/PUT naming a user and every task start asks (and
+ * the health-check setup of a task adopted after a restart): scaling an app to 1000 instances
+ * would otherwise spawn `getent` and `id` 1000 times. A user removed from the node is noticed
+ * within this long.
  */
 const FOUND_TTL_MS = 30_000;
 /** A user that does not exist: remembered briefly, so a user created just now is found soon. */
@@ -130,26 +132,32 @@ function groupsFrom(run: Run | null, gid: number): number[] {
   return ids.length > 0 ? ids : [gid];
 }
 
-/** The daemon's own uid, or null where there are no uids (Windows). */
-function daemonUid(): number | null {
-  return typeof process.getuid === 'function' ? process.getuid() : null;
-}
-
 const SETPRIV_DIRS = ['/usr/bin', '/bin', '/usr/sbin', '/sbin'];
 
+/**
+ * Keyed by the PATH searched. Every task start and every COMMAND probe of a task of another user
+ * needs it: looked up once for the life of the daemon, as its container runtime is.
+ */
+const setprivFound = new Map<string, string | null>();
+
 /** Where `setpriv` is: on PATH, or in the usual places. */
-export function findSetpriv(searchPath = process.env.PATH ?? ''): string | null {
+function findSetpriv(searchPath = process.env.PATH ?? ''): string | null {
+  const known = setprivFound.get(searchPath);
+  if (known !== undefined) return known;
+  let found: string | null = null;
   for (const dir of [...searchPath.split(path.delimiter), ...SETPRIV_DIRS]) {
     if (!dir) continue;
     const candidate = path.join(dir, 'setpriv');
     try {
       accessSync(candidate, constants.X_OK);
-      return candidate;
+      found = candidate;
+      break;
     } catch {
       // not here
     }
   }
-  return null;
+  setprivFound.set(searchPath, found);
+  return found;
 }
 
 export type UserResolution =
@@ -173,7 +181,7 @@ export async function resolveTaskUserAsync(name: string | null | undefined, opts
 
 function resolution(name: string, user: TaskUser | null, opts: { uid?: number | null; setpriv?: string | null }): UserResolution {
   if (!user) return { ok: false, problem: `user "${name}" does not exist on this node` };
-  const uid = opts.uid === undefined ? daemonUid() : opts.uid;
+  const uid = opts.uid === undefined ? currentUid() : opts.uid;
   if (uid === user.uid) return { ok: true, user, switchTo: false };
   if (uid !== 0) {
     return { ok: false, problem: `tasks can run as "${name}" only when the cluster daemon runs as root or as "${name}" (it runs as uid ${uid ?? 'unknown'})` };

@@ -2,7 +2,7 @@
  * The Mesos master and agent read API and DC/OS metadata, as `dcos task`, `dcos node`,
  * `dcos service` and `dcos task log` read them. The files API serves only task sandboxes.
  */
-import { join, relative, resolve } from 'node:path';
+import { join, relative, resolve, sep } from 'node:path';
 import { browse, isWithin, NotRegularFileError, openConfined, OutsideSandboxError, readFileRange, resolveInside, type ConfinedEntry } from '../agent/sandbox.js';
 import type { Cluster } from '../core/cluster.js';
 import { agentState, masterState, mesosTask, stateSummary } from '../core/mesos-views.js';
@@ -10,6 +10,7 @@ import { HttpError, notFound, type Request, type Router } from './http.js';
 
 export function mesosRoutes(router: Router, cluster: Cluster, used: () => import('../core/resources.js').Resources): void {
   const { state, node } = cluster;
+  const { reservations } = cluster.runner;
   const sandboxRoot = join(node.dataDir, 'slaves');
 
   for (const path of ['/master/state', '/master/state.json', '/state', '/state.json']) {
@@ -33,47 +34,68 @@ export function mesosRoutes(router: Router, cluster: Cluster, used: () => import
   for (const suffix of ['state', 'state.json']) {
     router.on('GET', `/slave/:agentId/${suffix}`, (req) => {
       agent(req);
-      return { body: agentState(state, node, used()) };
+      return { body: agentState(state, node, used(), reservations) };
     });
     router.on('GET', `/agent/:agentId/${suffix}`, (req) => {
       agent(req);
-      return { body: agentState(state, node, used()) };
+      return { body: agentState(state, node, used(), reservations) };
     });
   }
 
-  /** Whether a real path lies in a task's sandbox: not the directories that hold them (`<sandbox>/../..`
-   * would list every task's files and the agent's own layout). */
-  const inSomeSandbox = (real: string): boolean => {
-    const realRoot = resolveInside(sandboxRoot, '.');
-    if (realRoot === null || !isWithin(realRoot, real)) return false;
-    const sandboxes = [...state.tasks.values(), ...state.completed].map((t) => resolve(realRoot, relative(sandboxRoot, t.sandbox)));
-    return sandboxes.some((sandbox) => isWithin(sandbox, real));
+  /** Persistent volumes of the tasks (they live outside the sandboxes, and outlive them). */
+  const volumesOfTasks = () =>
+    [...state.tasks.values(), ...state.completed].flatMap((t) => {
+      const r = reservations.get(t.reservationId);
+      return r ? r.volumes.map((v) => ({ task: t, volume: v })) : [];
+    });
+  /**
+   * Whether a real path lies in a task's sandbox (not the directories that hold them:
+   * `<sandbox>/../..` would list every task's files and the agent's own layout) or in one of the
+   * tasks' persistent volumes. Worked out once per request: the real roots of the sandboxes and
+   * volumes of the tasks known when the request came.
+   */
+  const sandboxCheck = (): ((real: string) => boolean) => {
+    const root = resolveInside(sandboxRoot, '.');
+    const sandboxes = root === null ? [] : [...state.tasks.values(), ...state.completed].map((t) => resolve(root, relative(sandboxRoot, t.sandbox)));
+    const volumes = volumesOfTasks()
+      .map(({ volume }) => resolveInside(volume.path, '.'))
+      .filter((v): v is string => v !== null);
+    return (real) =>
+      (root !== null && isWithin(root, real) && sandboxes.some((sandbox) => isWithin(sandbox, real))) || volumes.some((v) => isWithin(v, real));
   };
-  const filePath = (req: Request): string => {
+  /**
+   * `<sandbox>/<containerPath>/...` of a task with a persistent volume there is that volume's
+   * content, whether the task sees it through a link (a process) or a mount (a container).
+   */
+  const throughVolumes = (requested: string): string => {
+    const wanted = resolve(sandboxRoot, requested);
+    for (const { task, volume } of volumesOfTasks()) {
+      const [first, ...rest] = relative(task.sandbox, wanted).split(sep);
+      if (first === volume.containerPath) return join(volume.path, ...rest);
+    }
+    return wanted;
+  };
+  /**
+   * Opens the requested path once it is checked, and checks again what was opened: the task may
+   * have swapped it since. Throws HttpError, or NotRegularFileError for the caller to word.
+   */
+  const openChecked = async (req: Request): Promise<ConfinedEntry & { path: string }> => {
     const requested = req.query.get('path');
     if (requested === null || requested === '') throw new HttpError(400, { message: "Expecting 'path=value' in query." });
-    const resolved = resolveInside(sandboxRoot, requested);
-    if (resolved === null) {
-      // Outside the sandboxes, or missing: say not found without revealing which.
-      throw new HttpError(requested.startsWith(sandboxRoot) ? 404 : 403, { message: `Cannot access '${requested}'` });
-    }
-    if (!inSomeSandbox(resolved)) throw new HttpError(403, { message: `Cannot access '${requested}'` });
-    return resolved;
-  };
-  /** Opens the checked path, and checks again what was opened: the task may have swapped it since. */
-  const openChecked = async (req: Request): Promise<ConfinedEntry & { path: string }> => {
-    const path = filePath(req);
+    const denied = `Cannot access '${requested}'`;
+    const path = requested.includes('\0') ? null : resolveInside(node.dataDir, throughVolumes(requested));
+    // Outside the sandboxes, or missing: say not found without revealing which.
+    if (path === null) throw new HttpError(requested.startsWith(sandboxRoot) ? 404 : 403, { message: denied });
+    const inSomeSandbox = sandboxCheck();
+    if (!inSomeSandbox(path)) throw new HttpError(403, { message: denied });
     try {
       return { ...(await openConfined(path, inSomeSandbox)), path };
     } catch (err) {
       if (err instanceof NotRegularFileError) throw err;
-      const asked = req.query.get('path');
-      if (err instanceof OutsideSandboxError) throw new HttpError(403, { message: `Cannot access '${asked}'` });
+      if (err instanceof OutsideSandboxError) throw new HttpError(403, { message: denied });
       const status = OPEN_ERROR_STATUS[(err as NodeJS.ErrnoException).code ?? ''];
-      if (status === 404) throw notFound(`Cannot access '${asked}'`);
-      if (status === 403) throw new HttpError(403, { message: `Cannot access '${asked}'` });
-      if (status === 400) throw new HttpError(400, { message: `'${asked}' cannot be opened: it is not a regular file or directory` });
-      throw err;
+      if (status === undefined) throw err;
+      throw new HttpError(status, { message: status === 400 ? `'${requested}' cannot be opened: it is not a regular file or directory` : denied });
     }
   };
   const readFile = async (req: Request) => {
@@ -84,19 +106,17 @@ export function mesosRoutes(router: Router, cluster: Cluster, used: () => import
     if (!Number.isInteger(offset) || offset < -1 || (length !== null && (!Number.isInteger(length) || length < -1))) {
       throw new HttpError(400, { message: 'Failed to parse offset or length' });
     }
-    const notRegular = (err: NotRegularFileError) =>
-      new HttpError(400, { message: `'${req.query.get('path')}' is not a regular file: it is a ${err.kind}` });
     let opened;
     try {
       opened = await openChecked(req);
     } catch (err) {
-      throw err instanceof NotRegularFileError ? notRegular(err) : err;
+      if (err instanceof NotRegularFileError) throw new HttpError(400, { message: `'${req.query.get('path')}' is not a regular file: it is a ${err.kind}` });
+      throw err;
     }
     try {
       if (opened.stats.isDirectory()) throw new HttpError(400, { message: `'${req.query.get('path')}' is a directory` });
+      // A regular file, open: what it is cannot change now.
       return { body: await readFileRange(opened.handle, offset, length) };
-    } catch (err) {
-      throw err instanceof NotRegularFileError ? notRegular(err) : err;
     } finally {
       await opened.handle.close();
     }

@@ -5,6 +5,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { NormalizedApp } from '../../marathon/app-types.js';
+import { residentUpdateIssues } from '../../marathon/validate-container.js';
+import type { Json } from '../../marathon/validation-issues.js';
 import { HttpError, notFound } from '../api/http.js';
 import { buildPlan, revertTarget, type DeploymentPlanSteps } from '../engine/plan.js';
 import type { Task } from '../types.js';
@@ -178,6 +180,8 @@ export class Cluster {
     // An app that already was privileged can still be scaled or wound down (its tasks fail, saying why).
     if (current.container?.docker?.privileged !== true) this.checkPrivileged(target);
     target = assignServicePorts(target, this.usedServicePorts(id), this.node.servicePortRange, current);
+    const resident = residentUpdateIssues(current as Json, target as Json);
+    if (resident.length > 0) throw invalid(resident);
     const kind = classifyChange(current, target);
     const app = versioned(target, kind, this.timestamp(), current);
     const dep = this.deploy(new Map([[id, app]]), { force: opts.force, version: app.version });
@@ -205,6 +209,8 @@ export class Cluster {
   killTasks(tasks: Task[], opts: { scale: boolean; wipe: boolean; force: boolean }): { tasks: Task[] } | DeploymentResult {
     if (opts.scale && opts.wipe) throw new HttpError(400, { message: 'You cannot use scale and wipe at the same time.' });
     if (!opts.scale) {
+      // Wiped instances lose their volumes (stored first), once their tasks are over.
+      if (opts.wipe) storeOr503(() => tasks.forEach((t) => t.reservationId && this.runner.reservations.markDestroying(t.reservationId)));
       for (const task of tasks) void this.runner.kill(task, opts.wipe);
       this.scheduler.kick();
       return { tasks };

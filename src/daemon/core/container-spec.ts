@@ -1,11 +1,10 @@
 /**
  * What a task of a DOCKER container app runs, worked out from the app for one task on this node:
  * Marathon's environment, the network and port mappings (host ports from the task's ports), the
- * volumes as bind mounts, the limits. The agent (agent/container-tasks.ts) turns it into a `run`.
+ * volumes as bind mounts (prepared by agent/task-volumes.ts), the limits. The agent
+ * (agent/container-tasks.ts) turns it into a `run`.
  */
-import path from 'node:path';
-import type { AppVolume } from '../../marathon/app-types.js';
-import { CONTAINER_SANDBOX, type ContainerMount, type ContainerPortSpec } from '../agent/container-run.js';
+import type { ContainerMount, ContainerPortSpec } from '../agent/container-run.js';
 import type { ContainerTaskSpec } from '../agent/container-tasks.js';
 import type { Task } from '../types.js';
 import type { StoredApp } from './app-changes.js';
@@ -47,18 +46,4 @@ function portMappings(app: StoredApp, ports: number[]): ContainerPortSpec[] {
   return hostPortSpecs(app).flatMap((spec, i) =>
     ports[i] === undefined ? [] : [{ hostPort: ports[i], containerPort: spec.containerPort || ports[i], protocol: spec.protocol }],
   );
-}
-
-/**
- * The app's hostPath volumes (an absolute host path) as bind mounts: a relative containerPath is
- * inside the sandbox, as Mesos mounts it; `mode: RO` mounts read-only.
- */
-export function hostPathMounts(volumes: readonly AppVolume[] | undefined): ContainerMount[] {
-  return (volumes ?? [])
-    .filter((v) => typeof v.hostPath === 'string' && path.isAbsolute(v.hostPath) && typeof v.containerPath === 'string' && v.containerPath !== '')
-    .map((v) => ({
-      source: v.hostPath as string,
-      target: path.posix.isAbsolute(v.containerPath as string) ? (v.containerPath as string) : path.posix.join(CONTAINER_SANDBOX, v.containerPath as string),
-      readOnly: v.mode === 'RO',
-    }));
 }

@@ -6,6 +6,7 @@
 import type { Task } from '../types.js';
 import type { NodeInfo } from './node-info.js';
 import type { Resources } from './resources.js';
+import type { Reservations } from './reservations.js';
 import type { ClusterState } from './state.js';
 
 const MESOS_VERSION = '1.11.0';
@@ -176,7 +177,7 @@ export function stateSummary(state: ClusterState, node: NodeInfo, used: Resource
 }
 
 /** The agent's own state: the framework's executors, each a task whose directory is its sandbox. */
-export function agentState(state: ClusterState, node: NodeInfo, used: Resources): Record<string, unknown> {
+export function agentState(state: ClusterState, node: NodeInfo, used: Resources, reservations?: Reservations): Record<string, unknown> {
   const executor = (t: Task) => ({
     id: t.id,
     name: `Command Executor (Task: ${t.id}) (Command: sh -c '...')`,
@@ -191,6 +192,7 @@ export function agentState(state: ClusterState, node: NodeInfo, used: Resources)
   });
   return {
     ...agentJson(node, used),
+    ...(reservations ? { reserved_resources_full: reservedResources(reservations, state, node) } : {}),
     frameworks: [
       {
         id: node.frameworkId, name: 'marathon', user: process.env.USER ?? 'root', failover_timeout: 604800, checkpoint: true,
@@ -201,4 +203,40 @@ export function agentState(state: ClusterState, node: NodeInfo, used: Resources)
     ],
     completed_frameworks: [],
   };
+}
+
+/**
+ * Persistent volumes as a Mesos agent reports them: disk resources with a persistence id and a
+ * container path, reserved for the framework and labelled with the instance that owns them, as
+ * Marathon labels its reservations. `used_bytes` (and `used_bytes_complete`) are this cluster's
+ * own addition: Mesos does not measure volumes.
+ */
+function reservedResources(reservations: Reservations, state: ClusterState, node: NodeInfo): Record<string, unknown[]> {
+  const tasks = [...state.tasks.values()];
+  const resources = reservations.all().flatMap((r) => {
+    const holder = reservations.holder(r, tasks);
+    const usage = reservations.usage(r);
+    return r.volumes.map((v) => ({
+      name: 'disk',
+      type: 'SCALAR',
+      scalar: { value: v.size },
+      role: '*',
+      reservation: {
+        principal: 'dcos',
+        labels: {
+          labels: [
+            { key: 'marathon_framework_id', value: node.frameworkId },
+            { key: 'marathon_task_id', value: r.id },
+            { key: 'dcos_app_id', value: r.appId },
+            { key: 'dcos_state', value: r.destroying ? 'destroying' : holder ? 'in use' : 'suspended' },
+            ...(holder ? [{ key: 'dcos_running_task_id', value: holder.id }] : []),
+          ],
+        },
+      },
+      disk: { persistence: { id: v.persistenceId, principal: 'dcos' }, volume: { container_path: v.containerPath, mode: 'RW' }, source: { type: 'PATH', path: { root: v.path } } },
+      used_bytes: usage.get(v.persistenceId)?.bytes ?? 0,
+      used_bytes_complete: usage.get(v.persistenceId)?.complete ?? true,
+    }));
+  });
+  return resources.length > 0 ? { '*': resources } : {};
 }

@@ -3,6 +3,7 @@
  * pass the app's tasks are summarised as old and new instances, the algorithm says what to kill and
  * how many to start, and its state is kept with the deployment so a restarted daemon continues.
  */
+import { isResident } from './reservations.js';
 import { planRestart, type RestartState } from '../engine/rolling-restart.js';
 import type { Task } from '../types.js';
 import type { StoredApp } from './app-changes.js';
@@ -32,7 +33,8 @@ export function restartStep(dep: Deployment, app: StoredApp, hooks: RestartHooks
     n: app.instances,
     minHealthCapacity: app.upgradeStrategy?.minimumHealthCapacity ?? 1,
     maxOverCapacity: app.upgradeStrategy?.maximumOverCapacity ?? 1,
-    resident: false,
+    // A resident instance's new task needs its old task's volumes: kill first, then start.
+    resident: isResident(app),
     oldInstances: tasks
       .filter((t) => t.version !== app.version)
       .map((t) => ({ id: t.id, healthy: t.goal === 'running' && isHealthyRunning(t, app), terminal: false, goalRunning: t.goal === 'running' })),

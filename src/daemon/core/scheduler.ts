@@ -5,19 +5,22 @@
  */
 import type { PortAllocator } from '../agent/ports.js';
 import { selectTasksToKill } from '../engine/kill-selection.js';
-import type { DeploymentAction } from '../engine/plan.js';
+import type { DeploymentAction, DeploymentStep } from '../engine/plan.js';
 import { funnelReason, type RejectReason } from '../engine/queue.js';
 import type { StoredApp } from './app-changes.js';
 import { hostPortSpecs } from './app-ports.js';
 import { constraintsAllow } from './constraints.js';
 import type { EventBus } from './event-bus.js';
 import type { NodeInfo } from './node-info.js';
+import { isResident, volumeDisk, type Reservation, type Reservations } from './reservations.js';
 import { describeShortfall, type ResourcePool } from './resources.js';
 import type { ReadinessTracker } from './readiness.js';
 import { restartStep } from './restart-step.js';
+import { LogLimiter } from './log-limiter.js';
 import { isActive, isHealthyRunning } from './scheduler-predicates.js';
 import type { ClusterState, Deployment } from './state.js';
 import type { TaskRunner } from './task-runner.js';
+import type { Task } from '../types.js';
 import { deploymentView } from './views.js';
 
 /** How soon a pass that could not store something is tried again. */
@@ -38,6 +41,7 @@ export interface SchedulerDeps {
   state: ClusterState;
   runner: TaskRunner;
   resources: ResourcePool;
+  reservations: Reservations;
   ports: PortAllocator;
   events: EventBus;
   node: NodeInfo;
@@ -55,7 +59,11 @@ export class Scheduler {
   /** A launch of this pass could not be stored: the pass launches nothing more. */
   private storeFailed = false;
 
-  constructor(private readonly d: SchedulerDeps) {}
+  private readonly errors: LogLimiter;
+
+  constructor(private readonly d: SchedulerDeps) {
+    this.errors = new LogLimiter(d.now);
+  }
 
   /** Asks for a pass soon; many events in a row make one pass. */
   kick(): void {
@@ -80,12 +88,8 @@ export class Scheduler {
   /** A failing pass is logged when its error changes, and at most once a minute while it repeats. */
   private logError(err: unknown): void {
     const text = (err as Error).stack ?? String(err);
-    const now = this.d.now();
-    if (text === this.lastError?.text && now - this.lastError.at < 60_000) return;
-    this.lastError = { text, at: now };
-    this.d.log(`scheduler error (passes are retried every ${RETRY_MS / 1000}s): ${text}`);
+    if (this.errors.allows(text)) this.d.log(`scheduler error (passes are retried every ${RETRY_MS / 1000}s): ${text}`);
   }
-  private lastError?: { text: string; at: number };
 
   stop(): void {
     this.stopped = true;
@@ -94,6 +98,8 @@ export class Scheduler {
 
   private tick(): void {
     this.storeFailed = false;
+    // Wiped instances' volumes go once their task is over (before a new instance could want the disk).
+    this.d.reservations.sweep(this.d.state.tasks.values());
     const busy = new Set<string>();
     const deployments = [...this.d.state.deployments.values()].sort((a, b) => (a.createdAt < b.createdAt ? -1 : 1));
     for (const dep of deployments) {
@@ -121,19 +127,22 @@ export class Scheduler {
       if (!done) return;
       // The plan as it was when the step succeeded; announced once the next one is stored.
       const plan = deploymentView(dep);
-      if (dep.currentStep === dep.steps.length) {
-        this.d.state.removeDeployment(dep.id);
-        this.d.events.emit('deployment_step_success', { plan, currentStep: step });
-        this.d.events.emit('deployment_success', { id: dep.id, plan });
-        this.kick();
-        return;
-      }
+      if (dep.currentStep === dep.steps.length) return this.succeed(dep, plan, step);
       this.saveStep(dep, dep.currentStep + 1);
       this.d.events.emit('deployment_step_success', { plan, currentStep: step });
       this.d.events.emit('deployment_info', { plan: deploymentView(dep), currentStep: dep.steps[dep.currentStep - 1] });
     }
+    this.succeed(dep, deploymentView(dep));
+  }
+
+  /**
+   * The deployment is over (its last step, if it had one, just succeeded): removed (stored first),
+   * announced, and another pass maintains the apps it held.
+   */
+  private succeed(dep: Deployment, plan: Record<string, unknown>, lastStep?: DeploymentStep): void {
     this.d.state.removeDeployment(dep.id);
-    this.d.events.emit('deployment_success', { id: dep.id, plan: deploymentView(dep) });
+    if (lastStep) this.d.events.emit('deployment_step_success', { plan, currentStep: lastStep });
+    this.d.events.emit('deployment_success', { id: dep.id, plan });
     this.kick();
   }
 
@@ -156,6 +165,10 @@ export class Scheduler {
         for (const task of tasks) if (task.state !== 'TASK_KILLING') void this.d.runner.kill(task, true, { app: removed });
         this.queue.delete(action.app);
         if (tasks.length > 0) return false;
+        // Only once its tasks are gone: the app's volumes go with it.
+        this.d.reservations.markAppDestroying(action.app);
+        this.d.reservations.sweep(this.d.state.tasks.values());
+        if (this.d.reservations.ofApp(action.app).length > 0) return false;
         this.d.runner.backoff.delete(action.app);
         this.d.events.emit('app_terminated_event', { appId: action.app });
         return true;
@@ -182,7 +195,7 @@ export class Scheduler {
   private scale(app: StoredApp, scaleTo: number, sentenced: Set<string>): boolean {
     const active = this.d.state.tasksOf(app.id).filter(isActive);
     const liveSentenced = active.filter((t) => sentenced.has(t.id)).length;
-    const kills = selectTasksToKill(active, Math.max(active.length - scaleTo, liveSentenced), app.killSelection ?? 'YOUNGEST_FIRST', sentenced);
+    const kills = this.tasksToKill(app, active, Math.max(active.length - scaleTo, liveSentenced), sentenced);
     for (const task of kills) void this.d.runner.kill(task);
     const remaining = active.length - kills.length;
     this.launch(app, scaleTo - remaining);
@@ -197,11 +210,22 @@ export class Scheduler {
   private maintain(app: StoredApp): void {
     const active = this.d.state.tasksOf(app.id).filter(isActive);
     if (active.length > app.instances) {
-      for (const task of selectTasksToKill(active, active.length - app.instances, app.killSelection ?? 'YOUNGEST_FIRST')) {
+      for (const task of this.tasksToKill(app, active, active.length - app.instances)) {
         void this.d.runner.kill(task);
       }
     }
     this.launch(app, app.instances - active.length);
+  }
+
+  /**
+   * Which tasks a scale-down stops. A resident app suspends its highest instances (their volumes
+   * are kept, and a scale-up resumes the lowest first); others follow the app's killSelection.
+   */
+  private tasksToKill(app: StoredApp, active: Task[], count: number, sentenced = new Set<string>()): Task[] {
+    if (!isResident(app)) return selectTasksToKill(active, count, app.killSelection ?? 'YOUNGEST_FIRST', sentenced);
+    const ordinal = (t: Task): number => this.d.reservations.get(t.reservationId)?.ordinal ?? Number.MAX_SAFE_INTEGER;
+    const order = [...active].sort((a, b) => Number(sentenced.has(b.id)) - Number(sentenced.has(a.id)) || ordinal(b) - ordinal(a));
+    return order.slice(0, Math.max(0, count));
   }
 
   /** Places up to `count` new tasks of the app now, respecting backoff, resources, ports, constraints. */
@@ -228,10 +252,15 @@ export class Scheduler {
     const wantedPorts = hostPortSpecs(app).map((p) => p.requested);
     // Each launch adds exactly one active task: counted here rather than rescanned per placement.
     let running = this.d.state.tasksOf(app.id).filter(isActive).length;
+    const resident = isResident(app);
     while (entry.count > 0) {
       const reasons: RejectReason[] = [];
       if (!constraintsAllow(app.constraints, this.d.node.hostname, running)) reasons.push('UnfulfilledConstraint');
-      reasons.push(...this.d.resources.shortfall(request));
+      // A resident instance runs on a suspended reservation if there is one, else on new volumes,
+      // which take their size of the node's disk for as long as they exist.
+      const reservation = resident ? this.d.reservations.free(app.id, this.d.state.tasks.values()) : undefined;
+      const volumes = resident && !reservation ? volumeDisk(app) : 0;
+      reasons.push(...this.d.resources.shortfall({ ...request, disk: request.disk + volumes }));
       let ports: number[] | null = [];
       if (reasons.length === 0) {
         ports = this.d.ports.allocate(wantedPorts.length, wantedPorts);
@@ -245,10 +274,12 @@ export class Scheduler {
         entry.message =
           reason === 'UnfulfilledConstraint'
             ? `The constraints ${JSON.stringify(app.constraints)} cannot be met by another instance on this node`
-            : describeShortfall(reasons, request, this.d.resources.free());
+            : volumes > 0 && reasons.includes('InsufficientDisk')
+              ? `Not enough disk on this node for a new instance's persistent volumes: needs ${volumes} MB of volumes${request.disk > 0 ? ` and ${request.disk} MB for the task` : ''}, ${Math.round(this.d.resources.free().disk)} MB free`
+              : describeShortfall(reasons, request, this.d.resources.free());
         return;
       }
-      if (this.storeFailed || !this.tryLaunch(app, ports as number[], entry)) {
+      if (this.storeFailed || !this.tryLaunch(app, ports as number[], entry, resident ? (reservation ?? null) : undefined)) {
         this.wakeAt(this.d.now() + RETRY_MS);
         return;
       }
@@ -259,9 +290,11 @@ export class Scheduler {
   }
 
   /** Launches a task; when the store cannot take it, gives its ports back and says so in the queue. */
-  private tryLaunch(app: StoredApp, ports: number[], entry: QueueInfo): boolean {
+  private tryLaunch(app: StoredApp, ports: number[], entry: QueueInfo, reservation?: Reservation | null): boolean {
     try {
-      this.d.runner.launch(app, ports);
+      // null: a resident app's new instance, whose reservation is stored before its task.
+      const on = reservation === null ? this.d.reservations.create(app, new Date(this.d.now()).toISOString()) : reservation;
+      this.d.runner.launch(app, ports, on);
       return true;
     } catch (err) {
       this.d.ports.release(ports);

@@ -11,6 +11,7 @@
  * so a task is never killed or ended twice while the store catches up.
  */
 import type { Task } from '../types.js';
+import { LogLimiter } from './log-limiter.js';
 import type { ClusterState, TaskFailure } from './state.js';
 
 export interface TaskChange {
@@ -35,7 +36,7 @@ export class TaskCommits {
   private timerDue = 0;
   private retryMs = FIRST_RETRY_MS;
   private failingSince?: number;
-  private lastLogged = 0;
+  private readonly failureLog: LogLimiter;
 
   constructor(
     private readonly state: ClusterState,
@@ -43,10 +44,12 @@ export class TaskCommits {
     private readonly now: () => number,
     /** Called when waiting changes were stored (the scheduler may have work again). */
     private readonly caughtUp: () => void = () => undefined,
-  ) {}
+  ) {
+    this.failureLog = new LogLimiter(now, LOG_EVERY_MS);
+  }
 
   /** Whether the last write failed (and none succeeded since). */
-  get failing(): boolean {
+  private get failing(): boolean {
     return this.failingSince !== undefined;
   }
 
@@ -179,16 +182,19 @@ export class TaskCommits {
     if (stored > 0) this.caughtUp();
   }
 
+  /** Said when writes start failing, then at most once a minute while they keep failing. */
   private failed(err: unknown): void {
     const now = this.now();
     const message = (err as Error).message ?? String(err);
-    if (this.failingSince === undefined) {
-      this.failingSince = now;
-      this.lastLogged = now;
+    const first = this.failingSince === undefined;
+    // A new spell of failures is said at once, however soon after the last one.
+    if (first) this.failureLog.reset();
+    const since = (this.failingSince ??= now);
+    if (!this.failureLog.allows()) return;
+    if (first) {
       this.log(`the store cannot be written (${message}): changes of tasks wait, memory keeping what is stored, and are retried until it can`);
-    } else if (now - this.lastLogged >= LOG_EVERY_MS) {
-      this.lastLogged = now;
-      this.log(`the store still cannot be written, for ${Math.round((now - this.failingSince) / 1000)}s (${message}); changes of ${this.waiting.size} task(s) wait`);
+    } else {
+      this.log(`the store still cannot be written, for ${Math.round((now - since) / 1000)}s (${message}); changes of ${this.waiting.size} task(s) wait`);
     }
   }
 

@@ -7,35 +7,38 @@
  */
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { taskContainerName } from '../agent/container-run.js';
 import type { ContainerStatus } from '../agent/container-lifecycle.js';
+import { taskContainerName } from '../agent/container-run.js';
 import { runFailureReason, type ContainerAgent } from '../agent/container-tasks.js';
 import { fetchAll, type FetchItem } from '../agent/fetcher.js';
 import { killProcessGroup, launchProcess, LaunchError } from '../agent/launcher.js';
 import type { PortAllocator } from '../agent/ports.js';
 import { findProcessesWithEnv, isSameProcess, processEnvValue, readProcessStart } from '../agent/process-identity.js';
 import { sandboxPath } from '../agent/sandbox.js';
+import { prepareTaskVolumes } from '../agent/task-volumes.js';
 import {
   chownSandbox,
   closePathToSandboxes,
   createSandbox,
   firstClosedAncestor,
   noteInSandbox,
+  openPathToAnotherSandbox,
   openPathToSandbox,
   sandboxOfOtherUser,
   STDERR,
   STDOUT,
 } from '../agent/task-sandbox.js';
-import { resolveTaskUserAsync, userEnvironment, type TaskUser, type UserResolution } from '../agent/task-user.js';
+import { resolveTaskUserAsync, userEnvironment, type TaskUser } from '../agent/task-user.js';
 import { LaunchBackoff } from '../engine/backoff.js';
-import { probeHealth } from '../engine/health-probe.js';
+import { probeHealth, type ProbeTarget } from '../engine/health-probe.js';
 import { HealthState, isHealthy, nextDelayMs } from '../engine/health-tracker.js';
 import { markPermanent } from '../../core/task-failure.js';
 import { isTerminal, type Task, type TaskState } from '../types.js';
 import type { StoredApp } from './app-changes.js';
-import { containerImage, containerSpec, hostPathMounts } from './container-spec.js';
+import { containerImage, containerSpec } from './container-spec.js';
 import type { EventBus } from './event-bus.js';
 import type { NodeInfo } from './node-info.js';
+import type { Reservation, Reservations } from './reservations.js';
 import type { ResourcePool } from './resources.js';
 import type { ClusterState } from './state.js';
 import { taskEnvironment } from './task-env.js';
@@ -55,11 +58,26 @@ interface Running {
   adoptedTimer?: NodeJS.Timeout;
   abort: AbortController;
   killing?: Promise<void>;
+  /** How its processes run, from its start (an adopted task's is worked out again). */
+  spec?: TaskProcessSpec;
   /** The command runs through /bin/sh -c, or in a container: exit 126/127 mean it cannot run. */
-  viaShell?: boolean;
-  viaContainer?: boolean;
+  shellExitCodes?: boolean;
   /** The launched process has exited (a container that never got to run, say). */
   exited?: boolean;
+}
+
+/** How a task's processes run, fixed for its life: its command's, and its COMMAND checks'. */
+interface TaskProcessSpec {
+  /** The user switched to (the daemon is root), or null: the daemon's own. */
+  switchTo: TaskUser | null;
+  /** The image of a DOCKER container task. */
+  image: string | undefined;
+  /** `uid:gid` its container runs as (the app's user). */
+  containerUser: string | undefined;
+  /** The environment of a plain-process task; a container's CLI runs with it too. */
+  env: Record<string, string>;
+  /** Who its processes run as, when not the daemon's user: they own its persistent volumes. */
+  volumeOwner: TaskUser | null;
 }
 
 export interface TaskRunnerDeps {
@@ -67,6 +85,8 @@ export interface TaskRunnerDeps {
   node: NodeInfo;
   ports: PortAllocator;
   resources: ResourcePool;
+  /** Persistent-volume reservations of resident apps' instances. */
+  reservations: Reservations;
   events: EventBus;
   log: (message: string) => void;
   /** Something changed that may need scheduling work. */
@@ -83,12 +103,17 @@ export class TaskRunner {
   private readonly pathWarned = new Set<number>();
   /** Active tasks of another user: while there are any, the path to their sandboxes stays open. */
   private readonly pathUsers = new Set<string>();
+  /** The path is open, the data dir's other entries having been made private when it was opened. */
+  private pathOpen = false;
   /** Every change of a task's state: stored first, then applied. */
   readonly commits: TaskCommits;
 
   constructor(private readonly d: TaskRunnerDeps) {
     this.commits = new TaskCommits(d.state, d.log, d.now, d.changed);
+    this.reservations = d.reservations;
   }
+
+  readonly reservations: Reservations;
 
   backoffOf(appId: string): LaunchBackoff {
     let b = this.backoff.get(appId);
@@ -101,7 +126,7 @@ export class TaskRunner {
    * took the ports. Throws when the store cannot take the task: nothing is changed then, and the
    * caller gives the ports back.
    */
-  launch(app: StoredApp, ports: number[]): Task {
+  launch(app: StoredApp, ports: number[], reservation?: Reservation): Task {
     const now = new Date(this.d.now()).toISOString();
     const id = `${app.id.slice(1).replace(/\//g, '_')}.${randomUUID()}`;
     const task: Task = {
@@ -125,6 +150,10 @@ export class TaskRunner {
       resources: { cpus: app.cpus, mem: app.mem, disk: app.disk, gpus: app.gpus ?? 0 },
       ...(containerImage(app) ? { container: taskContainerName(id) } : {}),
     };
+    if (reservation) {
+      task.reservationId = reservation.id;
+      task.localVolumes = reservation.volumes.map((v) => ({ containerPath: v.containerPath, persistenceId: v.persistenceId }));
+    }
     // Stored first: a task the store does not have must not exist in memory either.
     this.commits.create(task);
     this.d.resources.reserve(task.resources);
@@ -140,9 +169,10 @@ export class TaskRunner {
     try {
       // First of all: whatever fails next, the task has a sandbox with stdout and stderr.
       createSandbox(task.sandbox);
-      const who = await taskUserOf(app);
+      const spec = this.processSpec(app, task, await taskUserOf(app));
+      run.spec = spec;
+      const { switchTo, image } = spec;
       // Switching users: the sandbox will be theirs, and reachable by its path.
-      const switchTo = who.switchTo ? who.user : null;
       if (switchTo) {
         this.openPathFor(task);
         this.warnIfPathClosed(switchTo);
@@ -155,13 +185,20 @@ export class TaskRunner {
       // Handed over once the fetcher (the daemon's user) is done writing, before the task starts.
       if (switchTo) await chownSandbox(task.sandbox, switchTo.uid, switchTo.gid);
       if (run.abort.signal.aborted) return this.finish(task, 'TASK_KILLED', 'Killed before it started');
-      const image = containerImage(app);
-      const env = { ...taskEnvironment(app, task, this.d.node, this.d.env), ...(who.user && !image ? userEnvironment(who.user) : {}) };
+      const reservation = this.d.reservations.get(task.reservationId);
+      if (task.reservationId && !reservation) throw new LaunchError(`The reservation ${task.reservationId} of this instance is gone`);
+      const mounts = prepareTaskVolumes({
+        sandbox: task.sandbox,
+        volumes: app.container?.volumes ?? [],
+        persistent: reservation?.volumes ?? [],
+        container: image !== undefined,
+        // Whoever the task's processes run as owns its persistent volumes.
+        owner: spec.volumeOwner,
+      });
       let cmd = app.cmd;
       let args = app.args;
       if (image) {
-        const spec = containerSpec(app, task, this.d.node, who.user ? `${who.user.uid}:${who.user.gid}` : undefined, hostPathMounts(app.container?.volumes));
-        const c = await this.d.containers.prepare(spec, {
+        const c = await this.d.containers.prepare(containerSpec(app, task, this.d.node, spec.containerUser, mounts), {
           stderrFile: join(task.sandbox, STDERR),
           signal: run.abort.signal,
           // Said while it lasts: a deployment waiting on the task shows it.
@@ -176,22 +213,21 @@ export class TaskRunner {
         sandbox: task.sandbox,
         cmd,
         args,
-        env,
+        env: spec.env,
         stdoutFile: join(task.sandbox, STDOUT),
         stderrFile: join(task.sandbox, STDERR),
         // A container's CLI runs as the daemon (it talks to the engine); the container as the user.
         user: image ? null : switchTo,
       });
       run.child = launched.child;
-      run.viaShell = cmd != null && cmd !== '';
-      run.viaContainer = image !== undefined;
+      run.shellExitCodes = image !== undefined || (cmd != null && cmd !== '');
       launched.child.on('error', (err) => this.guard(`task ${task.id}`, () => this.failToStart(task, `Failed to launch: ${err.message}`)));
       launched.child.on('exit', (code, signal) => {
         run.exited = true;
-        // A container outlives its run's process (it runs under the runtime's monitor): it goes
-        // first, so its ports and name are free when the task is over.
         const over = () => this.guard(`exit of task ${task.id}`, () => this.onExit(task, code, signal));
-        // (A kill in progress stops and removes it: that is waited for.)
+        // A container outlives its run's process (it runs under the runtime's monitor): it goes
+        // first, so its ports and name are free when the task is over (a kill in progress stops
+        // and removes it: that is waited for).
         if (task.container) void (run.killing ?? this.d.containers.remove(task.container)).then(over, over);
         else over();
       });
@@ -221,15 +257,45 @@ export class TaskRunner {
     }
   }
 
-  /** The task runs as another user: the directories down to its sandbox let it through (0711). */
+  /**
+   * How the task's processes run. Its environment is the node's and Marathon's (with HOME, USER
+   * and LOGNAME of its user, unless a container sets its own).
+   */
+  private processSpec(app: StoredApp, task: Task, who: { user: TaskUser | null; switchTo: boolean }): TaskProcessSpec {
+    const image = app.container?.type === 'DOCKER' ? app.container.docker?.image : undefined;
+    return {
+      switchTo: who.switchTo ? who.user : null,
+      image,
+      containerUser: who.user ? `${who.user.uid}:${who.user.gid}` : undefined,
+      volumeOwner: image ? who.user : who.switchTo ? who.user : null,
+      env: { ...taskEnvironment(app, task, this.d.node, this.d.env), ...(who.user && !image ? userEnvironment(who.user) : {}) },
+    };
+  }
+
+  /**
+   * The task runs as another user: the directories down to its sandbox let it through (0711).
+   * The data dir's own files are made private when the first such task opens the path.
+   */
   private openPathFor(task: Task): void {
     this.pathUsers.add(task.id);
-    openPathToSandbox(this.d.node.dataDir, task.sandbox);
+    if (this.pathOpen) {
+      openPathToAnotherSandbox(this.d.node.dataDir, task.sandbox);
+    } else {
+      openPathToSandbox(this.d.node.dataDir, task.sandbox);
+      this.pathOpen = true;
+    }
+    // Its persistent volumes too: the links in its sandbox lead there.
+    for (const v of this.d.reservations.get(task.reservationId)?.volumes ?? []) openPathToAnotherSandbox(this.d.node.dataDir, v.path);
   }
 
   /** The task is over: with no other task of another user left, the data dir is private (0700) again. */
   private closePathAfter(task: Task): void {
     if (!this.pathUsers.delete(task.id) || this.pathUsers.size > 0) return;
+    this.closePath();
+  }
+
+  private closePath(): void {
+    this.pathOpen = false;
     this.guard('closing the data dir', () => closePathToSandboxes(this.d.node.dataDir));
   }
 
@@ -267,16 +333,16 @@ export class TaskRunner {
     // The task is over when its main process is: whatever it left running in its group goes too,
     // as Mesos tears down a task's container (it would hold ports the task no longer owns).
     killGroupNow(now.pid);
-    const exit = { exitCode: code };
-    if (now.state === 'TASK_KILLING' || now.goal === 'decommissioned' || this.running.get(task.id)?.abort.signal.aborted) {
-      this.finish(task, 'TASK_KILLED', signal ? `Killed with ${signal}` : 'Killed', undefined, exit);
-    } else if (code === 0) {
-      this.finish(task, 'TASK_FINISHED', 'Command exited with status 0', undefined, exit);
-    } else if (signal) {
-      this.finish(task, 'TASK_FAILED', `Command terminated with signal ${signal}`, undefined, exit);
-    } else {
-      this.finish(task, 'TASK_FAILED', exitMessage(code, this.running.get(task.id), task), undefined, exit);
-    }
+    const run = this.running.get(task.id);
+    const [state, message]: [TaskState, string] =
+      now.state === 'TASK_KILLING' || now.goal === 'decommissioned' || run?.abort.signal.aborted
+        ? ['TASK_KILLED', signal ? `Killed with ${signal}` : 'Killed']
+        : code === 0
+          ? ['TASK_FINISHED', 'Command exited with status 0']
+          : signal
+            ? ['TASK_FAILED', `Command terminated with signal ${signal}`]
+            : ['TASK_FAILED', exitMessage(code, run, task)];
+    this.finish(task, state, message, undefined, { exitCode: code });
   }
 
   /**
@@ -386,30 +452,42 @@ export class TaskRunner {
 
   private startHealthChecks(task: Task, app: StoredApp, run: Running): void {
     if ((app.healthChecks ?? []).length === 0) return;
-    resolveTaskUserAsync(app.user).then(
-      (who) => {
-        if (this.running.get(task.id) === run) this.runHealthChecks(task, app, run, who);
+    this.probeSetup(task, app, run).then(
+      (setup) => {
+        if (this.running.get(task.id) === run) this.runHealthChecks(task, app, run, setup);
       },
       (err: Error) => this.d.log(`health checks of task ${task.id}: ${err.stack ?? String(err)}`),
     );
   }
 
-  private runHealthChecks(task: Task, app: StoredApp, run: Running, who: UserResolution): void {
+  /**
+   * What the task's checks run against, fixed for its life: worked out once, not on every (250 ms
+   * during the grace period) tick. COMMAND checks run as the task does: as its user, with its
+   * environment; a container task's inside its container, as the task (its image's tools, the
+   * environment it was started with), the runtime's CLI running as the daemon, as at launch.
+   * `commandProblem`: why COMMAND checks cannot run (never as the daemon instead: they fail).
+   */
+  private async probeSetup(task: Task, app: StoredApp, run: Running): Promise<{ target: ProbeTarget; commandProblem: string | null }> {
+    let spec = run.spec;
+    let commandProblem: string | null = null;
+    if (!spec) {
+      // Adopted after a restart: who it runs as is looked up again.
+      const who = await resolveTaskUserAsync(app.user);
+      if (!who.ok) commandProblem = `cannot run the check as user "${app.user}": ${who.problem}`;
+      spec = this.processSpec(app, task, who.ok ? who : { user: null, switchTo: false });
+    }
+    const runtime = spec.image ? this.d.containers.runtime : null;
+    if (spec.image && !runtime) commandProblem ??= `no container runtime answers to run the check in the task's container`;
+    const container = runtime ? { bin: runtime.bin, name: taskContainerName(task.id), user: spec.containerUser } : null;
+    return { target: { host: task.host, ports: task.ports, env: spec.env, cwd: task.sandbox, user: spec.switchTo, container }, commandProblem };
+  }
+
+  private runHealthChecks(task: Task, app: StoredApp, run: Running, { target, commandProblem }: { target: ProbeTarget; commandProblem: string | null }): void {
     const checks = app.healthChecks ?? [];
     const stored = task.healthCheckResults;
     run.health = checks.map((check, i) =>
       stored[i] ? HealthState.fromJSON(check, stored[i]) : new HealthState(check, task.id, task.id),
     );
-    // Fixed for the task's life: built once, not on every (250 ms during the grace period) tick.
-    // COMMAND checks run as the task does: as its user, with its environment.
-    const user = who.ok && who.switchTo ? who.user : null;
-    // Never as the daemon instead: a check that cannot run as the task's user fails.
-    const userProblem = who.ok ? null : `cannot run the check as user "${app.user}": ${who.problem}`;
-    // A container task's COMMAND checks run inside its container, as the task (its image's tools,
-    // the environment it was started with); the runtime's CLI runs as the daemon, as at launch.
-    const image = app.container?.type === 'DOCKER' ? app.container.docker?.image : undefined;
-    const containerUser = who.ok && who.user ? `${who.user.uid}:${who.user.gid}` : undefined;
-    const env = { ...taskEnvironment(app, task, this.d.node, this.d.env), ...(who.ok && who.user && !image ? userEnvironment(who.user) : {}) };
     // Checked as the task will be once its waiting changes are stored: a kill waiting for the
     // store ends the checks as a stored one does.
     const live = () => this.running.get(task.id) === run && this.commits.view(task).state === 'TASK_RUNNING';
@@ -417,14 +495,11 @@ export class TaskRunner {
     const tick = async (): Promise<boolean> => {
       if (!live()) return false;
       const startedAt = task.startedAt ? Date.parse(task.startedAt) : null;
-      const runtime = image ? this.d.containers.runtime : null;
-      const container = runtime ? { bin: runtime.bin, name: taskContainerName(task.id), user: containerUser } : null;
-      const commandProblem = userProblem ?? (image && !runtime ? `no container runtime answers to run the check in the task's container` : null);
       const outcomes = await Promise.all(
         run.health.map((h) =>
           commandProblem && h.check.protocol === 'COMMAND'
             ? { ok: false, cause: commandProblem }
-            : probeHealth(h.check, { host: task.host, ports: task.ports, env, cwd: task.sandbox, user, container }, (h.check.timeoutSeconds ?? 20) * 1000),
+            : probeHealth(h.check, target, (h.check.timeoutSeconds ?? 20) * 1000),
         ),
       );
       if (!live()) return false;
@@ -515,7 +590,7 @@ export class TaskRunner {
       // A container task lives as long as its container: known from the runtime, not a pid.
       if (task.container && containers && this.recoverContainer(task, containers.get(task.container)) === 'over') continue;
       if (task.pid === null && !(task.container && containers)) {
-        const [pid] = findProcessesWithEnv('MESOS_TASK_ID', task.id).filter((p) => this.ownerOf(p) !== 'other');
+        const [pid] = findProcessesWithEnv('MESOS_TASK_ID', task.id).filter((p) => this.otherCluster(p) === null);
         if (pid !== undefined) {
           this.commits.apply(task, {
             set: {
@@ -531,10 +606,10 @@ export class TaskRunner {
       const alive = pid !== null && pidStart !== null && isSameProcess(pid, pidStart);
       this.d.resources.reserve(task.resources);
       this.d.ports.reserve(task.ports);
-      if (!alive || this.ownerOf(pid as number) === 'other') {
+      const owner = alive ? this.otherCluster(pid as number) : null;
+      if (!alive || owner !== null) {
         this.running.set(task.id, { health: [], abort: new AbortController() });
         if (alive) {
-          const owner = processEnvValue(pid as number, 'DCOS_AGENT_ID');
           this.d.log(`task ${task.id}: its process ${pid} belongs to cluster ${owner}, not this one (${this.d.node.agentId}); leaving it alone`);
           this.finish(task, 'TASK_LOST', `Its process belongs to another cluster (${owner}): this data dir is a copy of that cluster's`, false);
         } else if (pid === null) {
@@ -570,7 +645,7 @@ export class TaskRunner {
     }
     this.killStrays();
     if (containers) this.removeStrayContainers(containers);
-    if (this.pathUsers.size === 0) this.guard('closing the data dir', () => closePathToSandboxes(this.d.node.dataDir));
+    if (this.pathUsers.size === 0) this.closePath();
   }
 
   /**
@@ -646,14 +721,14 @@ export class TaskRunner {
   }
 
   /**
-   * Whose task a live process is, by the DCOS_AGENT_ID it was started with: 'unknown' when that
-   * cannot be read (no /proc, or the task replaced its environment); the pid and start time
-   * recorded for it in this cluster's store then decide alone, as they always did.
+   * The other cluster a live process is a task of, by the DCOS_AGENT_ID it was started with; null
+   * when it is this one's, or when that cannot be read (no /proc, or the task replaced its
+   * environment): the pid and start time recorded for it in this cluster's store then decide
+   * alone, as they always did.
    */
-  private ownerOf(pid: number): 'this' | 'other' | 'unknown' {
+  private otherCluster(pid: number): string | null {
     const owner = processEnvValue(pid, 'DCOS_AGENT_ID');
-    if (owner === null) return 'unknown';
-    return owner === this.d.node.agentId ? 'this' : 'other';
+    return owner === null || owner === this.d.node.agentId ? null : owner;
   }
 
   private announce(task: Task): void {
@@ -688,9 +763,9 @@ export class TaskRunner {
  */
 function exitMessage(code: number | null, run: Running | undefined, task: Task): string {
   const message = `Command exited with status ${code}`;
-  if (!run?.viaShell && !run?.viaContainer) return message;
+  if (!run?.shellExitCodes) return message;
   // 125: the runtime could not run the container; its own words are in the task's stderr.
-  if (code === 125 && run.viaContainer) {
+  if (code === 125 && task.container) {
     const reason = runFailureReason(join(task.sandbox, STDERR));
     if (reason) return `${message}: the container runtime could not run the container: ${reason}`;
   }

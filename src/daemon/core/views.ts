@@ -35,7 +35,7 @@ export function taskJson(task: Task, node: NodeInfo, app?: StoredApp): Record<st
     startedAt: task.startedAt,
     version: task.version,
     state: task.state,
-    localVolumes: [],
+    localVolumes: task.localVolumes ?? [],
     role: '*',
   };
   if ((app?.healthChecks ?? []).length > 0) json.healthCheckResults = task.healthCheckResults;

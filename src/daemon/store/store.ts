@@ -7,17 +7,24 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS apps (id TEXT PRIMARY KEY, definition TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS app_versions (
-  id TEXT NOT NULL, version TEXT NOT NULL, definition TEXT NOT NULL, PRIMARY KEY (id, version));
-CREATE TABLE IF NOT EXISTS tasks (id TEXT PRIMARY KEY, app_id TEXT NOT NULL, data TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS completed_tasks (
-  seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL, app_id TEXT NOT NULL, data TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS deployments (id TEXT PRIMARY KEY, data TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS app_failures (app_id TEXT PRIMARY KEY, data TEXT NOT NULL);
-`;
+/** Every table of the store, with its columns. */
+const TABLES = {
+  meta: '(key TEXT PRIMARY KEY, value TEXT NOT NULL)',
+  apps: '(id TEXT PRIMARY KEY, definition TEXT NOT NULL)',
+  app_versions: '(id TEXT NOT NULL, version TEXT NOT NULL, definition TEXT NOT NULL, PRIMARY KEY (id, version))',
+  tasks: '(id TEXT PRIMARY KEY, app_id TEXT NOT NULL, data TEXT NOT NULL)',
+  completed_tasks: '(seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL, app_id TEXT NOT NULL, data TEXT NOT NULL)',
+  deployments: '(id TEXT PRIMARY KEY, data TEXT NOT NULL)',
+  app_failures: '(app_id TEXT PRIMARY KEY, data TEXT NOT NULL)',
+  reservations: '(id TEXT PRIMARY KEY, app_id TEXT NOT NULL, data TEXT NOT NULL)',
+};
+
+/** The names of the store's tables (a database with others is not a cluster's). */
+export const STORE_TABLES: readonly string[] = Object.keys(TABLES);
+
+const SCHEMA = Object.entries(TABLES)
+  .map(([name, columns]) => `CREATE TABLE IF NOT EXISTS ${name} ${columns};`)
+  .join('\n');
 
 /** Marathon keeps at most this many versions of an app. */
 export const MAX_VERSIONS = 50;
@@ -66,6 +73,9 @@ export class Store {
       putFailure: db.prepare('INSERT INTO app_failures (app_id, data) VALUES (?, ?) ON CONFLICT(app_id) DO UPDATE SET data = excluded.data'),
       allFailures: db.prepare<[], { app_id: string; data: string }>('SELECT app_id, data FROM app_failures'),
       deleteFailure: db.prepare('DELETE FROM app_failures WHERE app_id = ?'),
+      allReservations: db.prepare<[], { data: string }>('SELECT data FROM reservations'),
+      putReservation: db.prepare('INSERT INTO reservations (id, app_id, data) VALUES (?, ?, ?) ON CONFLICT(id) DO UPDATE SET data = excluded.data'),
+      deleteReservation: db.prepare('DELETE FROM reservations WHERE id = ?'),
     };
   }
 
@@ -149,6 +159,19 @@ export class Store {
 
   loadFailures<T>(): Map<string, T> {
     return new Map(this.stmts.allFailures.all().map((r) => [r.app_id, JSON.parse(r.data) as T]));
+  }
+
+  /** Persistent-volume reservations: they outlive their tasks, and their app's versions. */
+  loadReservations<T>(): T[] {
+    return this.stmts.allReservations.all().map((r) => JSON.parse(r.data) as T);
+  }
+
+  putReservation(r: { id: string; appId: string }): void {
+    this.stmts.putReservation.run(r.id, r.appId, JSON.stringify(r));
+  }
+
+  deleteReservation(id: string): void {
+    this.stmts.deleteReservation.run(id);
   }
 
   close(): void {

@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
-import { CRASH_EXIT_CODE, installCrashHandlers } from '../../../src/daemon/crash-handlers.js';
+import { CRASH_EXIT_CODE } from '../../../src/core/daemon-exit.js';
+import { installCrashHandlers } from '../../../src/daemon/crash-handlers.js';
 
 describe('installCrashHandlers', () => {
   it.each([

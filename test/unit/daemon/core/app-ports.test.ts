@@ -3,7 +3,7 @@ import { normalizeApp } from '../../../../src/marathon/app-defaults.js';
 import type { AppDefinition } from '../../../../src/marathon/app-types.js';
 import type { StoredApp } from '../../../../src/daemon/core/app-changes.js';
 import { hostPortSpecs } from '../../../../src/daemon/core/app-ports.js';
-import { containerSpec, hostPathMounts } from '../../../../src/daemon/core/container-spec.js';
+import { containerSpec } from '../../../../src/daemon/core/container-spec.js';
 import type { NodeInfo } from '../../../../src/daemon/core/node-info.js';
 import { marathonEnvironment } from '../../../../src/daemon/core/task-env.js';
 import type { Task } from '../../../../src/daemon/types.js';
@@ -62,22 +62,5 @@ describe('a bridge container task', () => {
         { hostPort: 20002, containerPort: 20002, protocol: 'tcp' },
       ],
     });
-  });
-});
-
-describe('hostPathMounts', () => {
-  it('mounts absolute host paths, at a containerPath inside the sandbox when it is relative, RO read-only', () => {
-    expect(
-      hostPathMounts([
-        { containerPath: '/etc/app', hostPath: '/srv/conf', mode: 'RO' },
-        { containerPath: 'data', hostPath: '/srv/data', mode: 'RW' },
-        // Persistent volumes and relative host paths are not hostPath mounts.
-        { containerPath: 'pv', persistent: { size: 10 }, mode: 'RW' },
-        { containerPath: 'x', hostPath: 'pv', mode: 'RW' },
-      ]),
-    ).toEqual([
-      { source: '/srv/conf', target: '/etc/app', readOnly: true },
-      { source: '/srv/data', target: '/mnt/mesos/sandbox/data', readOnly: false },
-    ]);
   });
 });
