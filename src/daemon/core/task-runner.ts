@@ -446,6 +446,8 @@ export class TaskRunner {
     } catch (err) {
       this.d.log(`killing ${task.id} failed: ${(err as Error).message}`);
     }
+    // A run killed while it was still creating its container may have started it meanwhile.
+    if (task.container) await this.d.containers.remove(task.container);
     // Our own children also report through 'exit'; adopted ones only end here.
     if (!run?.child) this.guard(`kill of ${task.id}`, () => this.finish(task, 'TASK_KILLED', 'Killed'));
   }
