@@ -72,18 +72,26 @@ export interface PrepareOptions {
 export class ContainerAgent {
   private constructor(
     readonly runtime: ContainerRuntime | null,
-    readonly limits: ContainerLimits,
+    /** Asked in the background: the engine takes a while to describe its host. */
+    readonly limits: Promise<ContainerLimits>,
     private readonly env: NodeJS.ProcessEnv,
     /** Privileged containers are run only when the cluster was started allowing them. */
     readonly allowPrivileged: boolean,
   ) {}
 
-  /** Finds the runtime and what it enforces, and says both in the daemon log. */
+  /**
+   * Finds the runtime, and says it in the daemon log; what it enforces is said once known (the
+   * first container task waits for that, the daemon's start does not).
+   */
   static async start(env: NodeJS.ProcessEnv, log: (m: string) => void, opts: { allowPrivileged: boolean }): Promise<ContainerAgent> {
     const runtime = await detectContainerRuntime(env);
     log(describeRuntime(runtime));
-    const limits = runtime ? await probeContainerLimits(runtime, env) : { cpus: false, mem: false, reason: 'no container runtime' };
-    if (runtime) log(describeLimits(limits));
+    const limits = runtime
+      ? probeContainerLimits(runtime, env).then((found) => {
+          log(describeLimits(found));
+          return found;
+        })
+      : Promise.resolve({ cpus: false, mem: false, reason: 'no container runtime' });
     if (runtime && opts.allowPrivileged) log('privileged containers are allowed on this cluster');
     return new ContainerAgent(runtime, limits, env, opts.allowPrivileged);
   }
@@ -110,6 +118,7 @@ export class ContainerAgent {
       if (!pulled.ok) throw new LaunchError(markPermanent(`Failed to pull image "${spec.image}": ${pulled.reason}`), { permanent: true });
     }
     const name = taskContainerName(spec.taskId);
+    const limits = await this.limits;
     const command = containerCommand(runtime, {
       name,
       image: reference,
@@ -127,7 +136,7 @@ export class ContainerAgent {
       user: spec.user,
       mounts: spec.mounts,
       labels: { [AGENT_LABEL]: spec.agentId, [TASK_LABEL]: spec.taskId },
-      limits: { cpus: this.limits.cpus ? spec.cpus : undefined, memMiB: this.limits.mem ? spec.mem : undefined },
+      limits: { cpus: limits.cpus ? spec.cpus : undefined, memMiB: limits.mem ? spec.mem : undefined },
       // Podman hands the container the run's own stdout and stderr (the sandbox files), so they
       // keep being written when the run's process is gone; Docker's CLI streams them.
       logDriver: runtime.kind === 'podman' ? 'passthrough' : undefined,
