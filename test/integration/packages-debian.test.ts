@@ -50,9 +50,14 @@ describe("Debian-packaged services on the embedded cluster", () => {
     expect(r.exitCode, r.stderr).toBe(0);
     const [task] = JSON.parse(r.stdout).tasks;
     expect(execFileSync('redis-cli', ['-p', String(task.ports[0]), 'ping'], { encoding: 'utf8' }).trim()).toBe('PONG');
+    // redis-server rewrites its environment (its process title), so it is found by its own word.
+    const pid = Number(/process_id:(\d+)/.exec(execFileSync('redis-cli', ['-p', String(task.ports[0]), 'info', 'server'], { encoding: 'utf8' }))?.[1]);
+    expect(pid).toBeGreaterThan(1);
+    expect(existsSync(`/proc/${pid}`)).toBe(true);
     const un = await dcos(['package', 'uninstall', 'redis', '--yes']);
     expect(un.exitCode, un.stderr).toBe(0);
     expect(processesOfAgent(agentId).filter((p) => (p.taskId ?? '').startsWith('redis.'))).toEqual([]);
+    expect(existsSync(`/proc/${pid}`), `redis-server ${pid} still runs`).toBe(false);
   });
 
   it('installs zookeeper, which serves clients on its port, and uninstalls it leaving no process', async () => {
