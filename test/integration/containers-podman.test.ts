@@ -370,5 +370,13 @@ describe.skipIf(!ready)('container apps with real Podman', () => {
     await createApp(d, containerApp('/pull/local', { cmd: 'exec sleep 600' }));
     const [task] = await waitRunning(d, '/pull/local', 1, { timeoutMs: 60_000 });
     expect(readFileSync(join(await sandboxOf(d, task.id), 'stderr'), 'utf8')).not.toContain('Trying to pull');
+
+    // forcePullImage pulls even a local image: here, where no registry answers, that fails.
+    await createApp(d, containerApp('/pull/forced', { cmd: 'exec sleep 600' }, { forcePullImage: true }));
+    const forced = await waitFor(async () => (await d.api('GET', '/v2/apps/pull/forced?embed=app.lastTaskFailure')).json?.app?.lastTaskFailure, {
+      what: 'the forced pull failing',
+      timeoutMs: 60_000,
+    });
+    expect(forced.message).toContain(`Failed to pull image "${image}"`);
   });
 });
