@@ -246,7 +246,9 @@ export class TaskRunner {
         this.setState(task, { ...started, state: 'TASK_KILLING' }, () => void this.killGroup(task, app));
         return;
       }
-      this.setState(task, { ...started, startedAt: new Date(this.d.now()).toISOString(), state: 'TASK_RUNNING' }, () => {
+      // Running: what it said while staging (pulling its image) is over.
+      const said = task.message !== null ? { message: null } : {};
+      this.setState(task, { ...started, ...said, startedAt: new Date(this.d.now()).toISOString(), state: 'TASK_RUNNING' }, () => {
         this.backoffOf(app.id).onRunning(this.d.now(), app);
         this.startHealthChecks(task, app, run);
       });
