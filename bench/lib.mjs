@@ -66,6 +66,8 @@ export async function benchCluster(name, extraEnv = {}) {
     (await fetch(`${url}${path}`, { method, headers: { authorization: `token=${token}`, 'content-type': 'application/json' }, body: body && JSON.stringify(body) })).json();
   return {
     env,
+    url,
+    token,
     dcos,
     api,
     stop() {

@@ -30,7 +30,7 @@ function attach(ctx: ActionCtx, entry: ClusterEntry, url: string, token: string 
   ctx.config.setMany({ 'core.dcos_url': url, 'core.dcos_acs_token': token });
 }
 
-export async function clusterUp(ctx: ActionCtx, opts: { name?: string; port?: number; dataDir?: string }): Promise<ClusterUpResult> {
+export async function clusterUp(ctx: ActionCtx, opts: { name?: string; port?: number; dataDir?: string; allowPrivileged?: boolean }): Promise<ClusterUpResult> {
   const name = opts.name ?? DEFAULT_LOCAL;
   if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(name)) throw new UsageError(`Invalid cluster name "${name}": use letters, digits, "-", "_" and "."`);
   const registry = loadRegistry(ctx);
@@ -48,9 +48,20 @@ export async function clusterUp(ctx: ActionCtx, opts: { name?: string; port?: nu
     name,
     port: opts.port ?? previous?.port,
     portIsPreference: opts.port === undefined,
+    allowPrivileged: opts.allowPrivileged,
     env: ctx.env,
   });
   const token = readToken(dataDir);
+  if (!started && opts.allowPrivileged) {
+    // The setting is the daemon's, given when it starts: a running one keeps what it has.
+    const status = await new HttpClient({ url: info.url, token, timeoutSeconds: 5 }).request('GET', '/dcos-local/status').catch(() => undefined);
+    if (status?.status === 200 && status.json<{ allowPrivileged?: boolean }>().allowPrivileged !== true) {
+      const named = name === DEFAULT_LOCAL ? '' : ` --name ${name}`;
+      throw new DcosError('EPRIVILEGED_RUNNING', `Cluster [${name}] is already running without --allow-privileged`, {
+        hint: `Privileged containers are allowed from the daemon's start: "dcos cluster down${named}", then "dcos cluster up${named} --allow-privileged".`,
+      });
+    }
+  }
   attach(ctx, { name, kind: 'local', dataDir, port: info.port }, info.url, token);
   return { name, url: info.url, dataDir, pid: info.pid, started };
 }

@@ -54,6 +54,8 @@ export async function watchDeployment(scheduler: Scheduler, opts: WatchOptions):
   const maxFailures = opts.maxFailures ?? 3;
   const failures: Array<{ taskId: string; message: string; agentId?: string; at: number }> = [];
   const unhealthyKills: Array<{ taskId: string; reason: string }> = [];
+  /** The last status message of each task, from the event stream (what a staging task is doing). */
+  const messages = new Map<string, string>();
   const seen = new Set<string>();
   const lines = new ChangeLines();
   let noRoomSince: number | undefined;
@@ -68,6 +70,7 @@ export async function watchDeployment(scheduler: Scheduler, opts: WatchOptions):
     try {
       for await (const event of scheduler.events(signal)) {
         if (event.appId !== opts.appId && !(event.plan as { affectedApps?: string[] } | undefined)?.affectedApps?.includes(opts.appId)) continue;
+        if (event.eventType === 'status_update_event') messages.set(String(event.taskId), String(event.message ?? ''));
         if (event.eventType === 'status_update_event' && ['TASK_FAILED', 'TASK_ERROR', 'TASK_FINISHED'].includes(String(event.taskStatus))) {
           const taskId = String(event.taskId);
           if (!seen.has(taskId)) {
@@ -88,7 +91,7 @@ export async function watchDeployment(scheduler: Scheduler, opts: WatchOptions):
   try {
     for (;;) {
       opts.signal.throwIfAborted();
-      const { snapshot, queued, deployments } = await takeSnapshot(scheduler, opts, startedAt);
+      const { snapshot, queued, deployments } = await takeSnapshot(scheduler, opts, startedAt, messages);
       opts.onEvent({ type: 'snapshot', snapshot });
       for (const line of lines.update(snapshot, Date.now())) change(line);
 
@@ -158,6 +161,7 @@ async function takeSnapshot(
   scheduler: Scheduler,
   opts: WatchOptions,
   startedAt: number,
+  messages: ReadonlyMap<string, string>,
 ): Promise<{ snapshot: WatchSnapshot; queued?: QueueItem; deployments: DeploymentInfo[] }> {
   const [app, deployments, queue] = await Promise.all([
     scheduler.getApp(opts.appId),
@@ -181,6 +185,7 @@ async function takeSnapshot(
       startedAt: t.startedAt,
       // A task launched before the last change of configuration runs the previous one.
       current: runsCurrentConfig(app, t.version),
+      ...(t.state === 'TASK_STAGING' && messages.get(t.id) ? { message: messages.get(t.id) } : {}),
     };
   });
   const counts = countTasks(tasks, app?.instances ?? 0);
@@ -246,7 +251,8 @@ export class ChangeLines {
     if (next.step) put('step', `deployment ${next.deploymentId?.slice(0, 8)}: step ${next.step.current}/${next.step.total} ${next.step.actions.join(', ')}`);
     for (const t of next.tasks) {
       const health = t.healthy === null ? '' : t.healthy ? ', healthy' : t.healthCause ? `, unhealthy (${t.healthCause})` : ', health unknown';
-      put(`task:${t.id}`, `task ${t.id} ${t.state}${health}${t.current === false ? ' (previous configuration)' : ''}`);
+      const doing = t.message ? ` (${t.message})` : '';
+      put(`task:${t.id}`, `task ${t.id} ${t.state}${doing}${health}${t.current === false ? ' (previous configuration)' : ''}`);
     }
     for (const key of this.said.keys()) if (key.startsWith('task:') && !seen.has(key)) out.push(`task ${key.slice(5)} gone`);
     this.queuedSince = next.queue ? (this.queuedSince ?? now) : undefined;

@@ -16,6 +16,8 @@ export interface TaskView {
    * configuration, which a rolling update replaces). Absent means current.
    */
   current?: boolean;
+  /** What a task not running yet is doing, as its last status said (e.g. "pulling redis:7"). */
+  message?: string;
 }
 
 export interface WatchSnapshot {

@@ -176,9 +176,10 @@ export const COMMANDS: readonly CommandSpec[] = [
       { flags: '--name <name>', description: 'Cluster name (default: local)' },
       { flags: '--port <port>', description: 'API port on 127.0.0.1 (default: the last one used, or a free one)', integer: true },
       { flags: '--data-dir <dir>', description: 'Where it keeps its state and task sandboxes' },
+      { flags: '--allow-privileged', description: 'Run privileged containers (container.docker.privileged) until the daemon stops' },
     ],
     json: true,
-    examples: ['dcos cluster up', 'dcos cluster up --name dev --port 8480'],
+    examples: ['dcos cluster up', 'dcos cluster up --name dev --port 8480', 'dcos cluster up --allow-privileged'],
     load: () => import('./cluster/up.js'),
   },
   {

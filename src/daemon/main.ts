@@ -10,6 +10,7 @@ import { mkdirSync, rmSync, statfsSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { ContainerAgent } from './agent/container-tasks.js';
 import { PortAllocator } from './agent/ports.js';
 import { ReadinessTracker } from './core/readiness.js';
 import { findProcessesWithEnv, processEnvValue, readProcessStart } from './agent/process-identity.js';
@@ -91,6 +92,8 @@ async function main(): Promise<void> {
       'service-ports': { type: 'string', default: '10000-19999' },
       // The port was remembered, not chosen by the user: take a free one if it is taken now.
       'port-fallback': { type: 'boolean', default: false },
+      // Run privileged containers (container.docker.privileged); refused otherwise.
+      'allow-privileged': { type: 'boolean', default: false },
     },
   });
   const dataDir = values['data-dir'];
@@ -108,6 +111,9 @@ async function main(): Promise<void> {
   }
   // Before the store opens: an older version's state.db may be readable by others.
   makePrivate(dataDir);
+  // Asked while the store opens: which runtime runs containers here, said in the log at start.
+  const allowPrivileged = values['allow-privileged'] === true || /^(1|true|yes)$/i.test(process.env.DCOS_ALLOW_PRIVILEGED ?? '');
+  const containersReady = ContainerAgent.start(process.env, log, { allowPrivileged });
 
   let identity: ClusterIdentity;
   try {
@@ -194,7 +200,10 @@ async function main(): Promise<void> {
     startedAt: Date.now(),
     url: `http://127.0.0.1:${port}`,
     version: VERSION,
+    allowPrivileged,
   };
+  const containers = await containersReady;
+  node.containerRuntime = containers.describe();
   let scheduler: Scheduler | undefined;
   const runner = new TaskRunner({
     state,
@@ -207,11 +216,15 @@ async function main(): Promise<void> {
     changed: () => scheduler?.kick(),
     now: Date.now,
     env: process.env,
+    containers,
   });
   const readiness = new ReadinessTracker((id) => state.tasks.get(id), () => scheduler?.kick());
   scheduler = new Scheduler({ state, runner, readiness, resources: pool, reservations, ports, events, node, now: Date.now, log });
   const cluster = new Cluster(state, node, runner, scheduler, events, Date.now, readiness);
-  runner.recover();
+  // The containers of this agent as the runtime has them: live ones are re-adopted, the rest go.
+  const survey = await containers.survey(agentId);
+  if (containers.runtime && !survey) log('the container runtime did not list its containers: container tasks are judged by their processes only');
+  runner.recover(survey);
 
   let shuttingDown = false;
   const shutdown = async (stopTasks: boolean): Promise<void> => {
@@ -228,6 +241,8 @@ async function main(): Promise<void> {
       // Belt and braces: any process still carrying one of those tasks' ids goes too.
       const left = await sweepTaskProcesses(agentId, new Set(tasks.map((t) => t.id)), log);
       if (left > 0) log(`killed ${left} leftover task process(es)`);
+      const leftContainers = await containers.removeAll(agentId, log);
+      if (leftContainers > 0) log(`removed ${leftContainers} leftover container(s)`);
     }
     // Changes still waiting for the store get a last try.
     runner.commits.flush();
@@ -262,6 +277,8 @@ async function main(): Promise<void> {
       portsInUse: ports.inUse(),
       // Tasks whose changes wait for a store that cannot be written now.
       tasksWaitingForStore: runner.commits.backlog,
+      containerRuntime: node.containerRuntime ?? null,
+      allowPrivileged,
     },
   }));
 

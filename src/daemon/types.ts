@@ -64,6 +64,8 @@ export interface Task {
   healthCheckResults: HealthResult[];
   /** Resources reserved for the task. */
   resources: { cpus: number; mem: number; disk: number; gpus: number };
+  /** The task's container (named after the task), for a DOCKER container app. */
+  container?: string;
   /** The instance's reservation (resident apps): the persistent volumes the task runs on. */
   reservationId?: string | null;
   /** Marathon's localVolumes of the task. */

@@ -133,6 +133,8 @@ export async function startDaemon(opts: {
   port?: number;
   /** The port was remembered from an earlier start (not asked for): another is fine if it is taken. */
   portIsPreference?: boolean;
+  /** Privileged containers may run (for this daemon's life). */
+  allowPrivileged?: boolean;
   env: Record<string, string | undefined>;
   timeoutMs?: number;
 }): Promise<{ info: DaemonInfo; started: boolean }> {
@@ -152,6 +154,7 @@ export async function startDaemon(opts: {
   const logStart = statSync(logFile).size;
   const args = [daemonEntry(opts.env), '--data-dir', opts.dataDir, '--name', opts.name, '--port', String(opts.port ?? 0)];
   if (opts.portIsPreference) args.push('--port-fallback');
+  if (opts.allowPrivileged) args.push('--allow-privileged');
   const child = spawn(process.execPath, args, { detached: true, stdio: ['ignore', out, out], env: opts.env as NodeJS.ProcessEnv });
   closeSync(out);
   let exitCode: number | null = null;

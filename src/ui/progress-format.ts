@@ -45,6 +45,8 @@ export function shortTaskId(id: string): string {
 export function taskState(task: TaskView): { text: string; tone: Tone } {
   const text = task.state.replace(/^TASK_/, '').toLowerCase();
   if (text === 'running') return { text, tone: 'green' };
+  // What a task on its way is doing: `staging: pulling redis:7`.
+  if (task.message && text === 'staging') return { text: `${text}: ${oneLine(task.message)}`, tone: 'yellow' };
   if (['failed', 'error', 'killed', 'lost', 'dropped', 'gone', 'gone_by_operator', 'unreachable'].includes(text)) return { text, tone: 'red' };
   return { text, tone: 'yellow' };
 }

@@ -3,11 +3,11 @@ import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import { tmpdir, userInfo } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startDaemon, stopAllDaemons, waitFor, type TestDaemon } from '../helpers/daemon.js';
-import { DOCKER_DOUBLE, execCalls, PODMAN_DOUBLE } from './container-doubles.js';
+import { DOCKER_DOUBLE } from './container-doubles.js';
 import { createApp, getApp, sandboxOf, sleeper, waitRunning, waitSandboxFile, type Json } from './support.js';
 
 let work: string;
@@ -107,126 +107,38 @@ describe('DOCKER containers', () => {
     expect(f.message).toContain('example.org/app:1.0');
   });
 
-  it('runs the container through the runtime binary (a test double that runs the command locally)', async () => {
+  it("drives Docker's CLI the Docker way (a test double of it: images by `image inspect`, output streamed, stop then rm)", async () => {
     const dir = mkdtempSync(join(tmpdir(), 'dcos-it-docker-double-'));
     const double = join(dir, 'docker-test-double.sh');
     writeFileSync(double, DOCKER_DOUBLE);
     chmodSync(double, 0o755);
     try {
       const d = await startDaemon({ env: { DCOS_CONTAINER_RUNTIME: double } });
+      expect(d.log()).toContain(`container runtime: docker 24.0.0-test-double (${double})`);
       await createApp(d, dockerApp('/docker/double'));
       const [task] = await waitRunning(d, '/docker/double', 1);
+      // Known (and said) by the time a container task starts.
+      expect(d.log()).toContain('container limits: cpus and mem are enforced');
       const sandbox = await sandboxOf(d, task.id);
       const out = await waitSandboxFile(d, `${sandbox}/stdout`, (t) => t.includes('\n'), 'stdout of the container task');
       expect(out).toBe(`in-container image=example.org/app:1.0 task=${task.id} sandbox=/mnt/mesos/sandbox\n`);
-      const calls = readFileSync(join(dir, 'double-invocations.log'), 'utf8').trim().split('\n');
-      expect(calls[0]).toMatch(/^info/);
-      const run = calls.find((c) => c.startsWith('run '));
-      expect(run).toBeDefined();
-      expect(run).toContain('--rm');
+      const calls = () => readFileSync(join(dir, 'double-invocations.log'), 'utf8').trim().split('\n');
+      const name = `dcos-${task.id}`;
+      expect(calls()).toContain('image inspect --format {{.Id}} example.org/app:1.0');
+      const run = calls().find((c) => c.startsWith('run '));
+      expect(run).toContain(`run --rm --name ${name} --label dcos.agent-id=${d.agentId} --label dcos.task-id=${task.id} --network host`);
       expect(run).toContain(`-v ${sandbox}:/mnt/mesos/sandbox`);
-      expect(run).toContain('--entrypoint /bin/sh example.org/app:1.0 -c');
-      // The container task is killed like any task.
+      expect(run).toContain('--cpus=0.01 --memory=16m --pull=never --entrypoint /bin/sh example.org/app:1.0 -c');
+      // Docker's CLI streams the output; Podman's passthrough driver is not Docker's.
+      expect(run).not.toContain('--log-driver');
+      // The container task is killed by stopping its container, then removing it.
       expect((await d.api('DELETE', '/v2/apps/docker/double')).status).toBe(200);
       await waitFor(() => d.taskProcesses().length === 0, { what: 'the container task process gone' });
-    } finally {
-      await stopAllDaemons();
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
-
-  it('runs COMMAND health checks inside the task container, through the runtime exec, as the app user', { timeout: 120_000 }, async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'dcos-it-docker-health-'));
-    const double = join(dir, 'docker-test-double.sh');
-    writeFileSync(double, DOCKER_DOUBLE);
-    chmodSync(double, 0o755);
-    const answer = (value: string) => writeFileSync(join(dir, 'exec-answer'), value);
-    // A tool of the image, not of this node: run on the node, the check could never pass.
-    const command = '/opt/kafka/bin/kafka-topics.sh --bootstrap-server "$HOST:9092" --list';
-    const me = userInfo();
-    try {
-      const d = await startDaemon({ env: { DCOS_CONTAINER_RUNTIME: double } });
-      const results = async () => (await getApp(d, '/docker/checked')).tasks[0]?.healthCheckResults?.[0];
-      await createApp(d, {
-        ...dockerApp('/docker/checked'),
-        user: me.username,
-        healthChecks: [{ protocol: 'COMMAND', command: { value: command }, intervalSeconds: 1, timeoutSeconds: 2, gracePeriodSeconds: 0, maxConsecutiveFailures: 0 }],
-      });
-      const [task] = await waitRunning(d, '/docker/checked', 1, { healthy: true, timeoutMs: 30_000 });
-      // The container the task runs in, by the name the daemon gave it at `run`.
-      const run = readFileSync(join(dir, 'double-invocations.log'), 'utf8').split('\n').find((c) => c.startsWith('run '));
-      const name = /--name (\S+)/.exec(run ?? '')?.[1];
-      expect(name).toContain(task.id);
-      const execs = execCalls(readFileSync(join(dir, 'exec-invocations.log'), 'utf8'));
-      expect(execs.length).toBeGreaterThan(0);
-      for (const argv of execs) expect(argv).toEqual(['exec', `--user=${me.uid}:${me.gid}`, name, '/bin/sh', '-c', command]);
-
-      // Unhealthy while the exec fails, healthy again when it passes: the exec's exit code decides.
-      answer('1');
-      const failed = await waitFor(async () => {
-        const r = await results();
-        return r && r.alive === false && r.consecutiveFailures >= 1 ? r : undefined;
-      }, { what: 'the check failing with the exec', timeoutMs: 30_000 });
-      expect(failed.lastFailureCause).toBe('command exited with 1: check failed in the container (test double)');
-      expect((await getApp(d, '/docker/checked')).tasksUnhealthy).toBe(1);
-      answer('0');
-      await waitFor(async () => (await results())?.alive === true, { what: 'the check passing again', timeoutMs: 30_000 });
-
-      // An exec that outlives the check's timeout fails the check and is killed.
-      rmSync(join(dir, 'exec-hanging.pid'), { force: true });
-      answer('hang');
-      const timedOut = await waitFor(async () => {
-        const r = await results();
-        return r && r.alive === false && /timed out after 2s/.test(r.lastFailureCause ?? '') ? r : undefined;
-      }, { what: 'the check timing out', timeoutMs: 30_000 });
-      expect(timedOut.lastFailureCause).toBe('timed out after 2s');
-      const hung = Number(readFileSync(join(dir, 'exec-hanging.pid'), 'utf8'));
-      await waitFor(() => !isAlive(hung), { what: `the hanging exec ${hung} killed`, timeoutMs: 10_000 });
-      answer('0');
-      expect((await d.api('DELETE', '/v2/apps/docker/checked')).status).toBe(200);
-      await waitFor(() => d.taskProcesses().length === 0, { what: 'the container task process gone' });
-    } finally {
-      await stopAllDaemons();
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
-
-  it('a node with only Podman runs container apps with it, and its log says so', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'dcos-it-podman-double-'));
-    const podman = join(dir, 'podman');
-    writeFileSync(podman, PODMAN_DOUBLE);
-    // Found first on PATH for "docker": a client without an engine, as on this machine.
-    writeFileSync(join(dir, 'docker'), '#!/bin/sh\necho "Cannot connect to the Docker daemon" >&2\nexit 1\n');
-    chmodSync(podman, 0o755);
-    chmodSync(join(dir, 'docker'), 0o755);
-    try {
-      const d = await startDaemon({ env: { PATH: `${dir}:${process.env.PATH ?? ''}` } });
-      await createApp(d, dockerApp('/docker/podman'));
-      const [task] = await waitRunning(d, '/docker/podman', 1);
-      const out = await waitSandboxFile(d, `${await sandboxOf(d, task.id)}/stdout`, (t) => t.includes('\n'), 'stdout of the container task');
-      expect(out).toBe(`in-container image=example.org/app:1.0 task=${task.id} sandbox=/mnt/mesos/sandbox\n`);
-      const calls = readFileSync(join(dir, 'double-invocations.log'), 'utf8').trim().split('\n');
-      expect(calls[0]).toBe('version --format {{.Version}}');
-      expect(calls.some((c) => c.startsWith('run --rm'))).toBe(true);
-      expect(d.log()).toContain(`container runtime: podman 4.3.1-test-double (${podman})`);
+      await waitFor(() => calls().includes(`rm -f ${name}`), { what: 'the container removed' });
+      expect(calls()).toContain(`stop --time 3 ${name}`);
     } finally {
       await stopAllDaemons();
       rmSync(dir, { recursive: true, force: true });
     }
   });
 });
-
-/** Whether `pid` is a live process (a zombie waiting for its parent counts as gone). */
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return !stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
-  } catch {
-    return false;
-  }
-}

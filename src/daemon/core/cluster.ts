@@ -21,6 +21,7 @@ import {
   versioned,
   type StoredApp,
 } from './app-changes.js';
+import { privilegedRefusal } from '../agent/container-tasks.js';
 import type { EventBus } from './event-bus.js';
 import type { NodeInfo } from './node-info.js';
 import type { ReadinessTracker } from './readiness.js';
@@ -139,8 +140,16 @@ export class Cluster {
     return dep;
   }
 
+  /** A privileged container only runs where the cluster allows it: refused at submit, naming the setting. */
+  private checkPrivileged(app: NormalizedApp): void {
+    if (app.container?.docker?.privileged === true && this.node.allowPrivileged !== true) {
+      throw invalid([{ path: '/container/docker/privileged', errors: [privilegedRefusal()] }]);
+    }
+  }
+
   createApp(body: unknown, force: boolean): { app: StoredApp; deployment: Deployment } {
     const normalized = normalizeBody(body);
+    this.checkPrivileged(normalized);
     if (this.state.apps.has(normalized.id)) {
       throw new HttpError(409, { message: `An app with id [${normalized.id}] already exists.` });
     }
@@ -168,6 +177,8 @@ export class Cluster {
     } else {
       target = normalizeBody(opts.partial ? mergePartial(current, obj) : { ...obj }, id, current);
     }
+    // An app that already was privileged can still be scaled or wound down (its tasks fail, saying why).
+    if (current.container?.docker?.privileged !== true) this.checkPrivileged(target);
     target = assignServicePorts(target, this.usedServicePorts(id), this.node.servicePortRange, current);
     const resident = residentUpdateIssues(current as Json, target as Json);
     if (resident.length > 0) throw invalid(resident);

@@ -127,6 +127,8 @@ export function agentJson(node: NodeInfo, used: Resources): Record<string, unkno
     deactivated: false,
     version: MESOS_VERSION,
     capabilities: ['MULTI_ROLE', 'HIERARCHICAL_ROLE', 'RESERVATION_REFINEMENT'],
+    // Not Mesos's: which runtime runs DOCKER containers on this agent (null: none answers).
+    containerRuntime: node.containerRuntime ?? null,
   };
 }
 

@@ -18,4 +18,8 @@ export interface NodeInfo {
   /** http://127.0.0.1:<port> of the API. */
   url: string;
   version: string;
+  /** The runtime DOCKER container apps run with here, or null (none answers). */
+  containerRuntime?: { kind: string; version: string; bin: string } | null;
+  /** Whether privileged containers may run (the daemon's --allow-privileged). */
+  allowPrivileged?: boolean;
 }

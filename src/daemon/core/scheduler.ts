@@ -8,6 +8,7 @@ import { selectTasksToKill } from '../engine/kill-selection.js';
 import type { DeploymentAction, DeploymentStep } from '../engine/plan.js';
 import { funnelReason, type RejectReason } from '../engine/queue.js';
 import type { StoredApp } from './app-changes.js';
+import { hostPortSpecs } from './app-ports.js';
 import { constraintsAllow } from './constraints.js';
 import type { EventBus } from './event-bus.js';
 import type { NodeInfo } from './node-info.js';
@@ -247,7 +248,8 @@ export class Scheduler {
       return;
     }
     const request = { cpus: app.cpus, mem: app.mem, disk: app.disk, gpus: app.gpus ?? 0 };
-    const defs = app.portDefinitions ?? [];
+    // One entry per host port of a task (0: any of the range): port definitions or mappings.
+    const wantedPorts = hostPortSpecs(app).map((p) => p.requested);
     // Each launch adds exactly one active task: counted here rather than rescanned per placement.
     let running = this.d.state.tasksOf(app.id).filter(isActive).length;
     const resident = isResident(app);
@@ -261,7 +263,7 @@ export class Scheduler {
       reasons.push(...this.d.resources.shortfall({ ...request, disk: request.disk + volumes }));
       let ports: number[] | null = [];
       if (reasons.length === 0) {
-        ports = this.d.ports.allocate(defs.length, app.requirePorts ? defs.map((p) => p.port ?? 0) : []);
+        ports = this.d.ports.allocate(wantedPorts.length, wantedPorts);
         if (!ports) reasons.push('InsufficientPorts');
       }
       entry.processed += 1;

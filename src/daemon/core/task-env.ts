@@ -1,6 +1,7 @@
 /** The environment Marathon and Mesos give a task (marathon-api notes, section 4.3). */
 import type { Task } from '../types.js';
 import type { StoredApp } from './app-changes.js';
+import { hostPortSpecs } from './app-ports.js';
 import type { NodeInfo } from './node-info.js';
 
 /** Daemon variables a task must not inherit (tokens, our own settings). */
@@ -30,12 +31,13 @@ export function marathonEnvironment(app: StoredApp, task: Task, node: NodeInfo):
     env[`MARATHON_APP_LABEL_${name}`] = value;
   }
   env.MARATHON_APP_LABELS = labelKeys.join(' ');
-  const defs = app.portDefinitions ?? [];
+  // Host ports, keyed also by the port asked for (a container port, for a port mapping) and name.
+  const specs = hostPortSpecs(app);
   task.ports.forEach((port, i) => {
     env[`PORT${i}`] = String(port);
-    const requested = defs[i]?.port;
+    const requested = specs[i]?.envKey;
     env[`PORT_${requested ? requested : port}`] = String(port);
-    const name = defs[i]?.name;
+    const name = specs[i]?.name;
     if (name) env[`PORT_${name.toUpperCase().replace(/[^A-Z0-9_]/g, '_')}`] = String(port);
   });
   if (task.ports.length) {

@@ -7,7 +7,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { containerCommand, describeRuntime, detectContainerRuntime, NoContainerRuntimeError, taskContainerName, type ContainerRuntime } from '../agent/containers.js';
+import type { ContainerStatus } from '../agent/container-lifecycle.js';
+import { taskContainerName } from '../agent/container-run.js';
+import { runFailureReason, type ContainerAgent } from '../agent/container-tasks.js';
 import { fetchAll, type FetchItem } from '../agent/fetcher.js';
 import { killProcessGroup, launchProcess, LaunchError } from '../agent/launcher.js';
 import type { PortAllocator } from '../agent/ports.js';
@@ -33,12 +35,13 @@ import { HealthState, isHealthy, nextDelayMs } from '../engine/health-tracker.js
 import { markPermanent } from '../../core/task-failure.js';
 import { isTerminal, type Task, type TaskState } from '../types.js';
 import type { StoredApp } from './app-changes.js';
+import { containerImage, containerSpec } from './container-spec.js';
 import type { EventBus } from './event-bus.js';
 import type { NodeInfo } from './node-info.js';
 import type { Reservation, Reservations } from './reservations.js';
 import type { ResourcePool } from './resources.js';
 import type { ClusterState } from './state.js';
-import { marathonEnvironment, taskEnvironment } from './task-env.js';
+import { taskEnvironment } from './task-env.js';
 import { TaskCommits, type TaskChange } from './task-commits.js';
 import { servicePorts } from './views.js';
 
@@ -59,6 +62,8 @@ interface Running {
   spec?: TaskProcessSpec;
   /** The command runs through /bin/sh -c, or in a container: exit 126/127 mean it cannot run. */
   shellExitCodes?: boolean;
+  /** The launched process has exited (a container that never got to run, say). */
+  exited?: boolean;
 }
 
 /** How a task's processes run, fixed for its life: its command's, and its COMMAND checks'. */
@@ -88,12 +93,13 @@ export interface TaskRunnerDeps {
   changed: () => void;
   now: () => number;
   env: NodeJS.ProcessEnv;
+  /** The node's container runtime, for DOCKER container apps. */
+  containers: ContainerAgent;
 }
 
 export class TaskRunner {
   private readonly running = new Map<string, Running>();
   readonly backoff = new Map<string, LaunchBackoff>();
-  private runtimeLogged = false;
   private readonly pathWarned = new Set<number>();
   /** Active tasks of another user: while there are any, the path to their sandboxes stays open. */
   private readonly pathUsers = new Set<string>();
@@ -142,6 +148,7 @@ export class TaskRunner {
       finishedAt: null,
       healthCheckResults: [],
       resources: { cpus: app.cpus, mem: app.mem, disk: app.disk, gpus: app.gpus ?? 0 },
+      ...(containerImage(app) ? { container: taskContainerName(id) } : {}),
     };
     if (reservation) {
       task.reservationId = reservation.id;
@@ -191,22 +198,13 @@ export class TaskRunner {
       let cmd = app.cmd;
       let args = app.args;
       if (image) {
-        const runtime = await this.containerRuntime();
-        if (!runtime) throw new NoContainerRuntimeError(image);
-        const c = containerCommand(runtime, {
-          name: taskContainerName(task.id),
-          image,
-          cmd: app.cmd,
-          args: app.args,
-          env: marathonEnvironment(app, task, this.d.node),
-          sandbox: task.sandbox,
-          forcePull: app.container?.docker?.forcePullImage,
-          privileged: app.container?.docker?.privileged,
-          parameters: app.container?.docker?.parameters,
-          network: 'host',
-          user: spec.containerUser,
-          mounts,
+        const c = await this.d.containers.prepare(containerSpec(app, task, this.d.node, spec.containerUser, mounts), {
+          stderrFile: join(task.sandbox, STDERR),
+          signal: run.abort.signal,
+          // Said while it lasts: a deployment waiting on the task shows it.
+          pulling: (what) => this.setState(task, { state: 'TASK_STAGING', message: `pulling ${what}` }),
         });
+        if (run.abort.signal.aborted) return this.finish(task, 'TASK_KILLED', 'Killed before it started');
         cmd = null;
         args = [c.bin, ...c.args];
       }
@@ -224,14 +222,33 @@ export class TaskRunner {
       run.child = launched.child;
       run.shellExitCodes = image !== undefined || (cmd != null && cmd !== '');
       launched.child.on('error', (err) => this.guard(`task ${task.id}`, () => this.failToStart(task, `Failed to launch: ${err.message}`)));
-      launched.child.on('exit', (code, signal) => this.guard(`exit of task ${task.id}`, () => this.onExit(task, code, signal)));
+      launched.child.on('exit', (code, signal) => {
+        run.exited = true;
+        const over = () => this.guard(`exit of task ${task.id}`, () => this.onExit(task, code, signal));
+        // A container outlives its run's process (it runs under the runtime's monitor): it goes
+        // first, so its ports and name are free when the task is over (a kill in progress stops
+        // and removes it: that is waited for).
+        if (task.container) void (run.killing ?? this.d.containers.remove(task.container)).then(over, over);
+        else over();
+      });
       const started = { pid: launched.pid, pidStart: launched.start };
+      // A container task runs once its container does (the run may still be creating it).
+      if (task.container && !run.abort.signal.aborted) {
+        const status = await this.d.containers.waitRunning(task.container, () => run.exited === true || run.abort.signal.aborted);
+        if (!status && !run.exited && !run.abort.signal.aborted) {
+          this.setState(task, { ...started, state: 'TASK_KILLING', message: 'Its container did not start running in time' }, () => void this.killGroup(task, app));
+          return;
+        }
+        if (run.exited) return;
+      }
       if (run.abort.signal.aborted) {
         // Killed while launching: the process exists now, so stop it properly.
         this.setState(task, { ...started, state: 'TASK_KILLING' }, () => void this.killGroup(task, app));
         return;
       }
-      this.setState(task, { ...started, startedAt: new Date(this.d.now()).toISOString(), state: 'TASK_RUNNING' }, () => {
+      // Running: what it said while staging (pulling its image) is over.
+      const said = task.message !== null ? { message: null } : {};
+      this.setState(task, { ...started, ...said, startedAt: new Date(this.d.now()).toISOString(), state: 'TASK_RUNNING' }, () => {
         this.backoffOf(app.id).onRunning(this.d.now(), app);
         this.startHealthChecks(task, app, run);
       });
@@ -312,16 +329,6 @@ export class TaskRunner {
     this.finish(task, 'TASK_FAILED', message);
   }
 
-  /** The node's container runtime; the first answer is written to the daemon log. */
-  private async containerRuntime(): Promise<ContainerRuntime | null> {
-    const runtime = await detectContainerRuntime(this.d.env);
-    if (!this.runtimeLogged) {
-      this.runtimeLogged = true;
-      this.d.log(describeRuntime(runtime));
-    }
-    return runtime;
-  }
-
   private onExit(task: Task, code: number | null, signal: NodeJS.Signals | null): void {
     const now = this.commits.view(task);
     if (isTerminal(now.state)) return;
@@ -336,7 +343,7 @@ export class TaskRunner {
           ? ['TASK_FINISHED', 'Command exited with status 0']
           : signal
             ? ['TASK_FAILED', `Command terminated with signal ${signal}`]
-            : ['TASK_FAILED', exitMessage(code, run)];
+            : ['TASK_FAILED', exitMessage(code, run, task)];
     this.finish(task, state, message, undefined, { exitCode: code });
   }
 
@@ -428,6 +435,11 @@ export class TaskRunner {
     if (run) clearTimeout(run.healthTimer);
     const grace = (app?.taskKillGracePeriodSeconds ?? DEFAULT_KILL_GRACE_SECONDS) * 1000;
     const { pid, pidStart } = this.commits.view(task);
+    // The container itself: signalling its run's process would leave it running under its monitor.
+    if (task.container) {
+      const problem = await this.d.containers.stop(task.container, grace / 1000);
+      if (problem) this.d.log(`kill of ${task.id}: its container ${task.container} is still there: ${problem}`);
+    }
     try {
       const outcome = await killProcessGroup(pid as number, pidStart, grace);
       if (outcome === 'gone' && readProcessStart(pid as number) !== null) {
@@ -436,6 +448,8 @@ export class TaskRunner {
     } catch (err) {
       this.d.log(`killing ${task.id} failed: ${(err as Error).message}`);
     }
+    // A run killed while it was still creating its container may have started it meanwhile.
+    if (task.container) await this.d.containers.remove(task.container);
     // Our own children also report through 'exit'; adopted ones only end here.
     if (!run?.child) this.guard(`kill of ${task.id}`, () => this.finish(task, 'TASK_KILLED', 'Killed'));
   }
@@ -466,7 +480,7 @@ export class TaskRunner {
       if (!who.ok) commandProblem = `cannot run the check as user "${app.user}": ${who.problem}`;
       spec = this.processSpec(app, task, who.ok ? who : { user: null, switchTo: false });
     }
-    const runtime = spec.image ? await this.containerRuntime() : null;
+    const runtime = spec.image ? this.d.containers.runtime : null;
     if (spec.image && !runtime) commandProblem ??= `no container runtime answers to run the check in the task's container`;
     const container = runtime ? { bin: runtime.bin, name: taskContainerName(task.id), user: spec.containerUser } : null;
     return { target: { host: task.host, ports: task.ports, env: spec.env, cwd: task.sandbox, user: spec.switchTo, container }, commandProblem };
@@ -574,10 +588,12 @@ export class TaskRunner {
    * others. A task whose pid never reached the store is looked for by its MESOS_TASK_ID. A process
    * of another cluster (this data dir is a copy of its) is neither adopted nor killed.
    */
-  recover(): void {
+  recover(containers: Map<string, ContainerStatus> | null = null): void {
     for (const task of [...this.d.state.tasks.values()]) {
       const app = this.d.state.apps.get(task.appId);
-      if (task.pid === null) {
+      // A container task lives as long as its container: known from the runtime, not a pid.
+      if (task.container && containers && this.recoverContainer(task, containers.get(task.container)) === 'over') continue;
+      if (task.pid === null && !(task.container && containers)) {
         const [pid] = findProcessesWithEnv('MESOS_TASK_ID', task.id).filter((p) => this.otherCluster(p) === null);
         if (pid !== undefined) {
           this.commits.apply(task, {
@@ -632,7 +648,51 @@ export class TaskRunner {
       else if (app && now.state === 'TASK_RUNNING') this.startHealthChecks(task, app, run);
     }
     this.killStrays();
+    if (containers) this.removeStrayContainers(containers);
     if (this.pathUsers.size === 0) this.closePath();
+  }
+
+  /**
+   * A container task after a restart. Its container runs: the task is adopted, watched through
+   * its run's process if that is still there, else through the container's first process. Its
+   * container is gone or stopped: the task is over (and what is left of the container goes).
+   */
+  private recoverContainer(task: Task, container: ContainerStatus | undefined): 'adopt' | 'over' {
+    const now = this.commits.view(task);
+    const cliAlive = now.pid !== null && now.pidStart !== null && isSameProcess(now.pid, now.pidStart);
+    if (container?.running && container.pid > 0) {
+      if (!cliAlive) {
+        this.commits.apply(task, {
+          set: {
+            pid: container.pid,
+            pidStart: readProcessStart(container.pid),
+            startedAt: now.startedAt ?? new Date(this.d.now()).toISOString(),
+            state: now.goal === 'running' && now.state === 'TASK_STAGING' ? 'TASK_RUNNING' : now.state,
+          },
+        });
+      }
+      return 'adopt';
+    }
+    this.d.resources.reserve(task.resources);
+    this.d.ports.reserve(task.ports);
+    this.running.set(task.id, { health: [], abort: new AbortController() });
+    if (cliAlive) killGroupNow(now.pid);
+    if (container) void this.d.containers.remove(container.name).then((problem) => problem && this.d.log(`cannot remove container ${container.name}: ${problem}`));
+    const killed = now.state === 'TASK_KILLING' || now.goal === 'decommissioned';
+    if (killed) this.finish(task, 'TASK_KILLED', 'Killed');
+    else if (now.pid === null && !container) this.finish(task, 'TASK_DROPPED', 'Never started: the cluster daemon stopped before its container ran', false);
+    else this.finish(task, 'TASK_FAILED', 'The task exited while the cluster daemon was down (its container is gone)');
+    return 'over';
+  }
+
+  /** Containers of this agent whose task is not a live one here (a crash at the wrong moment): removed. */
+  private removeStrayContainers(containers: Map<string, ContainerStatus>): void {
+    const live = new Set([...this.d.state.tasks.values()].filter((t) => !isTerminal(t.state) && t.container).map((t) => t.container));
+    for (const container of containers.values()) {
+      if (live.has(container.name)) continue;
+      this.d.log(`removing container ${container.name} (task ${container.taskId ?? 'unknown'} is not running here)`);
+      void this.d.containers.remove(container.name).then((problem) => problem && this.d.log(`cannot remove container ${container.name}: ${problem}`));
+    }
   }
 
   /**
@@ -705,9 +765,14 @@ export class TaskRunner {
  * means the command was not found and 126 that it could not be executed: the next task of the app
  * would run the same command, so the failure is marked permanent.
  */
-function exitMessage(code: number | null, run: Running | undefined): string {
+function exitMessage(code: number | null, run: Running | undefined, task: Task): string {
   const message = `Command exited with status ${code}`;
   if (!run?.shellExitCodes) return message;
+  // 125: the runtime could not run the container; its own words are in the task's stderr.
+  if (code === 125 && task.container) {
+    const reason = runFailureReason(join(task.sandbox, STDERR));
+    if (reason) return `${message}: the container runtime could not run the container: ${reason}`;
+  }
   if (code === 127) return markPermanent(`${message}: the command was not found`);
   if (code === 126) return markPermanent(`${message}: the command could not be executed`);
   return message;

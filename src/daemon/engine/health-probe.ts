@@ -6,7 +6,9 @@ import http from 'node:http';
 import https from 'node:https';
 import net from 'node:net';
 import type { HealthCheck } from '../../marathon/app-types.js';
-import { containerExecCommand, type ContainerExecTarget } from '../agent/containers.js';
+import { randomUUID } from 'node:crypto';
+import { containerExecCommand, EXEC_MARK, type ContainerExecTarget } from '../agent/containers.js';
+import { findProcessesWithEnv } from '../agent/process-identity.js';
 import { asUser, type TaskUser } from '../agent/task-user.js';
 
 export interface ProbeTarget {
@@ -160,7 +162,8 @@ function probeCommand(check: HealthCheck, target: ProbeTarget, timeoutMs: number
     let stderr = '';
     let exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
     let drainTimer: NodeJS.Timeout | undefined;
-    const [file, argv] = commandLine(command, target);
+    const mark = target.container ? randomUUID() : undefined;
+    const [file, argv] = commandLine(command, target, mark);
     const child = spawn(file, argv, {
       cwd: target.cwd,
       env: target.env,
@@ -173,6 +176,16 @@ function probeCommand(check: HealthCheck, target: ProbeTarget, timeoutMs: number
         process.kill(-child.pid, 'SIGKILL');
       } catch {
         // Already gone.
+      }
+      // What the exec started inside the container is not in that group: found by its mark.
+      if (mark) {
+        for (const pid of findProcessesWithEnv(EXEC_MARK, mark)) {
+          try {
+            process.kill(pid, 'SIGKILL');
+          } catch {
+            // gone meanwhile
+          }
+        }
       }
     };
     const finish = (result: ProbeResult): void => {
@@ -214,9 +227,9 @@ function probeCommand(check: HealthCheck, target: ProbeTarget, timeoutMs: number
   });
 }
 
-function commandLine(command: string, target: ProbeTarget): [string, string[]] {
+function commandLine(command: string, target: ProbeTarget, mark?: string): [string, string[]] {
   if (target.container) {
-    const exec = containerExecCommand(target.container, command);
+    const exec = containerExecCommand(target.container, command, mark);
     return [exec.bin, exec.args];
   }
   return target.user ? asUser(target.user, '/bin/sh', ['-c', command]) : ['/bin/sh', ['-c', command]];

@@ -141,5 +141,17 @@ describe('ChangeLines', () => {
     expect(lines.update(snapshot('cpus: needs 1, 0.5 free'), 1000 + QUEUE_REPEAT_MS)).toEqual(['still waiting to place 1 task(s): cpus: needs 1, 0.5 free (for 30s)']);
     expect(lines.update(snapshot('cpus: needs 1, 0.25 free'), 1000 + QUEUE_REPEAT_MS + 10)).toEqual(['waiting to place 1 task(s): cpus: needs 1, 0.25 free']);
   });
+
+  it("tells what a staging task is doing (its status message), once, and again when it changes", () => {
+    const lines = new ChangeLines();
+    const staging = (message?: string): WatchSnapshot => ({
+      ...snapshot(''),
+      queue: undefined,
+      tasks: [{ id: 't1', state: 'TASK_STAGING', healthy: null, version: 'v', host: '127.0.0.1', ports: [], ...(message ? { message } : {}) }],
+    });
+    expect(lines.update(staging(), 0)).toEqual(['task t1 TASK_STAGING', '0/1 running']);
+    expect(lines.update(staging('pulling apache/kafka:3.7.0'), 10)).toEqual(['task t1 TASK_STAGING (pulling apache/kafka:3.7.0)']);
+    expect(lines.update(staging('pulling apache/kafka:3.7.0'), 20)).toEqual([]);
+  });
 });
 

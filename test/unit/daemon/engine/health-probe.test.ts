@@ -260,7 +260,10 @@ describe('probeHealth: COMMAND', () => {
     const env = (answer: string) => ({ PATH: process.env.PATH ?? '/usr/bin:/bin', EXEC_ANSWER: answer });
     // Run on the node, `exit 0` would pass whatever the container says.
     expect(await probeHealth(command('exit 0'), target([], { env: env('3'), container }), 3_000)).toEqual({ ok: false, cause: 'command exited with 3: answer: 3' });
-    expect(readFileSync(argvFile, 'utf8').trimEnd().split('\n')).toEqual(['exec', '--user=1000:1000', 'dcos-web.1', '/bin/sh', '-c', 'exit 0']);
+    // Marked, so what the exec starts in the container can be found from the host (and killed).
+    expect(readFileSync(argvFile, 'utf8').trimEnd().split('\n')).toEqual([
+      'exec', '--user=1000:1000', '-e', expect.stringMatching(/^DCOS_CHECK_RUN=[0-9a-f-]{36}$/), 'dcos-web.1', '/bin/sh', '-c', 'exit 0',
+    ]);
     expect(await probeHealth(command('exit 1'), target([], { env: env('0'), container }), 3_000)).toEqual({ ok: true });
   });
 
