@@ -8,6 +8,7 @@ import type { JsonObject } from '../universe/options.js';
 import { renderAndCheck } from '../universe/render.js';
 import type { Scheduler, SchedulerApp } from '../scheduler/types.js';
 import { statusOf } from './installed.js';
+import { configuredMirror, requireMirrored } from './asset-mirror.js';
 
 export interface InstallPlan {
   pkg: ResolvedPackage;
@@ -20,7 +21,9 @@ export async function planInstall(ctx: ActionCtx, opts: { name: string; version?
   if (pkg.template === undefined) {
     throw new DcosError('ENO_TEMPLATE', `Package [${pkg.definition.name}] version [${pkg.definition.version}] has no Marathon app to install (it is a CLI-only package)`);
   }
-  const { app } = await renderAndCheck({ pkg, options: opts.options, appId: opts.appId });
+  const mirror = configuredMirror(ctx);
+  const { app, mirrored } = await renderAndCheck({ pkg, options: opts.options, appId: opts.appId, mirror });
+  if (mirror) await requireMirrored(ctx, mirror, mirrored);
   const id = String(app.id);
   return { pkg, app, appId: id.startsWith('/') ? id : `/${id}` };
 }

@@ -10,6 +10,7 @@ import { deepMerge, type JsonObject } from '../universe/options.js';
 import { normalizeAppId } from '../marathon/app-id.js';
 import { renderAndCheck } from '../universe/render.js';
 import type { Scheduler } from '../scheduler/types.js';
+import { configuredMirror, requireMirrored } from './asset-mirror.js';
 import { findInstall, storedDefinition, storedOptions, type InstalledPackage } from './installed.js';
 
 export interface UpdatePlan {
@@ -67,7 +68,9 @@ export async function planUpdate(
       hint: 'An update keeps the app where it is: to run it under another id, install it again with --app-id and uninstall the old one.',
     });
   }
-  const { app } = await renderAndCheck({ pkg, options, appId: installed.appId });
+  const mirror = configuredMirror(ctx);
+  const { app, mirrored } = await renderAndCheck({ pkg, options, appId: installed.appId, mirror });
+  if (mirror) await requireMirrored(ctx, mirror, mirrored);
   return { installed, pkg, app, options, fromVersion, toVersion: pkg.definition.version };
 }
 

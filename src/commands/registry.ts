@@ -72,6 +72,18 @@ export const COMMANDS: readonly CommandSpec[] = [
     load: () => import('./package/install.js'),
   },
   {
+    name: 'package pull',
+    description: "Download a package's assets into a directory, verifying their checksums, for an asset mirror",
+    args: [{ name: 'name', description: 'Package name', required: true }],
+    options: [
+      { flags: '--package-version <version>', description: 'Exact version, or a semver range such as ^3.8' },
+      { flags: '--to <dir>', description: 'Directory to pull into (created if needed); use it as package.asset_mirror' },
+    ],
+    json: true,
+    examples: ['dcos package pull kafka --to ./mirror', 'DCOS_PACKAGE_ASSET_MIRROR=./mirror dcos package install kafka --yes'],
+    load: () => import('./package/pull.js'),
+  },
+  {
     name: 'package list',
     description: 'List the packages installed on the attached cluster, with their status',
     args: [{ name: 'name', description: 'Only packages whose name or app id contains this' }],

@@ -1,7 +1,10 @@
 /** Every configuration key dcos knows: its type, default, environment variable and meaning. */
 
-/** `tls`: true, false, or the path of an existing CA bundle file. */
-export type ConfigType = 'string' | 'boolean' | 'integer' | 'url' | 'enum' | 'tls';
+/**
+ * `tls`: true, false, or the path of an existing CA bundle file.
+ * `mirror`: an existing directory (kept as an absolute path) or an http(s) base URL.
+ */
+export type ConfigType = 'string' | 'boolean' | 'integer' | 'url' | 'enum' | 'tls' | 'mirror';
 
 export interface ConfigKey {
   key: string;
@@ -45,6 +48,12 @@ export const CONFIG_KEYS: readonly ConfigKey[] = [
     env: 'DCOS_PACKAGE_CACHE_TTL',
     default: 300,
     description: 'Seconds a downloaded repository index is used before it is revalidated',
+  },
+  {
+    key: 'package.asset_mirror',
+    type: 'mirror',
+    env: 'DCOS_PACKAGE_ASSET_MIRROR',
+    description: 'Directory or http(s) base URL where package assets are looked up by file name (for clusters without internet)',
   },
   {
     key: 'cluster.autostart',

@@ -165,6 +165,18 @@ function coerce(spec: ConfigKey, raw: string, where: string, cwd: string): TomlV
       if (!stat?.isFile()) throw new UsageError(`Invalid value "${raw}" for ${where}: use true, false, or the path of a CA bundle file (${path} ${stat ? 'is not a file' : 'does not exist'})`);
       return path;
     }
+    case 'mirror': {
+      if (/^https?:\/\//i.test(raw)) {
+        if (!/^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/i.test(raw)) throw new UsageError(`Invalid value "${raw}" for ${where}: ${spec.key} must be an existing directory or an http(s) base URL (no query or fragment)`);
+        return raw.replace(/\/+$/, '');
+      }
+      if (/^[a-z][a-z0-9+.-]*:\/\//i.test(raw)) throw new UsageError(`Invalid value "${raw}" for ${where}: ${spec.key} must be an existing directory or an http(s) base URL`);
+      // A directory, kept absolute so that it means the same place from any directory.
+      const dir = resolvePath(cwd, raw);
+      const stat = statSync(dir, { throwIfNoEntry: false });
+      if (!stat?.isDirectory()) throw new UsageError(`Invalid value "${raw}" for ${where}: ${spec.key} must be an existing directory or an http(s) base URL (${dir} ${stat ? 'is not a directory' : 'does not exist'})`);
+      return dir;
+    }
     case 'enum':
       if (!spec.values?.includes(raw)) {
         throw new UsageError(`Invalid value "${raw}" for ${where}: must be one of ${spec.values?.join(', ')}`);

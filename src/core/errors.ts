@@ -13,6 +13,10 @@ export const ExitCode = {
   deploymentFailed: 3,
   /** The wait timed out before the deployment finished. */
   timeout: 4,
+  /** A pulled asset's checksum is not the one its URI names (`package pull`). */
+  checksumMismatch: 5,
+  /** An asset of the package is missing from the asset mirror; nothing was submitted. */
+  assetMissing: 6,
   interrupted: 130,
 } as const;
 

@@ -8,6 +8,7 @@ import { DcosError } from '../core/errors.js';
 import { isObject, nestedTooDeep, TOO_DEEP } from '../core/json-checks.js';
 import { APP_ID_RULE, appIdProblem, normalizeAppId } from '../marathon/app-id.js';
 import { validateApp } from '../marathon/app-validation.js';
+import { mirrorResource, usedBy, type AssetMirror, type MirroredAsset } from './assets.js';
 import { renderTemplate } from './mustache.js';
 import { packageLabels } from './labels.js';
 import type { ResolvedPackage } from './model.js';
@@ -18,10 +19,14 @@ export interface RenderInput {
   /** The user's options, exactly as given (stored in DCOS_PACKAGE_OPTIONS). */
   options: JsonObject;
   appId?: string;
+  /** Asset URIs are rewritten to this mirror before the template sees them. */
+  mirror?: AssetMirror;
 }
 
 export interface RenderResult {
   app: Record<string, unknown>;
+  /** With a mirror: the rewritten assets the app refers to (they must exist in the mirror). */
+  mirrored: MirroredAsset[];
   /** Defaults merged with the user's options: what the template saw, minus `resource`. */
   resolvedOptions: JsonObject;
 }
@@ -60,7 +65,8 @@ export async function renderPackage(input: RenderInput): Promise<RenderResult> {
     throw new DcosError('ENO_TEMPLATE', `Package: [${def.name}] version: [${def.version}] does not have a Marathon template defined and can not be rendered`);
   }
   const resolvedOptions = await resolveOptions(pkg, input.options);
-  const context = deepMerge(resolvedOptions, { resource: (def.resource ?? {}) as JsonObject });
+  const { resource, rewritten } = input.mirror ? mirrorResource(def.resource, input.mirror) : { resource: def.resource, rewritten: [] };
+  const context = deepMerge(resolvedOptions, { resource: (resource ?? {}) as JsonObject });
   const text = renderTemplate(pkg.template, context);
   let app: unknown;
   try {
@@ -87,7 +93,7 @@ export async function renderPackage(input: RenderInput): Promise<RenderResult> {
   }
   rendered.labels = { ...(labels as Record<string, string>), ...packageLabels(def, pkg.sourceUri, dropNulls(input.options)) };
   if (input.appId !== undefined) rendered.id = normalizeAppId(input.appId);
-  return { app: rendered, resolvedOptions };
+  return { app: rendered, resolvedOptions, mirrored: usedBy(rendered, rewritten) };
 }
 
 /** Our addition to Cosmos: the rendered app must be a valid Marathon app definition. */

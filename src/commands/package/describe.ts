@@ -18,7 +18,8 @@ export async function run(ctx: Ctx, [name]: readonly unknown[], opts: Options): 
   if (opts.packageVersion === '') throw new UsageError('--package-version must not be empty');
   // Read the options file first: a typo in its name should not wait for repositories to load.
   const options: JsonObject = opts.options !== undefined ? await readOptionsFile(ctx.cwd, opts.options as string) : {};
-  const { pkg, versions } = await describePackage(actions(ctx), name as string, opts.packageVersion as string | undefined);
+  const act = actions(ctx);
+  const { pkg, versions } = await describePackage(act, name as string, opts.packageVersion as string | undefined);
   const def = pkg.definition;
 
   if (opts.packageVersions) {
@@ -41,7 +42,7 @@ export async function run(ctx: Ctx, [name]: readonly unknown[], opts: Options): 
     return;
   }
   if (render) {
-    const { app } = await renderResolved(pkg, options, opts.appId as string | undefined);
+    const { app } = await renderResolved(act, pkg, options, opts.appId as string | undefined);
     printJson(ctx, app);
     return;
   }
