@@ -44,6 +44,28 @@ describe('dcos config', () => {
     expect(table.stdout).toMatch(/^core\.timeout\s+30\s+file\s+DCOS_TIMEOUT\s+Seconds/m);
   });
 
+  it('checks package.asset_mirror: an existing directory (stored absolute) or an http(s) URL, from the file or the environment', async () => {
+    mkdirSync(join(home.dir, 'mirror'));
+    writeFileSync(join(home.dir, 'afile'), 'x');
+    const set = await runCli(['config', 'set', 'package.asset_mirror', 'mirror'], { env: home.env, cwd: home.dir });
+    expect(set.exitCode, set.stderr).toBe(0);
+    expect((await dcos(['config', 'show', 'package.asset_mirror'])).stdout).toBe(`${join(home.dir, 'mirror')}\n`);
+    expect((await dcos(['config', 'set', 'package.asset_mirror', 'https://mirror.example.com/assets/'])).exitCode).toBe(0);
+    expect((await dcos(['config', 'show', 'package.asset_mirror'])).stdout).toBe('https://mirror.example.com/assets\n');
+    for (const bad of [join(home.dir, 'nope'), join(home.dir, 'afile'), 'ftp://x/y', 'https://x/y?z=1']) {
+      const r = await dcos(['config', 'set', 'package.asset_mirror', bad]);
+      expect(r.exitCode, bad).toBe(2);
+      expect(r.stderr).toContain('package.asset_mirror must be an existing directory or an http(s) base URL');
+    }
+    expect((await dcos(['config', 'show', 'package.asset_mirror'])).stdout).toBe('https://mirror.example.com/assets\n');
+    // The environment wins over the file, and is checked the same way.
+    expect((await dcos(['config', 'show', 'package.asset_mirror'], { DCOS_PACKAGE_ASSET_MIRROR: join(home.dir, 'mirror') })).stdout).toBe(`${join(home.dir, 'mirror')}\n`);
+    const env = await dcos(['config', 'show', 'package.asset_mirror'], { DCOS_PACKAGE_ASSET_MIRROR: join(home.dir, 'nope') });
+    expect(env.exitCode).toBe(2);
+    expect(env.stderr).toContain('DCOS_PACKAGE_ASSET_MIRROR');
+    expect(env.stderr).toContain('package.asset_mirror must be');
+  });
+
   it('refuses unknown keys and bad values as usage errors, with suggestions', async () => {
     const unknown = await dcos(['config', 'set', 'core.dcos_ulr', 'https://x']);
     expect(unknown.exitCode).toBe(2);
