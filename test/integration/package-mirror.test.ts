@@ -161,7 +161,7 @@ describe('package pull and the asset mirror', () => {
     }
   });
 
-  it('refuses, before submitting anything, an install whose asset is missing from the mirror (exit 6)', async () => {
+  it('refuses, before submitting anything, an install or update whose asset is missing from the mirror (exit 6)', async () => {
     const partial = join(home.dir, 'partial');
     mkdirSync(partial);
     copyFileSync(join(mirror(), 'notes.txt'), join(partial, 'notes.txt'));
@@ -169,6 +169,12 @@ describe('package pull and the asset mirror', () => {
     expect(r.exitCode, r.stderr).toBe(6);
     expect(r.stderr).toContain(`Asset tool-1.0.tgz not found in the asset mirror directory ${partial}`);
     expect((await api('/v2/apps')).apps.map((a: any) => a.id)).not.toContain('/mirror-missing');
+    // An update is checked the same way, before anything reaches the cluster.
+    const before = (await api('/v2/apps/mirrortest')).app.version;
+    const update = await dcos(['package', 'update', 'mirrortest', '--app-id', '/mirrortest', '--yes'], { DCOS_PACKAGE_ASSET_MIRROR: partial });
+    expect(update.exitCode, update.stderr).toBe(6);
+    expect(update.stderr).toContain('tool-1.0.tgz');
+    expect((await api('/v2/apps/mirrortest')).app.version).toBe(before);
     const described = await dcos(['package', 'describe', 'mirrortest', '--render'], { DCOS_PACKAGE_ASSET_MIRROR: partial });
     expect(described.exitCode).toBe(0);
     expect(described.stderr).toContain(`Asset tool-1.0.tgz not found in the asset mirror directory ${partial}`);
