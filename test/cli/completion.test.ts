@@ -28,7 +28,7 @@ describe('shell completion', () => {
     expect(await complete('')).toEqual(['cluster', 'completion', 'config', 'marathon', 'node', 'package', 'service', 'task']);
     expect(await complete('cluster', '')).toEqual(['attach', 'down', 'list', 'remove', 'setup', 'status', 'up']);
     expect(await complete('pa')).toEqual(['package']);
-    expect(await complete('package', '')).toEqual(['describe', 'install', 'list', 'repo', 'search', 'uninstall', 'update']);
+    expect(await complete('package', '')).toEqual(['describe', 'install', 'list', 'pull', 'repo', 'search', 'uninstall', 'update']);
     expect(await complete('package', 'repo', 'r')).toEqual(['remove']);
     expect(await complete('package', 'describe', '--package-v')).toEqual(['--package-version', '--package-versions']);
     expect(await complete('package', 'search', '--j')).toEqual(['--json']);
