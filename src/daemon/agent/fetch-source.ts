@@ -21,15 +21,31 @@ export interface ParsedSource {
   location: string;
   /** Last path segment, URL-decoded, without query or fragment. */
   basename: string;
-  /** From a `#sha256=<hex>` fragment, lower-cased. */
-  fragmentSha256: string | null;
+  /** From a `#sha256=<hex>` or `#sha512=<hex>` fragment (the hex lower-cased). */
+  fragmentDigest: Digest | null;
+}
+
+/** A checksum: sha256, or sha512 as Apache and most projects publish. */
+export interface Digest {
+  algorithm: 'sha256' | 'sha512';
+  hex: string;
+}
+
+const HEX_LENGTH: Record<Digest['algorithm'], number> = { sha256: 64, sha512: 128 };
+
+/** `sha256:<hex>` / `sha512:<hex>` (a fetch entry's `checksum`), or null when it is not one. */
+export function parseDigest(text: string, separator: ':' | '='): Digest | null {
+  const match = new RegExp(`^(sha256|sha512)${separator}([0-9a-fA-F]+)$`).exec(text.trim());
+  if (!match) return null;
+  const algorithm = match[1] as Digest['algorithm'];
+  return match[2].length === HEX_LENGTH[algorithm] ? { algorithm, hex: match[2].toLowerCase() } : null;
 }
 
 export function parseSource(uri: string): ParsedSource {
   if (uri.startsWith('/')) {
-    const fragmentSha256 = fragmentOf(uri);
-    const local = fragmentSha256 ? uri.slice(0, uri.lastIndexOf('#')) : uri;
-    return { kind: 'file', location: local, basename: path.posix.basename(local), fragmentSha256 };
+    const fragmentDigest = fragmentOf(uri);
+    const local = fragmentDigest ? uri.slice(0, uri.lastIndexOf('#')) : uri;
+    return { kind: 'file', location: local, basename: path.posix.basename(local), fragmentDigest };
   }
   let url: URL;
   try {
@@ -37,7 +53,7 @@ export function parseSource(uri: string): ParsedSource {
   } catch {
     throw new FetchError(`Cannot fetch ${uri}: not a URL or an absolute path`, uri, { permanent: true });
   }
-  const fragmentSha256 = fragmentOf(uri);
+  const fragmentDigest = fragmentOf(uri);
   url.hash = '';
   const segments = url.pathname.split('/');
   let basename = segments[segments.length - 1] ?? '';
@@ -47,7 +63,7 @@ export function parseSource(uri: string): ParsedSource {
     // keep it encoded if it is not valid percent-encoding
   }
   if (url.protocol === 'http:' || url.protocol === 'https:') {
-    return { kind: 'http', location: url.toString(), basename, fragmentSha256 };
+    return { kind: 'http', location: url.toString(), basename, fragmentDigest };
   }
   if (url.protocol === 'file:') {
     let local: string;
@@ -56,14 +72,14 @@ export function parseSource(uri: string): ParsedSource {
     } catch (err) {
       throw new FetchError(`Cannot fetch ${uri}: ${(err as Error).message}`, uri);
     }
-    return { kind: 'file', location: local, basename, fragmentSha256 };
+    return { kind: 'file', location: local, basename, fragmentDigest };
   }
   throw new FetchError(`Cannot fetch ${uri}: unsupported scheme "${url.protocol.replace(/:$/, '')}"`, uri, { permanent: true });
 }
 
-function fragmentOf(uri: string): string | null {
-  const match = /#sha256=([0-9a-fA-F]{64})$/.exec(uri);
-  return match ? match[1].toLowerCase() : null;
+function fragmentOf(uri: string): Digest | null {
+  const hash = uri.lastIndexOf('#');
+  return hash < 0 ? null : parseDigest(uri.slice(hash + 1), '=');
 }
 
 export interface RetrieveContext {
@@ -72,24 +88,24 @@ export interface RetrieveContext {
   timeoutSeconds: number;
 }
 
-/** Writes the source to `dest` (created or truncated); resolves to the sha256 hex of the bytes. */
-export async function retrieve(uri: string, source: ParsedSource, dest: string, ctx: RetrieveContext): Promise<string> {
-  if (source.kind === 'file') return copyLocal(uri, source.location, dest, ctx.signal);
-  return download(uri, source.location, dest, ctx);
+/** Writes the source to `dest` (created or truncated); resolves to the hex digest of the bytes. */
+export async function retrieve(uri: string, source: ParsedSource, dest: string, ctx: RetrieveContext, algorithm: Digest['algorithm'] = 'sha256'): Promise<string> {
+  if (source.kind === 'file') return copyLocal(uri, source.location, dest, ctx.signal, algorithm);
+  return download(uri, source.location, dest, ctx, algorithm);
 }
 
-async function copyLocal(uri: string, file: string, dest: string, signal: AbortSignal): Promise<string> {
+async function copyLocal(uri: string, file: string, dest: string, signal: AbortSignal, algorithm: Digest['algorithm']): Promise<string> {
   try {
     const st = await stat(file);
     if (!st.isFile()) throw new FetchError(`Failed to fetch ${uri}: not a regular file`, uri);
-    return await hashInto(createReadStream(file), dest, signal);
+    return await hashInto(createReadStream(file), dest, signal, algorithm);
   } catch (err) {
     if (err instanceof FetchError) throw err;
     throw new FetchError(`Failed to fetch ${uri}: ${describeError(err, signal)}`, uri, { cause: err });
   }
 }
 
-async function download(uri: string, url: string, dest: string, ctx: RetrieveContext): Promise<string> {
+async function download(uri: string, url: string, dest: string, ctx: RetrieveContext, algorithm: Digest['algorithm']): Promise<string> {
   const undici = await loadUndici();
   try {
     const response = await undici.request(url, {
@@ -103,7 +119,7 @@ async function download(uri: string, url: string, dest: string, ctx: RetrieveCon
       const reason = STATUS_TEXT[response.statusCode] ?? '';
       throw new FetchError(`Failed to fetch ${uri}: HTTP ${response.statusCode}${reason ? ` ${reason}` : ''}`, uri);
     }
-    return await hashInto(response.body, dest, ctx.signal);
+    return await hashInto(response.body, dest, ctx.signal, algorithm);
   } catch (err) {
     if (err instanceof FetchError) throw err;
     throw new FetchError(`Failed to fetch ${uri}: ${describeError(err, ctx.signal, ctx.timeoutSeconds)}`, uri, {
@@ -125,8 +141,8 @@ const STATUS_TEXT: Record<number, string> = {
   504: 'Gateway Timeout',
 };
 
-async function hashInto(input: Readable, dest: string, signal: AbortSignal): Promise<string> {
-  const hash = createHash('sha256');
+async function hashInto(input: Readable, dest: string, signal: AbortSignal, algorithm: Digest['algorithm']): Promise<string> {
+  const hash = createHash(algorithm);
   const tap = new Transform({
     transform(chunk: Buffer, _encoding, done) {
       hash.update(chunk);

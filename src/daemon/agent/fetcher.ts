@@ -10,7 +10,7 @@ import type { Dispatcher } from 'undici';
 import { verifyLinks, type ExtractionScope } from './archive-writer.js';
 import { loadUndici } from '../../core/undici.js';
 import { FetchError } from './fetch-error.js';
-import { parseSource, retrieve, type RetrieveContext } from './fetch-source.js';
+import { parseDigest, parseSource, retrieve, type Digest, type RetrieveContext } from './fetch-source.js';
 import { isDirectory, isWithin } from './sandbox.js';
 
 export { FetchError } from './fetch-error.js';
@@ -82,7 +82,7 @@ export async function fetchAll(items: FetchItem[], opts: FetchOptions): Promise<
 async function fetchOne(item: FetchItem, opts: FetchOptions, ctx: RetrieveContext, scope: ExtractionScope): Promise<void> {
   const { uri } = item;
   const source = parseSource(uri);
-  const expected = expectedSha256(item, source.fragmentSha256);
+  const expected = expectedDigest(item, source.fragmentDigest);
   const { sandbox } = scope;
   const target = await targetPath(item, source.basename, sandbox);
   const name = path.basename(target);
@@ -92,9 +92,9 @@ async function fetchOne(item: FetchItem, opts: FetchOptions, ctx: RetrieveContex
   try {
     const cacheFile = item.cache ? path.join(opts.cacheDir, cacheKey(uri, expected)) : null;
     if (!(cacheFile && (await fromCache(cacheFile, temp, expected)))) {
-      const actual = await retrieve(uri, source, temp, ctx);
-      if (expected && actual !== expected) {
-        throw new FetchError(`Checksum mismatch for ${uri}: expected sha256 ${expected}, got ${actual}`, uri, { permanent: true });
+      const actual = await retrieve(uri, source, temp, ctx, expected?.algorithm);
+      if (expected && actual !== expected.hex) {
+        throw new FetchError(`Checksum mismatch for ${uri}: expected ${expected.algorithm} ${expected.hex}, got ${actual}`, uri, { permanent: true });
       }
       if (cacheFile) await toCache(temp, cacheFile);
     }
@@ -108,11 +108,13 @@ async function fetchOne(item: FetchItem, opts: FetchOptions, ctx: RetrieveContex
   if (item.extract !== false) await extract(uri, target, name, scope, ctx.signal);
 }
 
-function expectedSha256(item: FetchItem, fromFragment: string | null): string | null {
+function expectedDigest(item: FetchItem, fromFragment: Digest | null): Digest | null {
   if (item.checksum == null || item.checksum === '') return fromFragment;
-  const match = /^sha256:([0-9a-fA-F]{64})$/.exec(item.checksum.trim());
-  if (!match) throw new FetchError(`Invalid checksum "${item.checksum}" for ${item.uri}: expected sha256:<64 hex digits>`, item.uri, { permanent: true });
-  return match[1].toLowerCase();
+  const digest = parseDigest(item.checksum, ':');
+  if (!digest) {
+    throw new FetchError(`Invalid checksum "${item.checksum}" for ${item.uri}: expected sha256:<64 hex digits> or sha512:<128 hex digits>`, item.uri, { permanent: true });
+  }
+  return digest;
 }
 
 /** Where the fetched file goes; refuses names that leave the sandbox. */
@@ -155,18 +157,18 @@ async function exists(file: string): Promise<boolean> {
   }
 }
 
-function cacheKey(uri: string, sha256: string | null): string {
-  return createHash('sha256').update(uri).update('\0').update(sha256 ?? '').digest('hex');
+function cacheKey(uri: string, digest: Digest | null): string {
+  return createHash('sha256').update(uri).update('\0').update(digest ? `${digest.algorithm}:${digest.hex}` : '').digest('hex');
 }
 
 /** Copies a cached download to `dest` (a reflink where the filesystem can); false on a miss. */
-async function fromCache(cacheFile: string, dest: string, expected: string | null): Promise<boolean> {
+async function fromCache(cacheFile: string, dest: string, expected: Digest | null): Promise<boolean> {
   try {
     await copyFile(cacheFile, dest, constants.COPYFILE_FICLONE);
   } catch {
     return false;
   }
-  if (expected && (await sha256File(dest)) !== expected) {
+  if (expected && (await digestOf(dest, expected.algorithm)) !== expected.hex) {
     // A damaged cache entry: drop it and download again.
     await unlink(cacheFile).catch(() => {});
     await unlink(dest).catch(() => {});
@@ -189,8 +191,8 @@ async function toCache(file: string, cacheFile: string): Promise<void> {
   }
 }
 
-async function sha256File(file: string): Promise<string> {
-  const hash = createHash('sha256');
+async function digestOf(file: string, algorithm: Digest['algorithm']): Promise<string> {
+  const hash = createHash(algorithm);
   for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
   return hash.digest('hex');
 }

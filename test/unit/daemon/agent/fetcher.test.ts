@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { createServer as createHttpServer } from 'node:http';
 import { createServer } from 'node:net';
@@ -97,6 +98,33 @@ describe('fetchAll over http', () => {
     expect(existsSync(path.join(a, 'pkg', 'data.txt'))).toBe(true);
     const b = await fetchInto([{ uri: `${server.url}/plain.txt#sha256=${sha256Of(path.join(fx.dir, 'plain.txt'))}` }]);
     expect(readdirSync(b)).toEqual(['plain.txt']);
+  });
+
+  it('verifies sha512 (as Apache publishes it) as a field or a URI fragment, and names the algorithm on a mismatch', async () => {
+    const sha512 = (file: string) => createHash('sha512').update(readFileSync(path.join(fx.dir, file))).digest('hex');
+    const a = await fetchInto([{ uri: `${server.url}/app.tar.gz`, checksum: `sha512:${sha512('app.tar.gz')}` }]);
+    expect(existsSync(path.join(a, 'pkg', 'data.txt'))).toBe(true);
+    const b = await fetchInto([{ uri: `${server.url}/plain.txt#sha512=${sha512('plain.txt').toUpperCase()}` }]);
+    expect(readdirSync(b)).toEqual(['plain.txt']);
+    const wrong = 'cd'.repeat(64);
+    const uri = `${server.url}/plain.txt#sha512=${wrong}`;
+    const sandbox = newSandbox();
+    await expect(fetchInto([{ uri }], sandbox)).rejects.toThrow(`Checksum mismatch for ${uri}: expected sha512 ${wrong}, got ${sha512('plain.txt')}`);
+    expect(readdirSync(sandbox)).toEqual([]);
+    // A sha512 cut to sha256's length is not taken for either.
+    await expect(fetchInto([{ uri: `${server.url}/plain.txt`, checksum: `sha512:${'ab'.repeat(32)}` }])).rejects.toThrow(
+      'expected sha256:<64 hex digits> or sha512:<128 hex digits>',
+    );
+  });
+
+  it('keeps a cached download apart per checksum, and checks the cached copy with its algorithm', async () => {
+    const uri = `${server.url}/plain.txt?cache-sha512`;
+    const sum = createHash('sha512').update(readFileSync(path.join(fx.dir, 'plain.txt'))).digest('hex');
+    const before = server.hits.get('/plain.txt') ?? 0;
+    await fetchInto([{ uri, cache: true, checksum: `sha512:${sum}` }]);
+    const again = await fetchInto([{ uri, cache: true, checksum: `sha512:${sum}` }]);
+    expect(server.hits.get('/plain.txt')).toBe(before + 1);
+    expect(readdirSync(again)).toEqual(['plain.txt']);
   });
 
   it('fails on a checksum mismatch and leaves nothing behind', async () => {
