@@ -75,7 +75,7 @@ describe('package pull and the asset mirror', () => {
       repo,
       'mirrortest',
       { assets: { uris: { tool: `${origin.base}/tool-1.0.tgz#sha256=${toolSha256}`, notes: `${origin.base}/notes.txt#sha512=${notesSha512}` }, container: { docker: { image: 'busybox:1.36' } } } },
-      { id: '/mirrortest', cmd: 'cat greeting.txt && exec sleep 3600', cpus: 0.01, mem: 16, fetch: [{ uri: '{{resource.assets.uris.tool}}' }] },
+      { id: '/mirrortest', cmd: 'cat greeting.txt && exec sleep 3600', cpus: 0.01, mem: 16, fetch: [{ uri: '{{resource.assets.uris.tool}}' }, { uri: '{{resource.assets.uris.notes}}' }] },
     );
     // The same archive under a checksum it does not have.
     writeRevision(repo, 'mirrorbad', { assets: { uris: { tool: `${origin.base}/tool-1.0.tgz#sha256=${'0'.repeat(64)}` } } }, { id: '/mirrorbad', cmd: 'sleep 1', cpus: 0.01, mem: 16 });
@@ -130,7 +130,7 @@ describe('package pull and the asset mirror', () => {
     const env = { DCOS_PACKAGE_ASSET_MIRROR: mirror() };
     const render = await dcos(['package', 'describe', 'mirrortest', '--render'], env);
     expect(render.exitCode, render.stderr).toBe(0);
-    expect(JSON.parse(render.stdout).fetch).toEqual([{ uri: `file://${mirror()}/tool-1.0.tgz#sha256=${toolSha256}` }]);
+    expect(JSON.parse(render.stdout).fetch).toEqual([{ uri: `file://${mirror()}/tool-1.0.tgz#sha256=${toolSha256}` }, { uri: `file://${mirror()}/notes.txt#sha512=${notesSha512}` }]);
 
     const up = await dcos(['cluster', 'up', '--json']);
     expect(up.exitCode, up.stderr).toBe(0);
@@ -147,6 +147,8 @@ describe('package pull and the asset mirror', () => {
     const log = await dcos(['task', 'log', task.id, 'greeting.txt']);
     expect(log.exitCode, log.stderr).toBe(0);
     expect(log.stdout).toBe(GREETING);
+    // The sha512 asset went through the fetcher's verification too.
+    expect((await dcos(['task', 'log', task.id, 'notes.txt'])).stdout).toBe('release notes\n');
   });
 
   it('installs from an http mirror too, checked with HEAD first', async () => {
@@ -155,7 +157,7 @@ describe('package pull and the asset mirror', () => {
       const install = await dcos(['package', 'install', 'mirrortest', '--app-id', '/mirror-http', '--yes', '--json', '--timeout', '60s'], { DCOS_PACKAGE_ASSET_MIRROR: http.base });
       expect(install.exitCode, install.stderr).toBe(0);
       expect((await api('/v2/apps/mirror-http')).app.fetch[0].uri).toBe(`${http.base}/tool-1.0.tgz#sha256=${toolSha256}`);
-      expect(http.gets).toEqual(['tool-1.0.tgz']);
+      expect(http.gets.sort()).toEqual(['notes.txt', 'tool-1.0.tgz']);
     } finally {
       await close(http.server);
     }
