@@ -52,11 +52,18 @@ async function headChecker(ctx: ActionCtx): Promise<(url: string) => Promise<str
   const undici = await loadUndici();
   const ms = Math.min(ctx.config.getNumber('core.timeout') ?? 180, 60) * 1000;
   const dispatcher = new undici.Agent({ connectTimeout: Math.min(ms, 30_000), headersTimeout: ms, bodyTimeout: ms }).compose(undici.interceptors.redirect({ maxRedirections: 5 }));
+  const ask = async (url: string, method: 'HEAD' | 'GET'): Promise<number> => {
+    // A server without HEAD is asked for the first byte only.
+    const headers = method === 'GET' ? { range: 'bytes=0-0' } : undefined;
+    const res = await undici.request(url, { method, headers, dispatcher, signal: AbortSignal.any([ctx.signal, AbortSignal.timeout(ms)]) });
+    await res.body.dump().catch(() => {});
+    return res.statusCode;
+  };
   return async (url) => {
     try {
-      const res = await undici.request(url, { method: 'HEAD', dispatcher, signal: AbortSignal.any([ctx.signal, AbortSignal.timeout(ms)]) });
-      await res.body.dump().catch(() => {});
-      return res.statusCode >= 200 && res.statusCode < 300 ? undefined : `HTTP ${res.statusCode}`;
+      let status = await ask(url, 'HEAD');
+      if (status === 405 || status === 501) status = await ask(url, 'GET');
+      return status >= 200 && status < 300 ? undefined : `HTTP ${status}`;
     } catch (err) {
       if (ctx.signal.aborted) throw err;
       return networkReason(err);

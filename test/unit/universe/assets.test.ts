@@ -108,6 +108,28 @@ describe('the mirror check', () => {
     await expect(requireMirrored(ctx, parseMirror(base), assets.slice(0, 1))).resolves.toBeUndefined();
   });
 
+  it('asks for the first byte with GET when the server does not answer HEAD', async () => {
+    const ranges: string[] = [];
+    const noHead = createServer((req, res) => {
+      if (req.method === 'HEAD') res.statusCode = 405;
+      else {
+        ranges.push(String(req.headers.range));
+        res.statusCode = req.url === '/here.tgz' ? 206 : 404;
+      }
+      res.end();
+    });
+    await new Promise<void>((resolve) => noHead.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${(noHead.address() as AddressInfo).port}`;
+      const { ctx } = testActionCtx({});
+      const missing = await missingFromMirror(ctx, parseMirror(url), rewrite(url).slice(0, 2));
+      expect(missing.map((m) => [m.asset.fileName, m.reason])).toEqual([['gone.tgz', 'HTTP 404']]);
+      expect(ranges).toEqual(['bytes=0-0', 'bytes=0-0']);
+    } finally {
+      await new Promise((resolve) => noHead.close(resolve));
+    }
+  });
+
   it('reports an unreachable http mirror as the reason', async () => {
     const closed = await new Promise<number>((resolve) => {
       const s = createServer().listen(0, '127.0.0.1', () => {
