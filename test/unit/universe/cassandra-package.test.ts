@@ -24,7 +24,10 @@ afterAll(() => {
   home.cleanup();
 });
 
-/** As Apache publishes it: https://archive.apache.org/dist/cassandra/5.0.9/apache-cassandra-5.0.9-bin.tar.gz.sha512 */
+/**
+ * The sha512 Apache publishes next to the tarball (`.sha512`), as the official cassandra:5.0.9 image's
+ * Dockerfile pins it (CASSANDRA_SHA512, checked with `sha512sum --check` against that download).
+ */
 const OFFICIAL_SHA512 = 'beaf3df6342ef1a0ccc83fa80214f250b32c35cfbb1af591b00e3fd539eef0915bc3b89f0e7ae73f6d50cbb03f6075c4e4cf32d3c46ff9c33f745542fcc925df';
 const OFFICIAL_URI = 'https://archive.apache.org/dist/cassandra/5.0.9/apache-cassandra-5.0.9-bin.tar.gz';
 
