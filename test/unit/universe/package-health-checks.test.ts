@@ -163,11 +163,40 @@ describe('bundled health checks', () => {
       }
     });
 
-    it('cassandra runs a CQL query on the native transport port', async () => {
-      for (const definition of await revisions('cassandra')) {
+    it('cassandra runs a CQL query on the native transport port (the image revisions, with its cqlsh)', async () => {
+      for (const definition of (await revisions('cassandra')).filter((d) => !d.resource?.assets?.uris)) {
         const [check] = await healthChecks(definition);
         expect(check.protocol).toBe('COMMAND');
         expect(check.command?.value).toMatch(/cqlsh "\$HOST" "\$PORT0" .*-e 'describe keyspaces'/);
+      }
+    });
+
+    it('cassandra from its release distribution: healthy only when the port answers a CQL OPTIONS with SUPPORTED', async () => {
+      const [latest] = await revisions('cassandra');
+      expect(latest.resource?.assets?.uris).toBeDefined();
+      for (const runtime of ['process', 'container']) {
+        const [check] = await healthChecks(latest, { service: { runtime } });
+        expect(check.protocol).toBe('COMMAND');
+        // A SUPPORTED frame (v4 response, stream 1, opcode 0x06) with a body, as Cassandra answers.
+        const supported = Buffer.concat([Buffer.from([0x84, 0, 0, 1, 0x06, 0, 0, 0, 2]), Buffer.from([0, 0])]);
+        const cql = createServer((socket) => {
+          socket.once('data', (request) => {
+            // The probe sends OPTIONS: version 4, stream 1, opcode 0x05, no body.
+            socket.end(request.equals(Buffer.from([4, 0, 0, 1, 5, 0, 0, 0, 0])) ? supported : Buffer.from([0x84, 0, 0, 1, 0x00, 0, 0, 0, 0]));
+          });
+          socket.on('error', () => {});
+        });
+        await new Promise<void>((resolve) => cql.listen(0, '127.0.0.1', resolve));
+        // A port that is bound but speaks something else (an ERROR frame, or HTTP).
+        const other = await tcpServer(() => 'HTTP/1.1 400 Bad Request\r\n\r\n');
+        try {
+          expect((await probe(check, (cql.address() as AddressInfo).port)).ok, runtime).toBe(true);
+          expect((await probe(check, other.port)).ok, runtime).toBe(false);
+          expect((await probe(check, await freePort())).ok, runtime).toBe(false);
+        } finally {
+          await new Promise((resolve) => cql.close(resolve));
+          await other.close();
+        }
       }
     });
   });
