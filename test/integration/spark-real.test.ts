@@ -305,3 +305,30 @@ describe.skipIf(missing !== undefined)('spark for real: a standalone master and 
     expect(volumeDirs().filter((d) => d.startsWith('spark#'))).toEqual([]);
   }, 1_500_000);
 });
+
+describe('spark: an install of a version without the volume is not updated to 3.5.5 in place', () => {
+  let home: TempHome;
+  const dcos = (argv: string[]) => runCli(argv, { env: home.env, cwd: home.dir });
+  beforeAll(async () => {
+    if (!existsSync(join(REPO_ROOT, 'dist', 'daemon', 'main.js'))) throw new Error('dist/ is missing: run "npm run build" first');
+    home = tempHome();
+    const r = await dcos(['cluster', 'up', '--json']);
+    expect(r.exitCode, r.stderr).toBe(0);
+  });
+  afterAll(async () => {
+    await dcos(['cluster', 'down']);
+    home?.cleanup();
+  }, 60_000);
+
+  it('Marathon refuses the added persistent volume, and the old app stays as it was', async () => {
+    // 3.5.3 runs an image; whether it can start here does not matter: the app exists.
+    await dcos(['package', 'install', 'spark', '--package-version', '3.5.3', '--yes', '--timeout', '1s']);
+    const update = await dcos(['package', 'update', 'spark', '--package-version', '3.5.5', '--yes', '--timeout', '30s']);
+    expect(update.exitCode).not.toBe(0);
+    expect(update.stderr).toContain('Persistent volumes can not be changed!');
+    const listed = await dcos(['package', 'list', '--json']);
+    expect(JSON.parse(listed.stdout).find((p: Json) => p.appId === '/spark')).toMatchObject({ version: '3.5.3' });
+    const un = await dcos(['package', 'uninstall', 'spark', '--yes']);
+    expect(un.exitCode, un.stderr).toBe(0);
+  }, 120_000);
+});
