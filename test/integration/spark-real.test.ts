@@ -1,0 +1,334 @@
+/**
+ * The bundled spark package for real: `dcos package install spark` runs a standalone master and
+ * two workers as JVMs from a Spark 3.5.5 distribution (assembled from Spark's jars on Maven
+ * Central, laid out as spark-3.5.5-bin-hadoop3.tgz) that the agent fetches, checks and caches. A
+ * job the test compiles against the same jars is submitted with the distribution's SparkSubmit,
+ * runs on both workers and returns the right answer; the workers' work directories (the job's jar
+ * and its executors' logs) stay on the persistent volume through a `package update` with a
+ * changed option, a SIGKILL of the master's JVM and a SIGKILL and restart of the daemon, and new
+ * jobs keep running; uninstall leaves no process and no volume. A node without Java 17 is refused
+ * at once. Needs Java 17+ (javac) and Maven: in CI a missing one fails, elsewhere the file skips.
+ */
+import { execFile, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REPO_ROOT, runCli, tempHome, type TempHome } from '../helpers/index.js';
+import { isAlive, processesOfAgent, waitFor } from '../helpers/daemon.js';
+import { assembleDist, testRepository } from '../helpers/maven-dist.js';
+import type { Json } from './support.js';
+
+const run = promisify(execFile);
+
+const VERSION = '3.5.5';
+const TOP = `spark-${VERSION}-bin-hadoop3`;
+/** The jars of the distribution that the master, workers and SparkSubmit need. */
+const SPARK_DIST = {
+  file: `${TOP}.tgz`,
+  top: TOP,
+  jarsDir: 'jars',
+  // spark-core brings the master, the worker and SparkSubmit; slf4j-api 2 is what Spark's
+  // log4j2 binding needs (Maven's nearest-wins would otherwise pick an older one, and no log).
+  artifacts: [`org.apache.spark:spark-core_2.12:${VERSION}`, 'org.slf4j:slf4j-api:2.0.7'],
+};
+
+/** What Spark's launcher adds to a driver's JVM on Java 17 (`bin/spark-submit` does it itself). */
+const JAVA17_DRIVER_FLAGS = [
+  '-XX:+IgnoreUnrecognizedVMOptions',
+  ...['java.lang', 'java.lang.invoke', 'java.lang.reflect', 'java.io', 'java.net', 'java.nio', 'java.util', 'java.util.concurrent', 'java.util.concurrent.atomic', 'sun.nio.ch', 'sun.nio.cs', 'sun.security.action', 'sun.util.calendar'].map(
+    (p) => `--add-opens=java.base/${p}=ALL-UNNAMED`,
+  ),
+  '-Djdk.reflect.useDirectMethodHandle=false',
+];
+
+/** The job: the sum of 0..n-1 over 4 partitions, which needs the executors of both workers. */
+const JOB_SOURCE = `import java.util.ArrayList;
+import java.util.List;
+import org.apache.spark.SparkConf;
+import org.apache.spark.api.java.JavaSparkContext;
+
+public class SumJob {
+  public static void main(String[] args) {
+    int n = Integer.parseInt(args[0]);
+    JavaSparkContext sc = new JavaSparkContext(new SparkConf().setAppName(args[1]));
+    List<Integer> xs = new ArrayList<>();
+    for (int i = 0; i < n; i++) xs.add(i);
+    long sum = sc.parallelize(xs, 4).map(i -> (long) i).reduce(Long::sum);
+    System.out.println("RESULT " + sum);
+    sc.stop();
+  }
+}
+`;
+
+/** A missing prerequisite: fails in CI, skips elsewhere (saying so). */
+function missingPrerequisite(): string | undefined {
+  const java = spawnSync('java', ['-version'], { encoding: 'utf8' });
+  const major = Number(/version "(\d+)/.exec(java.stderr ?? '')?.[1] ?? 0);
+  if (java.status !== 0 || major < 17) return `Java 17 or newer is needed (java -version: ${java.error?.message ?? java.stderr?.split('\n')[0]})`;
+  if (spawnSync('javac', ['-version']).status !== 0) return 'javac (a JDK) is needed to build the test job';
+  if (spawnSync('mvn', ['-v']).status !== 0) return 'Maven (mvn) is needed to assemble the distribution';
+  return undefined;
+}
+
+const missing = missingPrerequisite();
+if (missing && process.env.CI === 'true') throw new Error(`spark-real: ${missing}`);
+if (missing) console.warn(`spark-real skipped: ${missing}`);
+
+describe.skipIf(missing !== undefined)('spark for real: a standalone master and workers from the release distribution', () => {
+  let home: TempHome;
+  let work = '';
+  let repo: { dir: string; cleanup(): void } | undefined;
+  let url = '';
+  let token = '';
+  let dataDir = '';
+  let agentId = '';
+  let jars = '';
+  let jobJar = '';
+
+  const dcos = (argv: string[]) => runCli(argv, { env: home.env, cwd: home.dir });
+  const api = async (path: string): Promise<Json> => {
+    const res = await fetch(`${url}${path}`, { headers: { authorization: `token=${token}` } });
+    if (res.status !== 200) throw new Error(`GET ${path} answered ${res.status}: ${await res.text()}`);
+    return res.json();
+  };
+  const up = async (): Promise<Json> => {
+    const r = await dcos(['cluster', 'up', '--json']);
+    expect(r.exitCode, r.stderr).toBe(0);
+    const info = JSON.parse(r.stdout);
+    ({ url, dataDir } = info);
+    token = readFileSync(join(dataDir, 'token'), 'utf8').trim();
+    agentId = (await api('/mesos/master/state.json')).slaves[0].id;
+    return info;
+  };
+  const options = (name: string, value: unknown): string => {
+    const file = join(home.dir, `${name}.json`);
+    writeFileSync(file, JSON.stringify(value));
+    return file;
+  };
+  const tasks = async (appId: string): Promise<Json[]> => (await api(`/v2/apps${appId}/tasks`)).tasks;
+  const healthyTask = (appId: string, what: string, accept: (t: Json) => boolean = () => true): Promise<Json> =>
+    waitFor(
+      async () => {
+        const ts = await tasks(appId);
+        const ok = ts.filter((t) => t.state === 'TASK_RUNNING' && t.healthCheckResults?.[0]?.alive === true && accept(t));
+        return ts.length === 1 && ok.length === 1 ? ok[0] : undefined;
+      },
+      { what: `${appId}: ${what}`, timeoutMs: 300_000, intervalMs: 250 },
+    );
+  const masterJson = async (task: Json): Promise<Json> => {
+    const res = await fetch(`http://127.0.0.1:${task.ports[1]}/json/`);
+    expect(res.status).toBe(200);
+    return res.json();
+  };
+  const volumeDirs = (): string[] => (existsSync(join(dataDir, 'volumes')) ? readdirSync(join(dataDir, 'volumes')) : []);
+  const persistenceIds = (task: Json): string[] => (task.localVolumes ?? []).map((v: Json) => v.persistenceId);
+  /** The JVMs of the task: its master and its workers. */
+  const jvms = (task: Json) => {
+    // The JVMs themselves, not the task's shell, whose command line names both classes too.
+    const procs = processesOfAgent(agentId).filter((p) => p.taskId === task.id && /(^|\/)java$/.test(p.cmdline.split(' ')[0]));
+    return {
+      master: procs.filter((p) => p.cmdline.includes('org.apache.spark.deploy.master.Master')),
+      workers: procs.filter((p) => p.cmdline.includes('org.apache.spark.deploy.worker.Worker')),
+    };
+  };
+
+  /** Submits the job with the distribution's SparkSubmit; returns its application id. */
+  const submit = async (task: Json, name: string, n: number): Promise<string> => {
+    const args = [
+      '-Xmx512m',
+      ...JAVA17_DRIVER_FLAGS,
+      '-cp',
+      `${jars}/*`,
+      'org.apache.spark.deploy.SparkSubmit',
+      '--master',
+      `spark://127.0.0.1:${task.ports[0]}`,
+      '--conf',
+      'spark.driver.host=127.0.0.1',
+      '--conf',
+      'spark.driver.bindAddress=127.0.0.1',
+      '--conf',
+      'spark.executor.memory=512m',
+      '--conf',
+      'spark.ui.enabled=false',
+      '--class',
+      'SumJob',
+      jobJar,
+      String(n),
+      name,
+    ];
+    let stdout = '';
+    try {
+      ({ stdout } = await run('java', args, { timeout: 240_000, maxBuffer: 64 * 1024 * 1024, env: { ...process.env, SPARK_LOCAL_IP: '127.0.0.1' } }));
+    } catch (err) {
+      const e = err as { stdout?: string; stderr?: string; message: string };
+      throw new Error(`spark-submit of ${name} failed: ${e.message}\n${e.stdout ?? ''}\n${(e.stderr ?? '').slice(-4000)}`);
+    }
+    expect(stdout.trim().split('\n')).toContain(`RESULT ${(BigInt(n) * BigInt(n - 1)) / 2n}`);
+    const app = (await masterJson(task)).completedapps.find((a: Json) => a.name === name);
+    expect(app, `${name} among the master's completed applications`).toBeDefined();
+    expect(app.state).toBe('FINISHED');
+    return app.id;
+  };
+  /** The application's directory on the volume: one executor directory per worker, its logs in it. */
+  const expectAppKept = async (task: Json, appId: string) => {
+    const ls = await dcos(['task', 'ls', task.id, `data/work/${appId}`]);
+    expect(ls.exitCode, ls.stderr).toBe(0);
+    const executors = ls.stdout.split('\n').filter(Boolean);
+    expect(executors.length, `${appId}: executors ${executors.join(', ')}`).toBe(2);
+    const stderrLog = await dcos(['task', 'log', task.id, `data/work/${appId}/${executors[0]}/stderr`, '--lines', '5000']);
+    expect(stderrLog.exitCode, stderrLog.stderr).toBe(0);
+    expect(stderrLog.stdout).toContain('CoarseGrainedExecutorBackend');
+  };
+
+  beforeAll(async () => {
+    if (!existsSync(join(REPO_ROOT, 'dist', 'daemon', 'main.js'))) throw new Error('dist/ is missing: run "npm run build" first');
+    const dist = await assembleDist(SPARK_DIST);
+    work = mkdtempSync(join(tmpdir(), 'dcos-spark-it-'));
+    // The client side: the same distribution, unpacked, and the job compiled against its jars.
+    await run('tar', ['-xzf', dist.path, '-C', work]);
+    jars = join(work, TOP, 'jars');
+    mkdirSync(join(work, 'job', 'classes'), { recursive: true });
+    writeFileSync(join(work, 'job', 'SumJob.java'), JOB_SOURCE);
+    await run('javac', ['-d', join(work, 'job', 'classes'), '-cp', `${jars}/*`, join(work, 'job', 'SumJob.java')], { timeout: 120_000 });
+    jobJar = join(work, 'job', 'sumjob.jar');
+    await run('jar', ['cf', jobJar, '-C', join(work, 'job', 'classes'), '.'], { timeout: 60_000 });
+
+    repo = testRepository('spark', 2, { 'spark-tgz': `file://${dist.path}#sha512=${dist.sha512}` });
+    home = tempHome({ DCOS_NODE_DISK: '20000' });
+    mkdirSync(home.env.DCOS_DIR, { recursive: true });
+    writeFileSync(join(home.env.DCOS_DIR, 'repositories.json'), JSON.stringify({ repositories: [{ name: 'spark-test', uri: repo.dir }] }));
+    await up();
+  }, 1_200_000);
+
+  afterAll(async () => {
+    if (home) {
+      await dcos(['cluster', 'up']);
+      await dcos(['cluster', 'down']);
+      home.cleanup();
+    }
+    repo?.cleanup();
+    if (work) rmSync(work, { recursive: true, force: true });
+  }, 120_000);
+
+  it('a node without Java 17 fails the install at once, saying what it found (exit 3)', async () => {
+    const nowhere = join(work, 'no-jdk');
+    const opts = options('nojava', { service: { name: '/spark-nojava', java_home: nowhere }, storage: { size_mb: 64 } });
+    const install = await dcos(['package', 'install', 'spark', '--options', opts, '--yes', '--timeout', '300s']);
+    expect(install.exitCode, install.stderr).toBe(3);
+    expect(install.stderr).toContain(`Spark ${VERSION} needs Java 17 or newer, but ${nowhere}/bin/java did not run`);
+    const un = await dcos(['package', 'uninstall', 'spark', '--app-id', '/spark-nojava', '--yes']);
+    expect(un.exitCode, un.stderr).toBe(0);
+    expect(volumeDirs().filter((d) => d.startsWith('spark-nojava#'))).toEqual([]);
+  }, 600_000);
+
+  it('runs a job on its workers and keeps their work directories through an update, a SIGKILL of the master and a daemon restart; uninstall leaves nothing', async () => {
+    const appId = '/spark';
+    const opts = {
+      service: { cpus: 1.5, mem: 2048 },
+      storage: { size_mb: 256 },
+      spark: { workers: 2, worker_cores: 1, worker_memory_mb: 512, daemon_memory_mb: 256 },
+    };
+    const install = await dcos(['package', 'install', 'spark', '--options', options('install', opts), '--yes', '--timeout', '300s']);
+    expect(install.exitCode, install.stderr).toBe(0);
+    let task = await healthyTask(appId, 'installed');
+    const [volume] = persistenceIds(task);
+    expect(volume).toMatch(/^spark#data#[0-9a-f-]{36}$/);
+    expect(volumeDirs()).toContain(volume);
+
+    // The master reports both workers ALIVE, as the health check found.
+    const master = await masterJson(task);
+    expect(master.status).toBe('ALIVE');
+    expect(master.workers.filter((w: Json) => w.state === 'ALIVE')).toHaveLength(2);
+    const ran = { ...jvms(task) };
+    expect(ran.master).toHaveLength(1);
+    expect(ran.workers).toHaveLength(2);
+    // The JVMs run from the fetched distribution's jars, not its scripts.
+    expect(ran.master[0].cmdline).toMatch(new RegExp(`-Xmx256m -cp \\S*/conf:\\S*/${TOP}/jars/\\* org\\.apache\\.spark\\.deploy\\.master\\.Master`));
+
+    const apps = [await submit(task, 'first', 200_000)];
+    await expectAppKept(task, apps[0]);
+
+    // The master's and the workers' logs.
+    const log = await dcos(['task', 'log', task.id, '--stderr', '--lines', '100000']);
+    expect(log.exitCode, log.stderr).toBe(0);
+    expect(log.stdout).toContain('Master: I have been elected leader! New state: ALIVE');
+    expect(log.stdout.match(/Worker: Successfully registered with master spark:\/\//g)?.length).toBeGreaterThanOrEqual(2);
+    expect(log.stdout).toContain(`Master: Registered app first with ID ${apps[0]}`);
+
+    const kept = async (t: Json) => {
+      expect(persistenceIds(t)).toEqual([volume]);
+      for (const a of apps) await expectAppKept(t, a);
+    };
+
+    // A changed option: a new task, with the new config, on the same volume.
+    const update = await dcos(['package', 'update', 'spark', '--options', options('update', { ...opts, spark: { ...opts.spark, worker_timeout_s: 45 } }), '--yes', '--timeout', '300s']);
+    expect(update.exitCode, update.stderr).toBe(0);
+    const beforeUpdate = task.id;
+    task = await healthyTask(appId, 'replaced by the update', (t) => t.id !== beforeUpdate);
+    const conf = await dcos(['task', 'log', task.id, 'conf/spark-defaults.conf', '--lines', '50']);
+    expect(conf.exitCode, conf.stderr).toBe(0);
+    expect(conf.stdout).toMatch(/^spark\.worker\.timeout 45$/m);
+    await kept(task);
+    apps.push(await submit(task, 'after-update', 100_000));
+
+    // The master's JVM killed: the task fails and is relaunched on the same volume.
+    const [killed] = jvms(task).master;
+    process.kill(killed.pid, 'SIGKILL');
+    const beforeKill = task.id;
+    task = await healthyTask(appId, `relaunched after SIGKILL of the master (pid ${killed.pid})`, (t) => t.id !== beforeKill);
+    expect(isAlive(killed.pid)).toBe(false);
+    await kept(task);
+    apps.push(await submit(task, 'after-kill', 100_000));
+
+    // The daemon killed and started again: it re-adopts the running task.
+    const running = jvms(task);
+    const daemon = JSON.parse((await dcos(['cluster', 'status', '--json'])).stdout).pid;
+    process.kill(daemon, 'SIGKILL');
+    await waitFor(() => !isAlive(daemon), { what: `daemon ${daemon} gone`, timeoutMs: 10_000, intervalMs: 20 });
+    const again = await up();
+    expect(again.pid).not.toBe(daemon);
+    const adopted = await healthyTask(appId, 're-adopted after the daemon restart');
+    expect(adopted.id).toBe(task.id);
+    expect(jvms(adopted).master.map((p) => p.pid)).toEqual(running.master.map((p) => p.pid));
+    await kept(adopted);
+    apps.push(await submit(adopted, 'after-restart', 100_000));
+
+    // Uninstall: no JVM left, no volume.
+    const all = [...jvms(adopted).master, ...jvms(adopted).workers].map((p) => p.pid);
+    expect(all).toHaveLength(3);
+    const un = await dcos(['package', 'uninstall', 'spark', '--yes']);
+    expect(un.exitCode, un.stderr).toBe(0);
+    await waitFor(() => all.every((pid) => !isAlive(pid)), { what: 'the master and workers gone', timeoutMs: 30_000 });
+    expect(processesOfAgent(agentId).filter((p) => p.taskId?.startsWith('spark.'))).toEqual([]);
+    expect(volumeDirs().filter((d) => d.startsWith('spark#'))).toEqual([]);
+  }, 1_500_000);
+});
+
+describe('spark: an install of a version without the volume is not updated to 3.5.5 in place', () => {
+  let home: TempHome;
+  const dcos = (argv: string[]) => runCli(argv, { env: home.env, cwd: home.dir });
+  beforeAll(async () => {
+    if (!existsSync(join(REPO_ROOT, 'dist', 'daemon', 'main.js'))) throw new Error('dist/ is missing: run "npm run build" first');
+    home = tempHome();
+    const r = await dcos(['cluster', 'up', '--json']);
+    expect(r.exitCode, r.stderr).toBe(0);
+  });
+  afterAll(async () => {
+    await dcos(['cluster', 'down']);
+    home?.cleanup();
+  }, 60_000);
+
+  it('Marathon refuses the added persistent volume, and the old app stays as it was', async () => {
+    // 3.5.3 runs an image; whether it can start here does not matter: the app exists.
+    await dcos(['package', 'install', 'spark', '--package-version', '3.5.3', '--yes', '--timeout', '1s']);
+    const update = await dcos(['package', 'update', 'spark', '--package-version', '3.5.5', '--yes', '--timeout', '30s']);
+    expect(update.exitCode).not.toBe(0);
+    expect(update.stderr).toContain('Persistent volumes can not be changed!');
+    const listed = await dcos(['package', 'list', '--json']);
+    expect(JSON.parse(listed.stdout).find((p: Json) => p.appId === '/spark')).toMatchObject({ version: '3.5.3' });
+    const un = await dcos(['package', 'uninstall', 'spark', '--yes']);
+    expect(un.exitCode, un.stderr).toBe(0);
+  }, 120_000);
+});
