@@ -366,6 +366,17 @@ function lookup(name: string, stack: readonly unknown[]): unknown {
   return undefined;
 }
 
+/**
+ * A section's value. `{{#name==text}}` (an extension: Cosmos has no way to compare) is true when
+ * the option `name` is the string `text`, so a template can choose between an enum's values, such
+ * as a service's runtime; no Cosmos template has `==` in a section name.
+ */
+function sectionValue(name: string, stack: readonly unknown[]): unknown {
+  const eq = name.indexOf('==');
+  if (eq === -1) return lookup(name, stack);
+  return lookup(name.slice(0, eq).trim(), stack) === name.slice(eq + 2).trim();
+}
+
 /** mustache.java's truthiness: only false, "", null and empty lists are falsy (0 is truthy). */
 function isTruthy(value: unknown): boolean {
   if (value === null || value === undefined || value === false || value === '') return false;
@@ -388,7 +399,7 @@ function renderTokens(tokens: readonly MustacheToken[], stack: unknown[], out: s
       // The built-in lambda is a (truthy) function, so its inverted form never renders.
       if (!token.inverted) out.push(renderAsJson(token.children, stack));
     } else {
-      const value = lookup(token.name, stack);
+      const value = sectionValue(token.name, stack);
       if (token.inverted) {
         if (!isTruthy(value)) renderTokens(token.children, stack, out);
       } else if (Array.isArray(value)) {

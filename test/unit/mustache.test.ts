@@ -357,3 +357,15 @@ describe.skipIf(!specsExist)(specTitle, () => {
     expect(rendered).not.toContain('absent-key');
   });
 });
+
+describe('{{#name==text}} sections (an extension for enum options)', () => {
+  const t = '{{#service.runtime==process}}P{{/service.runtime==process}}{{^service.runtime==process}}not-P{{/service.runtime==process}}{{#service.runtime==container}}C{{/service.runtime==container}}';
+  it('renders the section of the value the option has, and the inverted sections of the others', () => {
+    expect(renderTemplate(t, { service: { runtime: 'process' } })).toBe('P');
+    expect(renderTemplate(t, { service: { runtime: 'container' } })).toBe('not-PC');
+  });
+  it('is false for a missing option or a non-string value', () => {
+    expect(renderTemplate(t, {})).toBe('not-P');
+    expect(renderTemplate('{{#n==1}}one{{/n==1}}', { n: 1 })).toBe('');
+  });
+});
