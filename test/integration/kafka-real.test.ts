@@ -190,14 +190,24 @@ describe.skipIf(Boolean(missing))(`kafka ${VERSION} as a process, with a real cl
     repo?.cleanup();
   }, 120_000);
 
-  it('a node without Java 17 fails the install at once, saying which Java it found', async () => {
+  it('a node without Java 17 (none, or an older one) fails the install at once, saying which Java it found', async () => {
     const r = await dcos(['package', 'install', 'kafka', '--options', options('nojava', { service: { java_home: '/nonexistent/jdk' } }), '--yes', '--timeout', '120s']);
     expect(r.exitCode, r.stderr).toBe(3);
     expect(r.stderr).toContain('Kafka needs Java 17 or newer: no java in service.java_home /nonexistent/jdk');
     const un = await dcos(['package', 'uninstall', 'kafka', '--yes']);
     expect(un.exitCode, un.stderr).toBe(0);
     expect(volumeDirs().filter((d) => d.startsWith('kafka#'))).toEqual([]);
-  }, 180_000);
+
+    // A Java older than 17: named with the version it reports.
+    const old = join(home.dir, 'jdk11');
+    mkdirSync(join(old, 'bin'), { recursive: true });
+    writeFileSync(join(old, 'bin', 'java'), '#!/bin/sh\necho \'openjdk version "11.0.22" 2024-01-16\' >&2\n', { mode: 0o755 });
+    const r11 = await dcos(['package', 'install', 'kafka', '--options', options('java11', { service: { java_home: old } }), '--yes', '--timeout', '120s']);
+    expect(r11.exitCode, r11.stderr).toBe(3);
+    expect(r11.stderr).toContain(`Kafka needs Java 17 or newer: ${old}/bin/java (from service.java_home ${old}) is openjdk version "11.0.22" 2024-01-16`);
+    const un11 = await dcos(['package', 'uninstall', 'kafka', '--yes']);
+    expect(un11.exitCode, un11.stderr).toBe(0);
+  }, 300_000);
 
   it('keeps 10,000 messages through an update, a SIGKILL of the broker and of the daemon; uninstall leaves nothing', async () => {
     const small = { service: { mem: 1024 }, storage: { size_mb: 1024 }, kafka: { heap_mb: 512 } };
