@@ -227,7 +227,7 @@ describe.skipIf(Boolean(missing))(`kafka ${VERSION} as a process, with a real cl
     await write(task, 'install', FIRST);
     await expectAll(task);
     // The topic's data is on the volume.
-    const onVolume = readdirSync(join(dataDir, 'volumes', volume, 'kafka'));
+    const onVolume = readdirSync(join(dataDir, 'volumes', volume));
     expect(onVolume).toEqual(expect.arrayContaining(['meta.properties', `${TOPIC}-0`, `${TOPIC}-1`, `${TOPIC}-2`]));
 
     // A changed option: a rolling replacement on the same volume, running with the new value.

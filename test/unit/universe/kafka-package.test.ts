@@ -46,7 +46,7 @@ describe('kafka 4.0.0', () => {
     expect(app.container).toEqual({ type: 'MESOS', volumes: [{ containerPath: 'data', mode: 'RW', persistent: { size: 2048 } }] });
     expect(app.cmd).toContain('-cp "$DIST/libs/*" kafka.Kafka server.properties');
     expect(app.cmd).toContain('DIST="$MESOS_SANDBOX/kafka_2.13-4.0.0"');
-    expect(app.cmd).toContain('"log.dirs=$MESOS_SANDBOX/data/kafka"');
+    expect(app.cmd).toContain('"log.dirs=$MESOS_SANDBOX/data"');
     expect(app.cmd).not.toMatch(/bin\/kafka-server-start/);
     const opts = await render({ service: { java_home: '/opt/jdk' }, storage: { size_mb: 700 }, kafka: { heap_mb: 300, num_partitions: 3, advertised_host: 'broker.example' } });
     expect(opts.cmd).toContain('JH="/opt/jdk"');
