@@ -167,7 +167,7 @@ describe('bundled health checks', () => {
           const [check] = await healthChecks(definition);
           expect(check.command?.value).toBe('sh "$MESOS_SANDBOX/kafka-check.sh" > /dev/null');
           const app = await renderedApp(definition);
-          expect(app.cmd).toMatch(/-Xmx128m .*org\.apache\.kafka\.tools\.TopicCommand --bootstrap-server '\$HOST:\$PORT0' --list" > kafka-check\.sh/);
+          expect(app.cmd).toMatch(/-Xmx128m .*org\.apache\.kafka\.tools\.TopicCommand --bootstrap-server '\$HOST:\$PORT0' --command-config '\$MESOS_SANDBOX\/tools\.properties' --list" >> kafka-check\.sh/);
         }
         const [check] = await healthChecks(definition, processRuntime ? { service: { runtime: 'container' } } : {});
         expect(check.protocol).toBe('COMMAND');
