@@ -172,14 +172,11 @@ describe('packages on the embedded cluster', () => {
 
   for (const name of ['kafka', 'spark', 'cassandra']) {
     it(`${name}: the rendered app is accepted, and without a container runtime the failure says so`, async () => {
-      // cassandra 5.0.9 runs as a process by default, from a tarball of the Apache archive (which no
-      // test may fetch): its container runtime is the one this test is about.
-      const runtime: string[] = [];
-      if (name === 'cassandra') {
-        writeFileSync(join(home.dir, 'cassandra-container.json'), JSON.stringify({ service: { runtime: 'container' } }));
-        runtime.push('--options', join(home.dir, 'cassandra-container.json'));
-      }
-      const r = await dcos(['package', 'install', name, ...runtime, '--yes', '--timeout', '60s']);
+      // The latest kafka, spark and cassandra run as processes by default, from tarballs of the Apache
+      // archive (which no test may fetch): their container runtime is the one this test is about.
+      const options = join(home.dir, `${name}-container.json`);
+      writeFileSync(options, JSON.stringify({ service: { runtime: 'container' } }));
+      const r = await dcos(['package', 'install', name, '--options', options, '--yes', '--timeout', '60s']);
       expect(r.stderr).toContain(`Installing Marathon app for package [${name}]`);
       expect(r.exitCode).toBe(3);
       expect(r.stderr).toContain('neither Docker nor Podman is available on this node');

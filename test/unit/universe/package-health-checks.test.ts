@@ -35,6 +35,11 @@ async function revisions(name: string): Promise<PackageDefinition[]> {
   return (await catalog.candidates(name)).map((c) => c.definition);
 }
 
+async function renderedApp(definition: PackageDefinition, options: Record<string, unknown> = {}): Promise<Record<string, any>> {
+  const pkg = { definition, repository: { name: 'bundled', uri: 'bundled' }, sourceUri: 'file:///bundled', template: decodeTemplate(definition) };
+  return (await renderAndCheck({ pkg, options: options as never })).app as Record<string, any>;
+}
+
 async function healthChecks(definition: PackageDefinition, options: Record<string, unknown> = {}): Promise<HealthCheck[]> {
   const pkg = { definition, repository: { name: 'bundled', uri: 'bundled' }, sourceUri: 'file:///bundled', template: decodeTemplate(definition) };
   const { app } = await renderAndCheck({ pkg, options: options as never });
@@ -155,7 +160,16 @@ describe('bundled health checks', () => {
   describe('kafka and cassandra: a client request with the tools of their images', () => {
     it('kafka asks the broker for its topics, with a small heap of its own', async () => {
       for (const definition of await revisions('kafka')) {
-        const [check] = await healthChecks(definition);
+        const processRuntime = Boolean((definition.config as any)?.properties?.service?.properties?.runtime);
+        if (processRuntime) {
+          // The process runtime's check runs the script its cmd writes: a metadata request with
+          // the distribution's TopicCommand in a JVM with a small heap.
+          const [check] = await healthChecks(definition);
+          expect(check.command?.value).toBe('sh "$MESOS_SANDBOX/kafka-check.sh" > /dev/null');
+          const app = await renderedApp(definition);
+          expect(app.cmd).toMatch(/-Xmx128m .*org\.apache\.kafka\.tools\.TopicCommand --bootstrap-server '\$HOST:\$PORT0' --command-config '\$MESOS_SANDBOX\/tools\.properties' --list" >> kafka-check\.sh/);
+        }
+        const [check] = await healthChecks(definition, processRuntime ? { service: { runtime: 'container' } } : {});
         expect(check.protocol).toBe('COMMAND');
         expect(check.command?.value).toMatch(/\/opt\/kafka\/bin\/kafka-topics\.sh --bootstrap-server "\$HOST:\$PORT0" --list/);
         // The task's KAFKA_HEAP_OPTS sizes the broker; the check's JVM must not take as much.

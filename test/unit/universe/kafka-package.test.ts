@@ -1,0 +1,75 @@
+/**
+ * The bundled kafka 4.x revision: its process runtime fetches the official release tarball from
+ * the Apache archive with the sha512 Apache published for it, and its container runtime renders
+ * the official image into a valid app with the same persistent volume.
+ */
+import { afterAll, describe, expect, it } from 'vitest';
+import { tempHome, testActionCtx } from '../../helpers/index.js';
+import { Catalog } from '../../../src/universe/catalog.js';
+import { decodeTemplate, type PackageDefinition } from '../../../src/universe/model.js';
+import { renderAndCheck } from '../../../src/universe/render.js';
+import { bundledRepoDir } from '../../../src/universe/repositories.js';
+
+const home = tempHome();
+afterAll(() => home.cleanup());
+const { ctx } = testActionCtx(home.env);
+const catalog = new Catalog(ctx, [{ name: 'bundled', uri: bundledRepoDir() }]);
+
+async function kafka4(): Promise<PackageDefinition> {
+  const def = (await catalog.candidates('kafka')).map((c) => c.definition).find((d) => d.version === '4.0.0');
+  if (!def) throw new Error('no kafka 4.0.0 in the bundled universe');
+  return def;
+}
+
+async function render(options: Record<string, unknown>): Promise<Record<string, any>> {
+  const definition = await kafka4();
+  const pkg = { definition, repository: { name: 'bundled', uri: 'bundled' }, sourceUri: 'file:///bundled', template: decodeTemplate(definition) };
+  return (await renderAndCheck({ pkg, options: options as never })).app as Record<string, any>;
+}
+
+const OFFICIAL = 'https://archive.apache.org/dist/kafka/4.0.0/kafka_2.13-4.0.0.tgz';
+// The content of kafka_2.13-4.0.0.tgz.sha512 as Apache published it (gpg --print-md, lower-cased).
+const PUBLISHED_SHA512 =
+  '00722ab0a6b954e0006994b8d589dcd8f26e1827c47f70b6e820fb45aa35945c19163b0f188caf0caf976c11f7ab005fd368c54e5851e899d2de687a804a5eb9';
+
+describe('kafka 4.0.0', () => {
+  it('names the official release tarball with its published sha512 as a URI fragment', async () => {
+    const def = await kafka4();
+    const uris = (def.resource as any)?.assets?.uris;
+    expect(uris).toEqual({ 'kafka-dist': `${OFFICIAL}#sha512=${PUBLISHED_SHA512}` });
+    expect(PUBLISHED_SHA512).toMatch(/^[0-9a-f]{128}$/);
+  });
+
+  it('runs the JVM from the fetched distribution by default, with its data on the persistent volume', async () => {
+    const app = await render({});
+    expect(app.fetch).toEqual([{ uri: `${OFFICIAL}#sha512=${PUBLISHED_SHA512}`, cache: true, extract: true }]);
+    expect(app.container).toEqual({ type: 'MESOS', volumes: [{ containerPath: 'data', mode: 'RW', persistent: { size: 2048 } }] });
+    expect(app.cmd).toContain('-cp "$DIST/libs/*" kafka.Kafka server.properties');
+    expect(app.cmd).toContain('DIST="$MESOS_SANDBOX/kafka_2.13-4.0.0"');
+    expect(app.cmd).toContain('"log.dirs=$MESOS_SANDBOX/data"');
+    expect(app.cmd).not.toMatch(/bin\/kafka-server-start/);
+    const opts = await render({ service: { java_home: '/opt/jdk' }, storage: { size_mb: 700 }, kafka: { heap_mb: 300, num_partitions: 3, advertised_host: 'broker.example' } });
+    expect(opts.cmd).toContain('JH="/opt/jdk"');
+    expect(opts.cmd).toContain('-Xms300m -Xmx300m');
+    expect(opts.cmd).toContain("'num.partitions=3'");
+    expect(opts.cmd).toContain('ADV="broker.example"');
+    expect(opts.container.volumes[0].persistent.size).toBe(700);
+  });
+
+  it('with service.runtime container renders the official image, the same volume mounted at /var/lib/kafka/data', async () => {
+    const app = await render({ service: { runtime: 'container' }, kafka: { heap_mb: 300 } });
+    expect(app.fetch).toBeUndefined();
+    expect(app.container.type).toBe('DOCKER');
+    expect(app.container.docker.image).toBe('apache/kafka:4.0.0');
+    expect(app.container.volumes).toEqual([
+      { containerPath: 'data', mode: 'RW', persistent: { size: 2048 } },
+      { containerPath: '/var/lib/kafka/data', hostPath: 'data', mode: 'RW' },
+    ]);
+    expect(app.env).toMatchObject({ KAFKA_HEAP_OPTS: '-Xms300m -Xmx300m', KAFKA_LOG_DIRS: '/var/lib/kafka/data', KAFKA_PROCESS_ROLES: 'broker,controller' });
+    expect(app.networks).toEqual([{ mode: 'host' }]);
+  });
+
+  it('refuses a runtime it does not know', async () => {
+    await expect(render({ service: { runtime: 'vm' } })).rejects.toThrow(/failed validation/);
+  });
+});
