@@ -3,6 +3,7 @@
  * reserved resources (a disk with a persistence id, labelled with the instance that reserved it).
  * The embedded cluster adds what each volume uses; a DC/OS agent does not measure that.
  */
+import { hasPersistentVolumes } from '../marathon/validate-container.js';
 import type { Scheduler, SchedulerApp } from '../scheduler/types.js';
 
 export interface VolumeRow {
@@ -19,11 +20,6 @@ export interface VolumeRow {
   taskId?: string;
 }
 
-/** Whether the app declares persistent volumes (only then are the agents asked). */
-export function hasPersistentVolumes(app: SchedulerApp): boolean {
-  return (app.container?.volumes ?? []).some((v) => v.persistent != null);
-}
-
 interface ReservedDisk {
   name?: string;
   scalar?: { value?: number };
@@ -35,7 +31,8 @@ interface ReservedDisk {
 /** The persistent volumes of the given apps, by app id; the agents are asked only if one has any. */
 export async function volumesOf(scheduler: Scheduler, apps: readonly SchedulerApp[]): Promise<Map<string, VolumeRow[]>> {
   const out = new Map<string, VolumeRow[]>();
-  const resident = apps.filter(hasPersistentVolumes);
+  // Only when one declares persistent volumes are the agents asked.
+  const resident = apps.filter((a) => hasPersistentVolumes(a));
   if (resident.length === 0) return out;
   const state = await scheduler.mesosState();
   const agents = await Promise.all((state.slaves ?? []).map((s) => scheduler.agentState(s.id).catch(() => undefined)));

@@ -3,7 +3,7 @@
  * keeps its volume across relaunches, rolling upgrades, scaling and daemon crashes; only a wipe or
  * the app's removal destroys it. Real daemon, real processes, real files.
  */
-import { existsSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startDaemon, stopAllDaemons, waitFor, type TestDaemon } from '../helpers/daemon.js';
@@ -259,26 +259,21 @@ describe('persistent volumes', () => {
   it('links host volumes into a process sandbox, and refuses an absolute containerPath it cannot show', { timeout: 30_000 }, async () => {
     const d = await startDaemon();
     const host = join(d.tmpDir, 'shared');
-    (await import('node:fs')).mkdirSync(host);
-    (await import('node:fs')).writeFileSync(join(host, 'greeting'), 'hello\n');
-    await createApp(d, {
-      id: '/pv/host',
-      cmd: 'cat conf/greeting > seen && exec sleep 1000',
+    mkdirSync(host);
+    writeFileSync(join(host, 'greeting'), 'hello\n');
+    const hostVolumeApp = (id: string, cmd: string, containerPath: string) => ({
+      id,
+      cmd,
       cpus: 0.01,
       mem: 16,
-      container: { type: 'MESOS', volumes: [{ containerPath: 'conf', hostPath: host, mode: 'RO' }] },
+      container: { type: 'MESOS', volumes: [{ containerPath, hostPath: host, mode: 'RO' }] },
     });
+    await createApp(d, hostVolumeApp('/pv/host', 'cat conf/greeting > seen && exec sleep 1000', 'conf'));
     const [t] = await waitRunning(d, '/pv/host', 1);
     const sandbox = await sandboxOf(d, t.id);
     await waitFor(() => existsSync(join(sandbox, 'seen')) && readFileSync(join(sandbox, 'seen'), 'utf8') === 'hello\n', { what: 'the task read its host volume' });
 
-    await createApp(d, {
-      id: '/pv/abs',
-      cmd: 'sleep 1000',
-      cpus: 0.01,
-      mem: 16,
-      container: { type: 'MESOS', volumes: [{ containerPath: '/etc/app', hostPath: host, mode: 'RO' }] },
-    });
+    await createApp(d, hostVolumeApp('/pv/abs', 'sleep 1000', '/etc/app'));
     const failure = await waitFor(async () => (await d.api('GET', '/v2/apps/pv/abs?embed=app.lastTaskFailure')).json.app.lastTaskFailure, {
       what: 'the task failure of /pv/abs',
     });

@@ -15,6 +15,8 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, lstatSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { AppVolume } from '../../marathon/app-types.js';
+import { hasPersistentVolumes } from '../../marathon/validate-container.js';
+import type { Json } from '../../marathon/validation-issues.js';
 import type { Store } from '../store/store.js';
 import { isTerminal, type Task } from '../types.js';
 import type { StoredApp } from './app-changes.js';
@@ -47,8 +49,9 @@ export function persistentVolumesOf(app: Pick<StoredApp, 'container'>): AppVolum
   return (app.container?.volumes ?? []).filter((v) => v.persistent != null && typeof v.containerPath === 'string');
 }
 
+/** Marathon's "resident": the app declares persistent volumes (the validation's own rule). */
 export function isResident(app: Pick<StoredApp, 'container'>): boolean {
-  return persistentVolumesOf(app).length > 0;
+  return hasPersistentVolumes(app as Json);
 }
 
 /** The disk (MiB) a new reservation of the app takes. */
