@@ -44,8 +44,13 @@ async function render(options: Record<string, unknown> = {}): Promise<Record<str
 }
 
 /** Runs the process runtime's command as the agent would, with `java` standing in for the JVM. */
-function runCmd(cmd: string, env: Record<string, string>) {
+/** Runs the command in a sandbox of its own; `withDist`: one holding the extracted distribution's lib/ (its jamm agent). */
+function runCmd(cmd: string, env: Record<string, string>, withDist = false) {
   const sandbox = mkdtempSync(join(scratch, 'sandbox-'));
+  if (withDist) {
+    mkdirSync(join(sandbox, 'apache-cassandra-5.0.9', 'lib'), { recursive: true });
+    writeFileSync(join(sandbox, 'apache-cassandra-5.0.9', 'lib', 'jamm-0.4.0.jar'), '');
+  }
   const result = spawnSync('/bin/sh', ['-c', cmd], {
     env: { PATH: '/usr/bin:/bin', MESOS_SANDBOX: sandbox, HOST: '127.0.0.1', PORT0: '31000', PORT1: '31001', PORT2: '31002', ...env },
     encoding: 'utf8',
@@ -76,22 +81,25 @@ describe('cassandra 5.0.9', () => {
     expect(app.upgradeStrategy).toEqual({ minimumHealthCapacity: 0, maximumOverCapacity: 0 });
   });
 
-  it('with service.runtime container renders a valid app of the official image, on the same volume layout', async () => {
+  it('with service.runtime container runs the same rendered config in the official image, from its /opt/cassandra', async () => {
+    const onNode = await render({ cassandra: { max_heap_mb: 768 } });
     const app = await render({ service: { runtime: 'container' }, cassandra: { max_heap_mb: 768 } });
     expect(app.fetch).toBeUndefined();
     expect(app.container).toEqual({
       type: 'DOCKER',
-      docker: { image: 'cassandra:5.0.9', forcePullImage: false },
-      volumes: [
-        { containerPath: 'data', mode: 'RW', persistent: { size: 4096 } },
-        { containerPath: '/var/lib/cassandra', hostPath: 'data', mode: 'RW' },
-      ],
+      docker: { image: 'cassandra:5.0.9', forcePullImage: false, parameters: [{ key: 'user', value: '0' }] },
+      volumes: [{ containerPath: 'data', mode: 'RW', persistent: { size: 4096 } }],
     });
     expect(app.networks).toEqual([{ mode: 'host' }]);
-    expect(app.cmd).toMatch(/^exec docker-entrypoint\.sh cassandra -f /);
-    expect(app.env).toMatchObject({ MAX_HEAP_SIZE: '768M', CASSANDRA_CLUSTER_NAME: 'dcos-cassandra' });
-    // The same probe as the process runtime: the image has bash, and cqlsh would need its python.
-    expect(app.healthChecks).toEqual((await render()).healthChecks);
+    // Apart from where the distribution is, the command is the process runtime's: the image's
+    // entrypoint does not run, so the cassandra.yaml the template renders is the one that runs.
+    expect(app.cmd).toContain('DIST=/opt/cassandra\n');
+    expect(app.cmd).not.toContain('apache-cassandra-5.0.9"');
+    expect(app.cmd.replace('DIST=/opt/cassandra', '')).toBe(onNode.cmd.replace('DIST="$MESOS_SANDBOX/apache-cassandra-5.0.9"', ''));
+    expect(app.cmd).toContain('-Xms768m -Xmx768m');
+    expect(app.env ?? {}).toEqual({});
+    // The same probe as the process runtime: bash's /dev/tcp, no cqlsh (it would need python).
+    expect(app.healthChecks).toEqual(onNode.healthChecks);
   });
 
   it('refuses at once a java_home with no java, naming where it looked (127: not found)', async () => {
@@ -115,13 +123,20 @@ describe('cassandra 5.0.9', () => {
     }
   });
 
+  it('stops at once, saying so, when the distribution is not where the runtime puts it', async () => {
+    const r = runCmd((await render({ service: { java_home: fakeJava('17.0.15') } })).cmd, {});
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain(`No Cassandra distribution at ${r.sandbox}/apache-cassandra-5.0.9: it has no lib/ directory`);
+  });
+
   it('on Java 17 or newer runs CassandraDaemon with the cassandra.yaml it rendered from the options and ports', async () => {
     for (const version of ['17.0.15', '21']) {
       const jdk = fakeJava(version);
       const cmd = (await render({ service: { java_home: jdk }, cassandra: { cluster_name: 'Test Cluster', num_tokens: 8, max_heap_mb: 600, dc: 'east' } })).cmd;
-      const r = runCmd(cmd, {});
+      const r = runCmd(cmd, {}, true);
       expect(r.status, r.stderr).toBe(0);
       const args = r.stdout.trim().split('\n');
+      expect(args).toContain(`-javaagent:${r.sandbox}/apache-cassandra-5.0.9/lib/jamm-0.4.0.jar`);
       expect(args.slice(0, 2)).toEqual(['-Xms600m', '-Xmx600m']);
       expect(args).toEqual(expect.arrayContaining(['--add-exports', 'java.base/jdk.internal.misc=ALL-UNNAMED', '-Dcassandra-foreground=yes', '-Dcassandra.jmx.local.port=31002']));
       expect(args).toContain(`-Dcassandra.config=file://${r.sandbox}/conf/cassandra.yaml`);

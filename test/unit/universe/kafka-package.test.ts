@@ -1,7 +1,7 @@
 /**
  * The bundled kafka 4.x revision: its process runtime fetches the official release tarball from
- * the Apache archive with the sha512 Apache published for it, and its container runtime renders
- * the official image into a valid app with the same persistent volume.
+ * the Apache archive with the sha512 Apache published for it, and its container runtime runs the
+ * same rendered config in the official image, on the same persistent volume.
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { tempHome, testActionCtx } from '../../helpers/index.js';
@@ -56,17 +56,23 @@ describe('kafka 4.0.0', () => {
     expect(opts.container.volumes[0].persistent.size).toBe(700);
   });
 
-  it('with service.runtime container renders the official image, the same volume mounted at /var/lib/kafka/data', async () => {
+  it('with service.runtime container runs the same rendered config in the official image, from its /opt/kafka', async () => {
+    const onNode = await render({ kafka: { heap_mb: 300 } });
     const app = await render({ service: { runtime: 'container' }, kafka: { heap_mb: 300 } });
     expect(app.fetch).toBeUndefined();
     expect(app.container.type).toBe('DOCKER');
     expect(app.container.docker.image).toBe('apache/kafka:4.0.0');
-    expect(app.container.volumes).toEqual([
-      { containerPath: 'data', mode: 'RW', persistent: { size: 2048 } },
-      { containerPath: '/var/lib/kafka/data', hostPath: 'data', mode: 'RW' },
-    ]);
-    expect(app.env).toMatchObject({ KAFKA_HEAP_OPTS: '-Xms300m -Xmx300m', KAFKA_LOG_DIRS: '/var/lib/kafka/data', KAFKA_PROCESS_ROLES: 'broker,controller' });
+    // The volume is `data` in the sandbox, mounted there in the container too: log.dirs is the same.
+    expect(app.container.volumes).toEqual([{ containerPath: 'data', mode: 'RW', persistent: { size: 2048 } }]);
+    expect(app.cmd).toContain('DIST=/opt/kafka\n');
+    expect(app.cmd).not.toContain('kafka_2.13-4.0.0');
+    // Apart from where the distribution is, the command is the process runtime's: the image's own
+    // start scripts do not run, so the config the template renders is the config that runs.
+    expect(app.cmd.replace('DIST=/opt/kafka', '')).toBe(onNode.cmd.replace('DIST="$MESOS_SANDBOX/kafka_2.13-4.0.0"', ''));
+    expect(app.cmd).toContain('-Xms300m -Xmx300m');
+    expect(app.env ?? {}).toEqual({});
     expect(app.networks).toEqual([{ mode: 'host' }]);
+    expect(app.healthChecks).toEqual(onNode.healthChecks);
   });
 
   it('refuses a runtime it does not know', async () => {

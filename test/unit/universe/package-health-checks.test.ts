@@ -158,22 +158,68 @@ describe('bundled health checks', () => {
   });
 
   describe('kafka and cassandra: a client request with the tools of their images', () => {
-    it('kafka asks the broker for its topics, with a small heap of its own', async () => {
-      for (const definition of await revisions('kafka')) {
-        const processRuntime = Boolean((definition.config as any)?.properties?.service?.properties?.runtime);
-        if (processRuntime) {
-          // The process runtime's check runs the script its cmd writes: a metadata request with
-          // the distribution's TopicCommand in a JVM with a small heap.
-          const [check] = await healthChecks(definition);
-          expect(check.command?.value).toBe('sh "$MESOS_SANDBOX/kafka-check.sh" > /dev/null');
-          const app = await renderedApp(definition);
-          expect(app.cmd).toMatch(/-Xmx128m .*org\.apache\.kafka\.tools\.TopicCommand --bootstrap-server '\$HOST:\$PORT0' --command-config '\$MESOS_SANDBOX\/tools\.properties' --list" >> kafka-check\.sh/);
-        }
-        const [check] = await healthChecks(definition, processRuntime ? { service: { runtime: 'container' } } : {});
+    it('kafka 3.x asks the broker for its topics with the image\'s script, with a small heap of its own', async () => {
+      for (const definition of (await revisions('kafka')).filter((d) => !d.resource?.assets?.uris)) {
+        const [check] = await healthChecks(definition);
         expect(check.protocol).toBe('COMMAND');
         expect(check.command?.value).toMatch(/\/opt\/kafka\/bin\/kafka-topics\.sh --bootstrap-server "\$HOST:\$PORT0" --list/);
         // The task's KAFKA_HEAP_OPTS sizes the broker; the check's JVM must not take as much.
         expect(check.command?.value).toMatch(/KAFKA_HEAP_OPTS=-Xmx\d+m /);
+      }
+    });
+
+    it('kafka from its release distribution: healthy only when a metadata request lists a broker', async () => {
+      const [latest] = await revisions('kafka');
+      expect(latest.resource?.assets?.uris).toBeDefined();
+      // Metadata v4 (all topics, no auto-create), correlation id 1, client id "dcos".
+      const request = Buffer.from([0, 0, 0, 19, 0, 3, 0, 4, 0, 0, 0, 1, 0, 4, ...Buffer.from('dcos'), 0xff, 0xff, 0xff, 0xff, 0]);
+      // A response: correlation id, throttle time, then the brokers array (count, node id, host, port, rack).
+      const answer = (correlation: number, brokers: number): Buffer => {
+        const body = Buffer.alloc(12);
+        body.writeInt32BE(correlation, 0);
+        body.writeInt32BE(0, 4);
+        body.writeInt32BE(brokers, 8);
+        const broker = Buffer.from([0, 0, 0, 1, 0, 9, ...Buffer.from('127.0.0.1'), 0, 0, 0x23, 0x84, 0xff, 0xff]);
+        const whole = Buffer.concat([body, ...Array.from({ length: brokers }, () => broker), Buffer.from([0xff, 0xff, 0, 0, 0, 1, 0, 0, 0, 0])]);
+        const size = Buffer.alloc(4);
+        size.writeInt32BE(whole.length);
+        return Buffer.concat([size, whole]);
+      };
+      let reply: (got: Buffer) => Buffer | null = () => null;
+      const broker = createServer((socket) => {
+        let got = Buffer.alloc(0);
+        socket.on('data', (chunk) => {
+          got = Buffer.concat([got, chunk]);
+          if (got.length < request.length) return;
+          const out = reply(got);
+          if (out) socket.end(out);
+          else socket.destroy();
+        });
+        socket.on('error', () => {});
+      });
+      await new Promise<void>((resolve) => broker.listen(0, '127.0.0.1', resolve));
+      const port = (broker.address() as AddressInfo).port;
+      const other = await tcpServer(() => 'HTTP/1.1 400 Bad Request\r\n\r\n');
+      try {
+        for (const runtime of ['process', 'container']) {
+          const [check] = await healthChecks(latest, { service: { runtime } });
+          expect(check.protocol).toBe('COMMAND');
+          reply = (got) => (got.equals(request) ? answer(1, 1) : null);
+          expect((await probe(check, port)).ok, `${runtime}: a broker listed`).toBe(true);
+          reply = (got) => (got.equals(request) ? answer(1, 0) : null);
+          const fenced = await probe(check, port);
+          expect(fenced.ok, `${runtime}: no broker listed yet`).toBe(false);
+          expect(fenced.cause).toMatch(/lists no broker yet/);
+          reply = () => answer(7, 1);
+          expect((await probe(check, port)).ok, `${runtime}: an answer to another request`).toBe(false);
+          reply = () => null;
+          expect((await probe(check, port)).ok, `${runtime}: the connection closed unanswered`).toBe(false);
+          expect((await probe(check, other.port)).ok, `${runtime}: another protocol`).toBe(false);
+          expect((await probe(check, await freePort())).ok, `${runtime}: nothing listening`).toBe(false);
+        }
+      } finally {
+        await new Promise((resolve) => broker.close(resolve));
+        await other.close();
       }
     });
 
