@@ -7,39 +7,17 @@
 // The distribution is the one test/integration/cassandra-real.test.ts assembles from Maven
 // Central (no download site is reachable here): run that test once first.
 import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
-import { homedir, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { benchCluster, ratio, report, ROOT, sleep } from './lib.mjs';
+import { benchCluster, benchRepository, cachedDist, ratio, report, ROOT, sleep, useRepository } from './lib.mjs';
 
 const VERSION = '5.0.9';
 const REVISION = 2;
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const BUDGET = 1.3;
 const OPTIONS = { service: { mem: 1536 }, cassandra: { max_heap_mb: 512 } };
-
-/** The assembled tarball and its sha512, from the tests' distribution cache. */
-function assembledDist() {
-  const cache = process.env.DCOS_TEST_CACHE ?? join(homedir(), '.cache', 'dcos-tests', 'dists');
-  const file = `apache-cassandra-${VERSION}-bin.tar.gz`;
-  for (const key of existsSync(cache) ? readdirSync(cache) : []) {
-    const path = join(cache, key, file);
-    if (existsSync(path) && existsSync(`${path}.sha512`)) return { path, sha512: readFileSync(`${path}.sha512`, 'utf8').trim() };
-  }
-  throw new Error(`No assembled ${file} under ${cache}: run "npx vitest run test/integration/cassandra-real.test.ts" once first`);
-}
-
-/** A repository holding the bundled revision with its asset pointed at the assembled tarball. */
-function testRepo(dist) {
-  const dir = mkdtempSync(join(tmpdir(), 'dcos-bench-cassandra-repo-'));
-  const target = join(dir, 'packages', 'C', 'cassandra', '0');
-  cpSync(join(ROOT, 'packages-repo', 'packages', 'C', 'cassandra', String(REVISION)), target, { recursive: true });
-  const resource = JSON.parse(readFileSync(join(target, 'resource.json'), 'utf8'));
-  resource.assets.uris.cassandra = `file://${dist.path}#sha512=${dist.sha512}`;
-  writeFileSync(join(target, 'resource.json'), JSON.stringify(resource));
-  return dir;
-}
 
 async function freePort() {
   const server = createServer();
@@ -96,13 +74,12 @@ async function byHand(cmd, dist) {
   }
 }
 
-const dist = assembledDist();
-const repo = testRepo(dist);
+const dist = cachedDist(`apache-cassandra-${VERSION}-bin.tar.gz`, 'cassandra-real.test.ts');
+const repo = benchRepository([{ pkg: 'cassandra', revision: REVISION, asset: 'cassandra', dist }]);
 const cluster = await benchCluster('cassandra', { DCOS_NODE_DISK: '20000' });
 const { env, dcos } = cluster;
 try {
-  mkdirSync(env.DCOS_DIR, { recursive: true });
-  writeFileSync(join(env.DCOS_DIR, 'repositories.json'), JSON.stringify({ repositories: [{ name: 'bench', uri: repo }] }));
+  useRepository(cluster, repo);
   const optionsFile = join(env.DCOS_DIR, 'bench-options.json');
   writeFileSync(optionsFile, JSON.stringify(OPTIONS));
   const rendered = dcos('package', 'describe', 'cassandra', '--render', '--options', optionsFile, '--json');

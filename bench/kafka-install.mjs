@@ -8,13 +8,13 @@
 // The distribution is the one the kafka-real test assembles from Maven Central (run that test
 // once first): no download site is reachable here, and this bench does not resolve Maven itself.
 import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { get } from 'node:http';
 import { createServer } from 'node:net';
-import { homedir, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
-import { ROOT, benchCluster, ratio, report, sleep } from './lib.mjs';
+import { ROOT, benchCluster, benchRepository, cachedDist, ratio, report, sleep, useRepository } from './lib.mjs';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const BUDGET = 1.3;
@@ -23,26 +23,12 @@ const TOP = 'kafka_2.13-4.0.0';
 const clusterId = JSON.parse(readFileSync(join(ROOT, 'packages-repo', 'packages', 'K', 'kafka', '3', 'config.json'), 'utf8')).properties.kafka.properties.cluster_id.default;
 const OPTIONS = { service: { mem: 1024 }, storage: { size_mb: 1024 }, kafka: { heap_mb: 512 } };
 
-function cachedDist() {
-  const root = process.env.DCOS_TEST_CACHE ?? join(homedir(), '.cache', 'dcos-tests', 'dists');
-  for (const key of existsSync(root) ? readdirSync(root) : []) {
-    const file = join(root, key, `${TOP}.tgz`);
-    if (existsSync(file) && existsSync(`${file}.sha512`)) return { path: file, sha512: readFileSync(`${file}.sha512`, 'utf8').trim() };
-  }
-  throw new Error(`No assembled ${TOP}.tgz under ${root}: run "npx vitest run test/integration/kafka-real.test.ts" once first`);
-}
-
-const dist = cachedDist();
-const repo = mkdtempSync(join(tmpdir(), 'dcos-bench-kafka-repo-'));
-const target = join(repo, 'packages', 'K', 'kafka', '0');
-cpSync(join(ROOT, 'packages-repo', 'packages', 'K', 'kafka', '3'), target, { recursive: true });
-const resource = JSON.parse(readFileSync(join(target, 'resource.json'), 'utf8'));
-resource.assets.uris['kafka-dist'] = `file://${dist.path}#sha512=${dist.sha512}`;
-writeFileSync(join(target, 'resource.json'), JSON.stringify(resource));
+const dist = cachedDist(`${TOP}.tgz`, 'kafka-real.test.ts');
+const repo = benchRepository([{ pkg: 'kafka', revision: 3, asset: 'kafka-dist', dist }]);
 
 const cluster = await benchCluster('kafka', { DCOS_NODE_DISK: '20000' });
 const { dcos, env } = cluster;
-writeFileSync(join(env.DCOS_DIR, 'repositories.json'), JSON.stringify({ repositories: [{ name: 'kafka-bench', uri: repo }] }));
+useRepository(cluster, repo);
 const optionsFile = join(repo, 'options.json');
 writeFileSync(optionsFile, JSON.stringify(OPTIONS));
 

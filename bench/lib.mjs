@@ -1,7 +1,7 @@
 // Shared benchmark helpers: time whole processes (median of N after warm-up) and read their peak RSS.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -78,3 +78,41 @@ export async function benchCluster(name, extraEnv = {}) {
 }
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * An assembled release distribution (`file`, e.g. kafka_2.13-4.0.0.tgz) from the tests'
+ * distribution cache (test/helpers/maven-dist.ts): no download site is reachable here, and the
+ * benches do not resolve Maven themselves. Throws naming the test that assembles it.
+ */
+export function cachedDist(file, test) {
+  const cache = process.env.DCOS_TEST_CACHE ?? join(homedir(), '.cache', 'dcos-tests', 'dists');
+  for (const key of existsSync(cache) ? readdirSync(cache) : []) {
+    const path = join(cache, key, file);
+    if (existsSync(path) && existsSync(`${path}.sha512`)) return { path, sha512: readFileSync(`${path}.sha512`, 'utf8').trim() };
+  }
+  throw new Error(`No assembled ${file} under ${cache}: run "npx vitest run test/integration/${test}" once first`);
+}
+
+/**
+ * A repository directory holding a copy of bundled revisions, each with one asset pointed at an
+ * assembled distribution: `[{ pkg, revision, asset, dist }]`. The caller removes it.
+ */
+export function benchRepository(entries) {
+  const dir = mkdtempSync(join(tmpdir(), 'dcos-bench-repo-'));
+  for (const { pkg, revision, asset, dist } of entries) {
+    const letter = pkg[0].toUpperCase();
+    const target = join(dir, 'packages', letter, pkg, '0');
+    cpSync(join(ROOT, 'packages-repo', 'packages', letter, pkg, String(revision)), target, { recursive: true });
+    const resource = JSON.parse(readFileSync(join(target, 'resource.json'), 'utf8'));
+    if (!(asset in (resource.assets?.uris ?? {}))) throw new Error(`${pkg} revision ${revision} has no asset "${asset}"`);
+    resource.assets.uris[asset] = `file://${dist.path}#sha512=${dist.sha512}`;
+    writeFileSync(join(target, 'resource.json'), JSON.stringify(resource));
+  }
+  return dir;
+}
+
+/** Makes `repo` the one package repository of a bench cluster's DCOS_DIR. */
+export function useRepository(cluster, repo) {
+  mkdirSync(cluster.env.DCOS_DIR, { recursive: true });
+  writeFileSync(join(cluster.env.DCOS_DIR, 'repositories.json'), JSON.stringify({ repositories: [{ name: 'bench', uri: repo }] }));
+}
