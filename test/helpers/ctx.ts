@@ -70,11 +70,16 @@ export function testActionCtx(env: Record<string, string>, cwd = process.cwd()):
 
 export const FIXTURE_REPO = new URL('../fixtures/repos/basic', import.meta.url).pathname;
 
+/** Makes `repositories`, in that order of priority, the home's repository list. */
+export function writeRepositories(home: TempHome, repositories: Array<{ name: string; uri: string }>): void {
+  mkdirSync(home.env.DCOS_DIR, { recursive: true });
+  writeFileSync(join(home.env.DCOS_DIR, 'repositories.json'), JSON.stringify({ repositories }));
+}
+
 /** A temporary home whose repository list is `repositories`, in that order of priority. */
 function homeWithRepos(repositories: Array<{ name: string; uri: string }>, extraEnv: Record<string, string>): TempHome {
   const home = tempHome(extraEnv);
-  mkdirSync(home.env.DCOS_DIR, { recursive: true });
-  writeFileSync(join(home.env.DCOS_DIR, 'repositories.json'), JSON.stringify({ repositories }));
+  writeRepositories(home, repositories);
   return home;
 }
 

@@ -8,13 +8,10 @@
  * through after each. A node without Java 17+ fails the install at once (exit 3) saying what it
  * found; uninstall leaves no process and no volume. Needs Java 17+ and Maven (.ci/run has both).
  */
-import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import cassandra from 'cassandra-driver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { assembleDist, testRepository } from '../helpers/maven-dist.js';
-import { REPO_ROOT, runCli, tempHome, type TempHome } from '../helpers/index.js';
+import { assembleDist } from '../helpers/maven-dist.js';
+import { cliCluster, javaAndMavenMissing, persistenceIds, requireBuild, requireOrSkip } from '../helpers/cli-cluster.js';
 import { isAlive, processesOfAgent, waitFor } from '../helpers/daemon.js';
 import type { Json } from './support.js';
 
@@ -22,81 +19,17 @@ const VERSION = '5.0.9';
 const BUNDLED_REVISION = 2;
 const ROWS = 1000;
 
-/** Java 17+ and Maven, or why not. */
-function missingPrerequisite(): string | null {
-  let version: string;
-  try {
-    // `java -version` writes to stderr.
-    version = execFileSync('sh', ['-c', 'java -version 2>&1 | head -n 1'], { encoding: 'utf8' }).trim();
-  } catch {
-    version = '';
-  }
-  const [, first, second] = /"(\d+)(?:\.(\d+))?/.exec(version) ?? [];
-  if (!first) return `no java on the PATH (Java 17 or newer is needed)${version ? `: ${version}` : ''}`;
-  const major = first === '1' ? Number(second) : Number(first);
-  if (major < 17) return `java on the PATH is not 17 or newer: ${version}`;
-  try {
-    execFileSync('mvn', ['-v'], { stdio: 'ignore' });
-  } catch {
-    return 'mvn is not on the PATH (Maven assembles the distribution from Maven Central)';
-  }
-  return null;
-}
-
-const missing = missingPrerequisite();
-// In CI a missing prerequisite is a failure; elsewhere the file is skipped, saying why.
-if (missing && process.env.CI) throw new Error(`cassandra-real: ${missing}`);
-if (missing) console.warn(`cassandra-real skipped: ${missing}`);
-
-describe.skipIf(missing !== null)(`cassandra ${VERSION} from its release distribution, with cassandra-driver`, () => {
-  let home: TempHome;
-  let repo: { dir: string; cleanup(): void };
-  let url = '';
-  let token = '';
-  let dataDir = '';
-  let agentId = '';
-  const dcos = (argv: string[]) => runCli(argv, { env: home.env, cwd: home.dir });
-  const api = async (path: string): Promise<Json> => {
-    const res = await fetch(`${url}${path}`, { headers: { authorization: `token=${token}` } });
-    if (res.status !== 200) throw new Error(`GET ${path} answered ${res.status}: ${await res.text()}`);
-    return res.json();
-  };
-  const up = async (): Promise<Json> => {
-    const r = await dcos(['cluster', 'up', '--json']);
-    expect(r.exitCode, r.stderr).toBe(0);
-    const info = JSON.parse(r.stdout);
-    ({ url, dataDir } = info);
-    token = readFileSync(join(dataDir, 'token'), 'utf8').trim();
-    agentId = (await api('/mesos/master/state.json')).slaves[0].id;
-    return info;
-  };
-  const options = (name: string, value: unknown): string => {
-    const file = join(home.dir, `${name}.json`);
-    writeFileSync(file, JSON.stringify(value));
-    return file;
-  };
-  const volumeDirs = (): string[] => {
-    const root = join(dataDir, 'volumes');
-    return existsSync(root) ? readdirSync(root) : [];
-  };
-  const tasks = async (): Promise<Json[]> => (await api('/v2/apps/cassandra/tasks')).tasks;
+describe.skipIf(requireOrSkip('cassandra-real', javaAndMavenMissing()))(`cassandra ${VERSION} from its release distribution, with cassandra-driver`, () => {
+  const c = cliCluster({ env: { DCOS_NODE_DISK: '20000', DCOS_NODE_MEM: '8192' }, healthyTask: { timeoutMs: 300_000, intervalMs: 250 } });
+  const { dcos, options, volumeDirs, up } = c;
   /** The app's one task once it runs and its CQL health check passed, and `accept` takes it. */
-  const healthyTask = (what: string, accept: (t: Json) => boolean = () => true): Promise<Json> =>
-    waitFor(
-      async () => {
-        const all = await tasks();
-        const ok = all.filter((t) => t.state === 'TASK_RUNNING' && t.healthCheckResults?.[0]?.alive === true && accept(t));
-        return all.length === 1 && ok.length === 1 ? ok[0] : undefined;
-      },
-      { what: `cassandra: ${what}`, timeoutMs: 300_000, intervalMs: 250 },
-    );
+  const healthyTask = (what: string, accept?: (t: Json) => boolean): Promise<Json> => c.healthyTask('/cassandra', what, accept);
   /** The Cassandra JVM of a task. */
   const jvmOf = (task: Json) => {
-    const jvms = processesOfAgent(agentId).filter((p) => p.taskId === task.id && p.cmdline.includes('org.apache.cassandra.service.CassandraDaemon'));
+    const jvms = processesOfAgent(c.agentId).filter((p) => p.taskId === task.id && p.cmdline.includes('org.apache.cassandra.service.CassandraDaemon'));
     expect(jvms).toHaveLength(1);
     return jvms[0];
   };
-  const persistenceIds = (task: Json): string[] => (task.localVolumes ?? []).map((v: Json) => v.persistenceId);
 
   /** A session of the real driver on the task's CQL port, closed after `use`. */
   async function withClient<T>(task: Json, use: (c: cassandra.Client) => Promise<T>): Promise<T> {
@@ -136,28 +69,18 @@ describe.skipIf(missing !== null)(`cassandra ${VERSION} from its release distrib
   }
 
   beforeAll(async () => {
-    if (!existsSync(join(REPO_ROOT, 'dist', 'daemon', 'main.js'))) throw new Error('dist/ is missing: run "npm run build" first');
+    requireBuild();
     const dist = await assembleDist({
       file: `apache-cassandra-${VERSION}-bin.tar.gz`,
       top: `apache-cassandra-${VERSION}`,
       jarsDir: 'lib',
       artifacts: [`org.apache.cassandra:cassandra-all:${VERSION}`],
     });
-    repo = testRepository('cassandra', BUNDLED_REVISION, { cassandra: `file://${dist.path}#sha512=${dist.sha512}` });
-    home = tempHome({ DCOS_NODE_DISK: '20000', DCOS_NODE_MEM: '8192' });
-    mkdirSync(home.env.DCOS_DIR, { recursive: true });
-    writeFileSync(join(home.env.DCOS_DIR, 'repositories.json'), JSON.stringify({ repositories: [{ name: 'cassandra-test', uri: repo.dir }] }));
+    c.useTestRepository('cassandra', BUNDLED_REVISION, { cassandra: `file://${dist.path}#sha512=${dist.sha512}` });
     await up();
   }, 20 * 60_000);
 
-  afterAll(async () => {
-    if (home) {
-      await dcos(['cluster', 'up']);
-      await dcos(['cluster', 'down']);
-      home.cleanup();
-    }
-    repo?.cleanup();
-  }, 120_000);
+  afterAll(() => c.down(), 120_000);
 
   it('fails the install at once, exit 3, on a node whose Java is missing or older than 17', async () => {
     const nowhere = await dcos(['package', 'install', 'cassandra', '--options', options('no-java', { service: { java_home: '/nonexistent/jdk' } }), '--yes', '--timeout', '180s']);
@@ -166,10 +89,7 @@ describe.skipIf(missing !== null)(`cassandra ${VERSION} from its release distrib
     expect((await dcos(['package', 'uninstall', 'cassandra', '--yes'])).exitCode).toBe(0);
 
     // A "Java 11": the message names what it found.
-    const old = join(home.dir, 'jdk11');
-    mkdirSync(join(old, 'bin'), { recursive: true });
-    writeFileSync(join(old, 'bin', 'java'), '#!/bin/sh\necho \'openjdk version "11.0.22" 2024-01-16\' >&2\n');
-    chmodSync(join(old, 'bin', 'java'), 0o755);
+    const old = c.fakeJavaHome('jdk11', 'openjdk version "11.0.22" 2024-01-16');
     const eleven = await dcos(['package', 'install', 'cassandra', '--options', options('old-java', { service: { java_home: old } }), '--yes', '--timeout', '180s']);
     expect(eleven.exitCode, eleven.stderr).toBe(3);
     expect(eleven.stderr).toContain(`Cassandra 5.0.9 needs Java 17 or newer, and ${old}/bin/java is: openjdk version "11.0.22" 2024-01-16`);
@@ -232,9 +152,7 @@ describe.skipIf(missing !== null)(`cassandra ${VERSION} from its release distrib
 
     // The daemon killed and started again: it re-adopts the task and its running JVM.
     const server = jvmOf(task).pid;
-    const daemon = JSON.parse((await dcos(['cluster', 'status', '--json'])).stdout).pid;
-    process.kill(daemon, 'SIGKILL');
-    await waitFor(() => !isAlive(daemon), { what: `daemon ${daemon} gone`, timeoutMs: 10_000, intervalMs: 20 });
+    await c.killDaemon();
     const again = await up();
     expect(again).toMatchObject({ started: true });
     const adopted = await healthyTask('re-adopted after the daemon restart');
@@ -246,7 +164,7 @@ describe.skipIf(missing !== null)(`cassandra ${VERSION} from its release distrib
     const un = await dcos(['package', 'uninstall', 'cassandra', '--yes']);
     expect(un.exitCode, un.stderr).toBe(0);
     await waitFor(() => !isAlive(server), { what: `cassandra JVM ${server} gone`, timeoutMs: 90_000 });
-    expect(processesOfAgent(agentId).filter((p) => (p.taskId ?? '').startsWith('cassandra.'))).toEqual([]);
+    expect(processesOfAgent(c.agentId).filter((p) => (p.taskId ?? '').startsWith('cassandra.'))).toEqual([]);
     expect(volumeDirs().filter((d) => d.startsWith('cassandra#'))).toEqual([]);
   }, 20 * 60_000);
 });

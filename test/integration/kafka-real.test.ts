@@ -7,14 +7,13 @@
  * with a changed option, a SIGKILL of the broker's JVM and a SIGKILL and restart of the daemon;
  * uninstall leaves no process and no volume. Needs Java 17+ and Maven (.ci/run has both).
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO_ROOT, runCli, tempHome, type TempHome } from '../helpers/index.js';
+import { cliCluster, javaAndMavenMissing, persistenceIds, requireBuild, requireOrSkip } from '../helpers/cli-cluster.js';
 import { isAlive, processesOfAgent, waitFor } from '../helpers/daemon.js';
-import { assembleDist, testRepository } from '../helpers/maven-dist.js';
+import { assembleDist } from '../helpers/maven-dist.js';
 import type { Json } from './support.js';
 
 const VERSION = '4.0.0';
@@ -23,78 +22,17 @@ const REVISION = 3;
 const TOPIC = 'dcos-it';
 const FIRST = 10_000;
 
-/** What is missing to run this file (Java 17+, Maven), or '' when nothing is. */
-function missingPrerequisite(): string {
-  try {
-    const v = execFileSync('java', ['-version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-    void v;
-  } catch {
-    return 'java (Java 17 or newer) is not on the PATH';
-  }
-  const line = execFileSync('sh', ['-c', 'java -version 2>&1 | head -n 1'], { encoding: 'utf8' });
-  const major = Number(/version "(?:1\.)?(\d+)/.exec(line)?.[1]);
-  if (!(major >= 17)) return `java on the PATH is not Java 17 or newer: ${line.trim()}`;
-  try {
-    execFileSync('mvn', ['-v'], { stdio: 'ignore' });
-  } catch {
-    return 'mvn (Maven) is not on the PATH';
-  }
-  return '';
-}
-
-const missing = missingPrerequisite();
-if (missing && process.env.CI === 'true') throw new Error(`kafka-real needs ${missing}: .ci/run installs default-jre-headless and maven`);
-if (missing) console.warn(`kafka-real skipped: ${missing}`);
-
-describe.skipIf(Boolean(missing))(`kafka ${VERSION} as a process, with a real client`, () => {
-  let home: TempHome;
-  let repo: { dir: string; cleanup(): void } | undefined;
-  let url = '';
-  let token = '';
-  let dataDir = '';
-  let agentId = '';
-  const dcos = (argv: string[]) => runCli(argv, { env: home.env, cwd: home.dir });
-  const api = async (path: string): Promise<Json> => {
-    const res = await fetch(`${url}${path}`, { headers: { authorization: `token=${token}` } });
-    if (res.status !== 200) throw new Error(`GET ${path} answered ${res.status}: ${await res.text()}`);
-    return res.json();
-  };
-  const up = async (): Promise<Json> => {
-    const r = await dcos(['cluster', 'up', '--json']);
-    expect(r.exitCode, r.stderr).toBe(0);
-    const info = JSON.parse(r.stdout);
-    ({ url, dataDir } = info);
-    token = readFileSync(join(dataDir, 'token'), 'utf8').trim();
-    agentId = (await api('/mesos/master/state.json')).slaves[0].id;
-    return info;
-  };
-  const options = (name: string, value: unknown): string => {
-    const file = join(home.dir, `${name}.json`);
-    writeFileSync(file, JSON.stringify(value));
-    return file;
-  };
-  const volumeDirs = (): string[] => {
-    const root = join(dataDir, 'volumes');
-    return existsSync(root) ? readdirSync(root) : [];
-  };
-  const tasks = async (): Promise<Json[]> => (await api('/v2/apps/kafka/tasks')).tasks;
-  const healthyTask = (what: string, accept: (t: Json) => boolean = () => true): Promise<Json> =>
-    waitFor(
-      async () => {
-        const all = await tasks();
-        const ok = all.filter((t) => t.state === 'TASK_RUNNING' && t.healthCheckResults?.[0]?.alive === true && accept(t));
-        return all.length === 1 && ok.length === 1 ? ok[0] : undefined;
-      },
-      // JVMs start slowly on two loaded cores, and the check runs every 15 s.
-      { what: `/kafka: ${what}`, timeoutMs: 300_000, intervalMs: 250 },
-    );
-  const brokers = (): Json[] => processesOfAgent(agentId).filter((p) => p.cmdline.includes('kafka.Kafka'));
+describe.skipIf(requireOrSkip('kafka-real', javaAndMavenMissing()))(`kafka ${VERSION} as a process, with a real client`, () => {
+  // JVMs start slowly on two loaded cores, and the check runs every 15 s.
+  const c = cliCluster({ env: { DCOS_NODE_DISK: '20000' }, healthyTask: { timeoutMs: 300_000, intervalMs: 250 } });
+  const { dcos, options, volumeDirs, up } = c;
+  const healthyTask = (what: string, accept?: (t: Json) => boolean): Promise<Json> => c.healthyTask('/kafka', what, accept);
+  const brokers = (): Json[] => processesOfAgent(c.agentId).filter((p) => p.cmdline.includes('kafka.Kafka'));
   const brokerPid = (task: Json): number => {
     const mine = brokers().filter((p) => p.taskId === task.id);
     expect(mine).toHaveLength(1);
     return mine[0].pid;
   };
-  const persistenceIds = (task: Json): string[] => (task.localVolumes ?? []).map((v: Json) => v.persistenceId);
 
   const client = (task: Json) => new Kafka({ clientId: 'dcos-it', brokers: [`127.0.0.1:${task.ports[0]}`], logLevel: logLevel.NOTHING, retry: { retries: 8 } });
 
@@ -162,7 +100,7 @@ describe.skipIf(Boolean(missing))(`kafka ${VERSION} as a process, with a real cl
   }
 
   beforeAll(async () => {
-    if (!existsSync(join(REPO_ROOT, 'dist', 'daemon', 'main.js'))) throw new Error('dist/ is missing: run "npm run build" first');
+    requireBuild();
     const dist = await assembleDist({
       file: `${TOP}.tgz`,
       top: TOP,
@@ -174,21 +112,11 @@ describe.skipIf(Boolean(missing))(`kafka ${VERSION} as a process, with a real cl
         'org.apache.logging.log4j:log4j-slf4j-impl:2.24.3',
       ],
     });
-    repo = testRepository('kafka', REVISION, { 'kafka-dist': `file://${dist.path}#sha512=${dist.sha512}` });
-    home = tempHome({ DCOS_NODE_DISK: '20000' });
-    mkdirSync(home.env.DCOS_DIR, { recursive: true });
-    writeFileSync(join(home.env.DCOS_DIR, 'repositories.json'), JSON.stringify({ repositories: [{ name: 'kafka-test', uri: repo.dir }] }));
+    c.useTestRepository('kafka', REVISION, { 'kafka-dist': `file://${dist.path}#sha512=${dist.sha512}` });
     await up();
   }, 20 * 60_000);
 
-  afterAll(async () => {
-    if (home) {
-      await dcos(['cluster', 'up']);
-      await dcos(['cluster', 'down']);
-      home.cleanup();
-    }
-    repo?.cleanup();
-  }, 120_000);
+  afterAll(() => c.down(), 120_000);
 
   it('a node without Java 17 (none, or an older one) fails the install at once, saying which Java it found', async () => {
     const r = await dcos(['package', 'install', 'kafka', '--options', options('nojava', { service: { java_home: '/nonexistent/jdk' } }), '--yes', '--timeout', '120s']);
@@ -199,9 +127,7 @@ describe.skipIf(Boolean(missing))(`kafka ${VERSION} as a process, with a real cl
     expect(volumeDirs().filter((d) => d.startsWith('kafka#'))).toEqual([]);
 
     // A Java older than 17: named with the version it reports.
-    const old = join(home.dir, 'jdk11');
-    mkdirSync(join(old, 'bin'), { recursive: true });
-    writeFileSync(join(old, 'bin', 'java'), '#!/bin/sh\necho \'openjdk version "11.0.22" 2024-01-16\' >&2\n', { mode: 0o755 });
+    const old = c.fakeJavaHome('jdk11', 'openjdk version "11.0.22" 2024-01-16');
     const r11 = await dcos(['package', 'install', 'kafka', '--options', options('java11', { service: { java_home: old } }), '--yes', '--timeout', '120s']);
     expect(r11.exitCode, r11.stderr).toBe(3);
     expect(r11.stderr).toContain(`Kafka needs Java 17 or newer: ${old}/bin/java (from service.java_home ${old}) is openjdk version "11.0.22" 2024-01-16`);
@@ -227,7 +153,7 @@ describe.skipIf(Boolean(missing))(`kafka ${VERSION} as a process, with a real cl
     await write(task, 'install', FIRST);
     await expectAll(task);
     // The topic's data is on the volume.
-    const onVolume = readdirSync(join(dataDir, 'volumes', volume));
+    const onVolume = readdirSync(join(c.dataDir, 'volumes', volume));
     expect(onVolume).toEqual(expect.arrayContaining(['meta.properties', `${TOPIC}-0`, `${TOPIC}-1`, `${TOPIC}-2`]));
 
     // A changed option: a rolling replacement on the same volume, running with the new value.
@@ -258,9 +184,7 @@ describe.skipIf(Boolean(missing))(`kafka ${VERSION} as a process, with a real cl
 
     // The daemon killed and started again: it re-adopts the same broker, still on its volume.
     const broker = brokerPid(task);
-    const daemon = JSON.parse((await dcos(['cluster', 'status', '--json'])).stdout).pid;
-    process.kill(daemon, 'SIGKILL');
-    await waitFor(() => !isAlive(daemon), { what: `daemon ${daemon} gone`, timeoutMs: 10_000, intervalMs: 20 });
+    await c.killDaemon();
     const again = await up();
     expect(again).toMatchObject({ started: true });
     const adopted = await healthyTask('re-adopted after the daemon restart');

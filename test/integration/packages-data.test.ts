@@ -6,11 +6,11 @@
  * cluster is the real daemon started by `dcos cluster up`, and every step is a real CLI command.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO_ROOT, runCli, tempHome, type TempHome } from '../helpers/index.js';
+import { cliCluster, persistenceIds, requireBuild } from '../helpers/cli-cluster.js';
 import { isAlive, processesOfAgent, waitFor } from '../helpers/daemon.js';
 import type { Json } from './support.js';
 
@@ -20,95 +20,28 @@ function requireInstalled(path: string, pkg: string): void {
   if (!existsSync(path)) throw new Error(`${path} is missing: install Debian's ${pkg} (apt-get install -y ${pkg}), as .ci/run does`);
 }
 
-/** A local cluster in its own DCOS_DIR, driven through the CLI, with a view of its API and data dir. */
+/** A local cluster driven through the CLI (cli-cluster.ts), with what these tests ask of its state. */
 function localCluster(env: Record<string, string>) {
-  let home: TempHome;
-  let url = '';
-  let token = '';
-  let dataDir = '';
-  let agentId = '';
-  const dcos = (argv: string[]) => runCli(argv, { env: home.env, cwd: home.dir });
-  const api = async (path: string): Promise<Json> => {
-    const res = await fetch(`${url}${path}`, { headers: { authorization: `token=${token}` } });
-    if (res.status !== 200) throw new Error(`GET ${path} answered ${res.status}: ${await res.text()}`);
-    return res.json();
-  };
-  const c = {
-    dcos,
-    api,
-    get dataDir() {
-      return dataDir;
-    },
-    get agentId() {
-      return agentId;
-    },
-    get dir() {
-      return home.dir;
-    },
-    async up(): Promise<Json> {
-      home ??= tempHome(env);
-      const up = await dcos(['cluster', 'up', '--json']);
-      expect(up.exitCode, up.stderr).toBe(0);
-      const info = JSON.parse(up.stdout);
-      ({ url, dataDir } = info);
-      token = readFileSync(join(dataDir, 'token'), 'utf8').trim();
-      agentId = (await api('/mesos/master/state.json')).slaves[0].id;
-      return info;
-    },
-    /** Takes the cluster down with its tasks, starting it first if a test left it killed. */
-    async down(): Promise<void> {
-      if (!home) return;
-      await dcos(['cluster', 'up']);
-      await dcos(['cluster', 'down']);
-      home.cleanup();
-    },
-    /** A file in the home, for --options. */
-    options(name: string, value: unknown): string {
-      const file = join(home.dir, `${name}.json`);
-      writeFileSync(file, JSON.stringify(value));
-      return file;
-    },
-    /** The entries of <data dir>/volumes (none when it does not exist). */
-    volumeDirs(): string[] {
-      const root = join(dataDir, 'volumes');
-      return existsSync(root) ? readdirSync(root) : [];
-    },
+  const c = cliCluster({ env, healthyTask: { timeoutMs: 150_000, intervalMs: 200 } });
+  return Object.assign(c, {
     /** The persistence ids of the volumes the agent's state reports. */
     async agentVolumes(): Promise<string[]> {
-      const state = await api(`/slave/${agentId}/state.json`);
+      const state = await c.api(`/slave/${c.agentId}/state.json`);
       return Object.values((state.reserved_resources_full ?? {}) as Record<string, Json[]>)
         .flat()
         .map((r) => r.disk?.persistence?.id)
         .filter(Boolean);
     },
-    /** The app's Marathon tasks. */
-    async tasks(appId: string): Promise<Json[]> {
-      return (await api(`/v2/apps${appId}/tasks`)).tasks;
-    },
-    /** The app's one task once it is running and healthy and `accept` takes it. */
-    async healthyTask(appId: string, what: string, accept: (t: Json) => boolean = () => true): Promise<Json> {
-      return waitFor(
-        async () => {
-          const tasks = await c.tasks(appId);
-          const ok = tasks.filter((t) => t.state === 'TASK_RUNNING' && t.healthCheckResults?.[0]?.alive === true && accept(t));
-          return tasks.length === 1 && ok.length === 1 ? ok[0] : undefined;
-        },
-        { what: `${appId}: ${what}`, timeoutMs: 150_000, intervalMs: 200 },
-      );
-    },
     /** `dcos package list --json`'s entry for the app, if any. */
     async listed(appId: string): Promise<Json | undefined> {
-      const r = await dcos(['package', 'list', '--json']);
+      const r = await c.dcos(['package', 'list', '--json']);
       expect(r.exitCode, r.stderr).toBe(0);
       return (JSON.parse(r.stdout) as Json[]).find((p) => p.appId === appId);
     },
-  };
-  return c;
+  });
 }
 
 type Cluster = ReturnType<typeof localCluster>;
-
-const persistenceIds = (task: Json): string[] => (task.localVolumes ?? []).map((v: Json) => v.persistenceId);
 
 /** What differs between the two services: how data is written and read, and which process serves. */
 interface DataService {
@@ -274,9 +207,7 @@ async function keepsItsData(c: Cluster, s: DataService): Promise<void> {
 
   // The daemon killed and started again: it re-adopts the task, still running on its volume.
   const server = await s.serverPid(c, task);
-  const daemon = JSON.parse((await c.dcos(['cluster', 'status', '--json'])).stdout).pid;
-  process.kill(daemon, 'SIGKILL');
-  await waitFor(() => !isAlive(daemon), { what: `daemon ${daemon} gone`, timeoutMs: 10_000, intervalMs: 20 });
+  const daemon = await c.killDaemon();
   const again = await c.up();
   expect(again).toMatchObject({ started: true });
   expect(again.pid).not.toBe(daemon);
@@ -317,7 +248,7 @@ describe('the bundled data services keep their data on their persistent volume',
   const c = localCluster({ DCOS_NODE_DISK: '20000' });
 
   beforeAll(async () => {
-    if (!existsSync(join(REPO_ROOT, 'dist', 'daemon', 'main.js'))) throw new Error('dist/ is missing: run "npm run build" first');
+    requireBuild();
     await c.up();
   });
   afterAll(() => c.down(), 60_000);

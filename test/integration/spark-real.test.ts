@@ -9,15 +9,15 @@
  * jobs keep running; uninstall leaves no process and no volume. A node without Java 17 is refused
  * at once. Needs Java 17+ (javac) and Maven: in CI a missing one fails, elsewhere the file skips.
  */
-import { execFile, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO_ROOT, runCli, tempHome, type TempHome } from '../helpers/index.js';
+import { cliCluster, javaAndMavenMissing, persistenceIds, requireBuild, requireOrSkip } from '../helpers/cli-cluster.js';
 import { isAlive, processesOfAgent, waitFor } from '../helpers/daemon.js';
-import { assembleDist, testRepository } from '../helpers/maven-dist.js';
+import { assembleDist } from '../helpers/maven-dist.js';
 import type { Json } from './support.js';
 
 const run = promisify(execFile);
@@ -62,72 +62,22 @@ public class SumJob {
 }
 `;
 
-/** A missing prerequisite: fails in CI, skips elsewhere (saying so). */
-function missingPrerequisite(): string | undefined {
-  const java = spawnSync('java', ['-version'], { encoding: 'utf8' });
-  const major = Number(/version "(\d+)/.exec(java.stderr ?? '')?.[1] ?? 0);
-  if (java.status !== 0 || major < 17) return `Java 17 or newer is needed (java -version: ${java.error?.message ?? java.stderr?.split('\n')[0]})`;
-  if (spawnSync('javac', ['-version']).status !== 0) return 'javac (a JDK) is needed to build the test job';
-  if (spawnSync('mvn', ['-v']).status !== 0) return 'Maven (mvn) is needed to assemble the distribution';
-  return undefined;
-}
-
-const missing = missingPrerequisite();
-if (missing && process.env.CI === 'true') throw new Error(`spark-real: ${missing}`);
-if (missing) console.warn(`spark-real skipped: ${missing}`);
-
-describe.skipIf(missing !== undefined)('spark for real: a standalone master and workers from the release distribution', () => {
-  let home: TempHome;
+describe.skipIf(requireOrSkip('spark-real', javaAndMavenMissing({ javac: true })))('spark for real: a standalone master and workers from the release distribution', () => {
+  const c = cliCluster({ env: { DCOS_NODE_DISK: '20000' }, healthyTask: { timeoutMs: 300_000, intervalMs: 250 } });
+  const { dcos, options, volumeDirs, up, healthyTask } = c;
   let work = '';
-  let repo: { dir: string; cleanup(): void } | undefined;
-  let url = '';
-  let token = '';
-  let dataDir = '';
-  let agentId = '';
   let jars = '';
   let jobJar = '';
 
-  const dcos = (argv: string[]) => runCli(argv, { env: home.env, cwd: home.dir });
-  const api = async (path: string): Promise<Json> => {
-    const res = await fetch(`${url}${path}`, { headers: { authorization: `token=${token}` } });
-    if (res.status !== 200) throw new Error(`GET ${path} answered ${res.status}: ${await res.text()}`);
-    return res.json();
-  };
-  const up = async (): Promise<Json> => {
-    const r = await dcos(['cluster', 'up', '--json']);
-    expect(r.exitCode, r.stderr).toBe(0);
-    const info = JSON.parse(r.stdout);
-    ({ url, dataDir } = info);
-    token = readFileSync(join(dataDir, 'token'), 'utf8').trim();
-    agentId = (await api('/mesos/master/state.json')).slaves[0].id;
-    return info;
-  };
-  const options = (name: string, value: unknown): string => {
-    const file = join(home.dir, `${name}.json`);
-    writeFileSync(file, JSON.stringify(value));
-    return file;
-  };
-  const tasks = async (appId: string): Promise<Json[]> => (await api(`/v2/apps${appId}/tasks`)).tasks;
-  const healthyTask = (appId: string, what: string, accept: (t: Json) => boolean = () => true): Promise<Json> =>
-    waitFor(
-      async () => {
-        const ts = await tasks(appId);
-        const ok = ts.filter((t) => t.state === 'TASK_RUNNING' && t.healthCheckResults?.[0]?.alive === true && accept(t));
-        return ts.length === 1 && ok.length === 1 ? ok[0] : undefined;
-      },
-      { what: `${appId}: ${what}`, timeoutMs: 300_000, intervalMs: 250 },
-    );
   const masterJson = async (task: Json): Promise<Json> => {
     const res = await fetch(`http://127.0.0.1:${task.ports[1]}/json/`);
     expect(res.status).toBe(200);
     return res.json();
   };
-  const volumeDirs = (): string[] => (existsSync(join(dataDir, 'volumes')) ? readdirSync(join(dataDir, 'volumes')) : []);
-  const persistenceIds = (task: Json): string[] => (task.localVolumes ?? []).map((v: Json) => v.persistenceId);
   /** The JVMs of the task: its master and its workers. */
   const jvms = (task: Json) => {
     // The JVMs themselves, not the task's shell, whose command line names both classes too.
-    const procs = processesOfAgent(agentId).filter((p) => p.taskId === task.id && /(^|\/)java$/.test(p.cmdline.split(' ')[0]));
+    const procs = processesOfAgent(c.agentId).filter((p) => p.taskId === task.id && /(^|\/)java$/.test(p.cmdline.split(' ')[0]));
     return {
       master: procs.filter((p) => p.cmdline.includes('org.apache.spark.deploy.master.Master')),
       workers: procs.filter((p) => p.cmdline.includes('org.apache.spark.deploy.worker.Worker')),
@@ -183,7 +133,7 @@ describe.skipIf(missing !== undefined)('spark for real: a standalone master and 
   };
 
   beforeAll(async () => {
-    if (!existsSync(join(REPO_ROOT, 'dist', 'daemon', 'main.js'))) throw new Error('dist/ is missing: run "npm run build" first');
+    requireBuild();
     const dist = await assembleDist(SPARK_DIST);
     work = mkdtempSync(join(tmpdir(), 'dcos-spark-it-'));
     // The client side: the same distribution, unpacked, and the job compiled against its jars.
@@ -195,20 +145,12 @@ describe.skipIf(missing !== undefined)('spark for real: a standalone master and 
     jobJar = join(work, 'job', 'sumjob.jar');
     await run('jar', ['cf', jobJar, '-C', join(work, 'job', 'classes'), '.'], { timeout: 60_000 });
 
-    repo = testRepository('spark', 2, { 'spark-tgz': `file://${dist.path}#sha512=${dist.sha512}` });
-    home = tempHome({ DCOS_NODE_DISK: '20000' });
-    mkdirSync(home.env.DCOS_DIR, { recursive: true });
-    writeFileSync(join(home.env.DCOS_DIR, 'repositories.json'), JSON.stringify({ repositories: [{ name: 'spark-test', uri: repo.dir }] }));
+    c.useTestRepository('spark', 2, { 'spark-tgz': `file://${dist.path}#sha512=${dist.sha512}` });
     await up();
   }, 1_200_000);
 
   afterAll(async () => {
-    if (home) {
-      await dcos(['cluster', 'up']);
-      await dcos(['cluster', 'down']);
-      home.cleanup();
-    }
-    repo?.cleanup();
+    await c.down();
     if (work) rmSync(work, { recursive: true, force: true });
   }, 120_000);
 
@@ -284,9 +226,7 @@ describe.skipIf(missing !== undefined)('spark for real: a standalone master and 
 
     // The daemon killed and started again: it re-adopts the running task.
     const running = jvms(task);
-    const daemon = JSON.parse((await dcos(['cluster', 'status', '--json'])).stdout).pid;
-    process.kill(daemon, 'SIGKILL');
-    await waitFor(() => !isAlive(daemon), { what: `daemon ${daemon} gone`, timeoutMs: 10_000, intervalMs: 20 });
+    const daemon = await c.killDaemon();
     const again = await up();
     expect(again.pid).not.toBe(daemon);
     const adopted = await healthyTask(appId, 're-adopted after the daemon restart');
@@ -301,24 +241,19 @@ describe.skipIf(missing !== undefined)('spark for real: a standalone master and 
     const un = await dcos(['package', 'uninstall', 'spark', '--yes']);
     expect(un.exitCode, un.stderr).toBe(0);
     await waitFor(() => all.every((pid) => !isAlive(pid)), { what: 'the master and workers gone', timeoutMs: 30_000 });
-    expect(processesOfAgent(agentId).filter((p) => p.taskId?.startsWith('spark.'))).toEqual([]);
+    expect(processesOfAgent(c.agentId).filter((p) => p.taskId?.startsWith('spark.'))).toEqual([]);
     expect(volumeDirs().filter((d) => d.startsWith('spark#'))).toEqual([]);
   }, 1_500_000);
 });
 
 describe('spark: an install of a version without the volume is not updated to 3.5.5 in place', () => {
-  let home: TempHome;
-  const dcos = (argv: string[]) => runCli(argv, { env: home.env, cwd: home.dir });
+  const c = cliCluster();
+  const { dcos } = c;
   beforeAll(async () => {
-    if (!existsSync(join(REPO_ROOT, 'dist', 'daemon', 'main.js'))) throw new Error('dist/ is missing: run "npm run build" first');
-    home = tempHome();
-    const r = await dcos(['cluster', 'up', '--json']);
-    expect(r.exitCode, r.stderr).toBe(0);
+    requireBuild();
+    await c.up();
   });
-  afterAll(async () => {
-    await dcos(['cluster', 'down']);
-    home?.cleanup();
-  }, 60_000);
+  afterAll(() => c.down(), 60_000);
 
   it('Marathon refuses the added persistent volume, and the old app stays as it was', async () => {
     // 3.5.3 runs an image; whether it can start here does not matter: the app exists.
