@@ -35,11 +35,6 @@ async function revisions(name: string): Promise<PackageDefinition[]> {
   return (await catalog.candidates(name)).map((c) => c.definition);
 }
 
-async function renderedApp(definition: PackageDefinition, options: Record<string, unknown> = {}): Promise<Record<string, any>> {
-  const pkg = { definition, repository: { name: 'bundled', uri: 'bundled' }, sourceUri: 'file:///bundled', template: decodeTemplate(definition) };
-  return (await renderAndCheck({ pkg, options: options as never })).app as Record<string, any>;
-}
-
 async function healthChecks(definition: PackageDefinition, options: Record<string, unknown> = {}): Promise<HealthCheck[]> {
   const pkg = { definition, repository: { name: 'bundled', uri: 'bundled' }, sourceUri: 'file:///bundled', template: decodeTemplate(definition) };
   const { app } = await renderAndCheck({ pkg, options: options as never });
