@@ -93,10 +93,10 @@ export function cliCluster(opts: CliClusterOptions = {}) {
     },
     /**
      * Makes `<pkg>-test` the home's one repository (before `up()`): a copy of the bundled revision
-     * whose assets are `uris` (maven-dist.ts's testRepository).
+     * whose assets are `uris` and whose images are `images` (maven-dist.ts's testRepository).
      */
-    useTestRepository(pkg: string, revision: number, uris: Record<string, string>): void {
-      const copy = testRepository(pkg, revision, uris);
+    useTestRepository(pkg: string, revision: number, uris: Record<string, string>, images: Record<string, string> = {}): void {
+      const copy = testRepository(pkg, revision, uris, images);
       repo = copy;
       writeRepositories(home(), [{ name: `${pkg}-test`, uri: copy.dir }]);
     },

@@ -3,16 +3,17 @@
  * root filesystem (`/bin/busybox` of Debian's busybox-static and a link for every applet, httpd
  * included) imported as an image, and one more with an ENTRYPOINT and CMD on top. Each image is
  * tagged by a hash of its recipe, so it is built once per machine and never confused with another
- * recipe's image of the same name.
+ * recipe's image of the same name. Service images add a Java runtime and a release distribution.
  *
  * Without Podman the tests that need it are skipped, saying so; in CI (CI=true) they fail instead:
  * CI installs Podman, so its absence there is a broken setup, not a reason to test less.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, copyFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { distCacheDir } from './maven-dist.js';
 
 const BUSYBOX = '/bin/busybox';
 
@@ -49,8 +50,8 @@ export function podmanReady(): boolean {
   return false;
 }
 
-function podman(args: string[], input?: Buffer): string {
-  return execFileSync('podman', args, { encoding: 'utf8', input, stdio: [input ? 'pipe' : 'ignore', 'pipe', 'pipe'], timeout: 120_000, maxBuffer: 64 * 1024 * 1024 });
+function podman(args: string[], input?: Buffer, timeoutMs = 120_000): string {
+  return execFileSync('podman', args, { encoding: 'utf8', input, stdio: [input ? 'pipe' : 'ignore', 'pipe', 'pipe'], timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024 });
 }
 
 function imageExists(tag: string): boolean {
@@ -87,7 +88,7 @@ function importRoot(tag: string, fill: (dir: string) => void, changes: string[])
     fill(root);
     const tar = join(dir, 'root.tar');
     execFileSync('tar', ['-C', root, '-cf', tar, '.']);
-    podman(['import', ...changes.flatMap((c) => ['--change', c]), tar, tag]);
+    podman(['import', ...changes.flatMap((c) => ['--change', c]), tar, tag], undefined, 600_000);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -120,6 +121,95 @@ export function entrypointImage(): string {
   const tag = `localhost/dcos-test/entrypoint:${hashOf(base, ...changes)}`;
   if (built.has(tag)) return tag;
   if (!imageExists(tag)) importRoot(tag, busyboxRoot, changes);
+  built.set(tag, tag);
+  return tag;
+}
+
+/** Where the node's JDK is (the `java` on the PATH, links resolved), and its `release` file. */
+function nodeJdk(): { home: string; release: string } {
+  const java = realpathSync(execFileSync('sh', ['-c', 'command -v java'], { encoding: 'utf8' }).trim());
+  const home = dirname(dirname(java));
+  if (!existsSync(join(home, 'bin', 'jlink'))) throw new Error(`The node's Java at ${home} has no jlink: a JDK (Debian's default-jdk-headless) builds the test images' Java runtime`);
+  return { home, release: readFileSync(join(home, 'release'), 'utf8') };
+}
+
+// Native parts of the JDK that only a desktop uses: their libraries (X11, ALSA, fonts) stay out.
+const DESKTOP_ONLY = /lib(awt_xawt|jawt|splashscreen|fontmanager|lcms|javajpeg|mlib_image|jsound)\.so$/;
+
+/** The host's shared libraries `files` link (`ldd`), with the dynamic loader; those under `root` are its own. */
+function linkedLibraries(files: string[], root: string): string[] {
+  const libs = new Set<string>();
+  for (const file of files) {
+    const out = spawnSync('ldd', [file], { encoding: 'utf8' });
+    if (out.status !== 0) continue; // not dynamic
+    for (const line of out.stdout.split('\n')) {
+      const path = /=>\s*(\/\S+)/.exec(line)?.[1] ?? /^\s*(\/\S+)\s+\(/.exec(line)?.[1];
+      if (path && !path.startsWith(`${root}/`)) libs.add(path);
+    }
+  }
+  return [...libs].sort();
+}
+
+/** A root filesystem's copy of a host file at the same path, links resolved. */
+function copyInto(root: string, file: string): void {
+  const target = join(root, file);
+  mkdirSync(dirname(target), { recursive: true });
+  copyFileSync(realpathSync(file), target);
+  chmodSync(target, statSync(realpathSync(file)).mode & 0o777);
+}
+
+/**
+ * Busybox with the node's bash (for `/dev/tcp`, as the official images have it) and a Java
+ * runtime made with the node's `jlink` at /opt/java/openjdk (on the PATH, as in the official
+ * eclipse-temurin based images), plus the libraries both link.
+ */
+function javaRoot(dir: string, jre: string): void {
+  busyboxRoot(dir);
+  rmSync(join(dir, 'bin', 'bash'), { force: true });
+  copyInto(dir, '/bin/bash');
+  cpSync(jre, join(dir, 'opt', 'java', 'openjdk'), { recursive: true });
+  const java = join(dir, 'opt', 'java', 'openjdk');
+  const natives = [join(java, 'bin', 'java'), join(java, 'lib', 'server', 'libjvm.so')];
+  for (const f of readdirSync(join(java, 'lib'))) if (f.endsWith('.so') && !DESKTOP_ONLY.test(f)) natives.push(join(java, 'lib', f));
+  for (const lib of linkedLibraries(['/bin/bash', ...natives], dir)) copyInto(dir, lib);
+}
+
+/**
+ * A Java runtime of every module of the node's JDK (`jlink`), kept beside the distribution cache
+ * (keyed by the JDK's release file), so it is made once per machine.
+ */
+function jlinkRuntime(jdk: { home: string; release: string }): string {
+  const dir = join(dirname(distCacheDir()), 'jre', hashOf('jlink-v1', jdk.home, jdk.release));
+  if (existsSync(join(dir, 'release'))) return dir;
+  mkdirSync(dirname(dir), { recursive: true });
+  const temp = `${dir}.${process.pid}.tmp`;
+  rmSync(temp, { recursive: true, force: true });
+  execFileSync(join(jdk.home, 'bin', 'jlink'), ['--add-modules', 'ALL-MODULE-PATH', '--output', temp, '--strip-debug', '--no-man-pages', '--no-header-files'], { stdio: ['ignore', 'ignore', 'pipe'], timeout: 300_000 });
+  rmSync(dir, { recursive: true, force: true });
+  renameSync(temp, dir);
+  return dir;
+}
+
+/**
+ * `localhost/dcos-test/<name>:<hash>`: a service image as the official ones are laid out: a Java
+ * runtime on the PATH and the release distribution (the tarball `dist`, its one top directory)
+ * extracted at `/opt/<name>`, for the packages' container runtimes. Tagged by the JDK's release,
+ * bash and the tarball's sha512, so a changed distribution is a new image.
+ */
+export function javaDistImage(name: string, dist: { path: string; sha512: string }): string {
+  const jdk = nodeJdk();
+  const changes = ['ENV PATH=/opt/java/openjdk/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', 'ENV JAVA_HOME=/opt/java/openjdk', `WORKDIR /opt/${name}`, 'CMD ["/bin/sh"]'];
+  const tag = `localhost/dcos-test/${name}:${hashOf('java-dist-v1', jdk.release, statSync('/bin/bash').size.toString(), dist.sha512, ...changes)}`;
+  if (built.has(tag)) return tag;
+  if (!imageExists(tag)) {
+    const jre = jlinkRuntime(jdk);
+    importRoot(tag, (root) => {
+      javaRoot(root, jre);
+      const into = join(root, 'opt', name);
+      mkdirSync(into, { recursive: true });
+      execFileSync('tar', ['-xzf', dist.path, '-C', into, '--strip-components=1']);
+    }, changes);
+  }
   built.set(tag, tag);
   return tag;
 }

@@ -121,9 +121,10 @@ const BUNDLED = new URL('../../packages-repo', import.meta.url).pathname;
  * A Universe repository (a directory to add as a repository) holding a copy of one bundled
  * revision of a package, whose resource.json `assets.uris` entries are replaced by `uris`
  * (name -> URI, e.g. `file:///.../kafka_2.13-4.1.1.tgz#sha512=<hex>`): the revision as it is, run
- * from the assembled distribution.
+ * from the assembled distribution. `images` (name -> image) replaces `assets.container.docker`
+ * entries the same way, for a container runtime run from an image built here.
  */
-export function testRepository(pkg: string, revision: number, uris: Record<string, string>): { dir: string; cleanup(): void } {
+export function testRepository(pkg: string, revision: number, uris: Record<string, string>, images: Record<string, string> = {}): { dir: string; cleanup(): void } {
   const letter = pkg[0].toUpperCase();
   const source = join(BUNDLED, 'packages', letter, pkg, String(revision));
   if (!existsSync(source)) throw new Error(`No bundled revision ${revision} of ${pkg} at ${source}`);
@@ -131,12 +132,19 @@ export function testRepository(pkg: string, revision: number, uris: Record<strin
   const target = join(dir, 'packages', letter, pkg, '0');
   cpSync(source, target, { recursive: true });
   const resourceFile = join(target, 'resource.json');
-  const resource = existsSync(resourceFile) ? (JSON.parse(readFileSync(resourceFile, 'utf8')) as { assets?: { uris?: Record<string, string> } }) : {};
+  const resource = existsSync(resourceFile)
+    ? (JSON.parse(readFileSync(resourceFile, 'utf8')) as { assets?: { uris?: Record<string, string>; container?: { docker?: Record<string, string> } } })
+    : {};
   const known = resource.assets?.uris ?? {};
   for (const name of Object.keys(uris)) {
     if (!(name in known)) throw new Error(`${pkg} revision ${revision} has no asset "${name}" (it has: ${Object.keys(known).join(', ') || 'none'})`);
   }
+  const knownImages = resource.assets?.container?.docker ?? {};
+  for (const name of Object.keys(images)) {
+    if (!(name in knownImages)) throw new Error(`${pkg} revision ${revision} has no image "${name}" (it has: ${Object.keys(knownImages).join(', ') || 'none'})`);
+  }
   resource.assets = { ...resource.assets, uris: { ...known, ...uris } };
+  if (Object.keys(images).length > 0) resource.assets.container = { ...resource.assets.container, docker: { ...knownImages, ...images } };
   writeFileSync(resourceFile, `${JSON.stringify(resource, null, 2)}\n`);
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }

@@ -11,11 +11,12 @@
 import cassandra from 'cassandra-driver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assembleDist } from '../helpers/maven-dist.js';
+import { CASSANDRA_DIST, CASSANDRA_VERSION } from '../helpers/service-dists.js';
 import { cliCluster, javaAndMavenMissing, persistenceIds, requireBuild, requireOrSkip } from '../helpers/cli-cluster.js';
 import { isAlive, processesOfAgent, waitFor } from '../helpers/daemon.js';
 import type { Json } from './support.js';
 
-const VERSION = '5.0.9';
+const VERSION = CASSANDRA_VERSION;
 const BUNDLED_REVISION = 2;
 const ROWS = 1000;
 
@@ -70,12 +71,7 @@ describe.skipIf(requireOrSkip('cassandra-real', javaAndMavenMissing()))(`cassand
 
   beforeAll(async () => {
     requireBuild();
-    const dist = await assembleDist({
-      file: `apache-cassandra-${VERSION}-bin.tar.gz`,
-      top: `apache-cassandra-${VERSION}`,
-      jarsDir: 'lib',
-      artifacts: [`org.apache.cassandra:cassandra-all:${VERSION}`],
-    });
+    const dist = await assembleDist(CASSANDRA_DIST);
     c.useTestRepository('cassandra', BUNDLED_REVISION, { cassandra: `file://${dist.path}#sha512=${dist.sha512}` });
     await up();
   }, 20 * 60_000);

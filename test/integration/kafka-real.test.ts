@@ -14,10 +14,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cliCluster, javaAndMavenMissing, persistenceIds, requireBuild, requireOrSkip } from '../helpers/cli-cluster.js';
 import { isAlive, processesOfAgent, waitFor } from '../helpers/daemon.js';
 import { assembleDist } from '../helpers/maven-dist.js';
+import { KAFKA_DIST, KAFKA_VERSION } from '../helpers/service-dists.js';
 import type { Json } from './support.js';
 
-const VERSION = '4.0.0';
-const TOP = `kafka_2.13-${VERSION}`;
+const VERSION = KAFKA_VERSION;
+const TOP = KAFKA_DIST.top;
 const REVISION = 3;
 const TOPIC = 'dcos-it';
 const FIRST = 10_000;
@@ -101,17 +102,7 @@ describe.skipIf(requireOrSkip('kafka-real', javaAndMavenMissing()))(`kafka ${VER
 
   beforeAll(async () => {
     requireBuild();
-    const dist = await assembleDist({
-      file: `${TOP}.tgz`,
-      top: TOP,
-      jarsDir: 'libs',
-      artifacts: [
-        `org.apache.kafka:kafka_2.13:${VERSION}`,
-        `org.apache.kafka:kafka-tools:${VERSION}`,
-        'org.apache.logging.log4j:log4j-core:2.24.3',
-        'org.apache.logging.log4j:log4j-slf4j-impl:2.24.3',
-      ],
-    });
+    const dist = await assembleDist(KAFKA_DIST);
     c.useTestRepository('kafka', REVISION, { 'kafka-dist': `file://${dist.path}#sha512=${dist.sha512}` });
     await up();
   }, 20 * 60_000);

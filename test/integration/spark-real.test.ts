@@ -18,21 +18,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cliCluster, javaAndMavenMissing, persistenceIds, requireBuild, requireOrSkip } from '../helpers/cli-cluster.js';
 import { isAlive, processesOfAgent, waitFor } from '../helpers/daemon.js';
 import { assembleDist } from '../helpers/maven-dist.js';
+import { SPARK_DIST, SPARK_VERSION } from '../helpers/service-dists.js';
 import type { Json } from './support.js';
 
 const run = promisify(execFile);
 
-const VERSION = '3.5.5';
-const TOP = `spark-${VERSION}-bin-hadoop3`;
-/** The jars of the distribution that the master, workers and SparkSubmit need. */
-const SPARK_DIST = {
-  file: `${TOP}.tgz`,
-  top: TOP,
-  jarsDir: 'jars',
-  // spark-core brings the master, the worker and SparkSubmit; slf4j-api 2 is what Spark's
-  // log4j2 binding needs (Maven's nearest-wins would otherwise pick an older one, and no log).
-  artifacts: [`org.apache.spark:spark-core_2.12:${VERSION}`, 'org.slf4j:slf4j-api:2.0.7'],
-};
+const VERSION = SPARK_VERSION;
+const TOP = SPARK_DIST.top;
 
 /** What Spark's launcher adds to a driver's JVM on Java 17 (`bin/spark-submit` does it itself). */
 const JAVA17_DRIVER_FLAGS = [
