@@ -368,13 +368,19 @@ function lookup(name: string, stack: readonly unknown[]): unknown {
 
 /**
  * A section's value. `{{#name==text}}` (an extension: Cosmos has no way to compare) is true when
- * the option `name` is the string `text`, so a template can choose between an enum's values, such
- * as a service's runtime; no Cosmos template has `==` in a section name.
+ * the option `name` is `text`: a string equal to it, or a number or boolean written so (`0`,
+ * `true`), so a template can choose between an enum's values, such as a service's runtime, or
+ * tell a port option's 0 ("any port") from a fixed one; no Cosmos template has `==` in a section
+ * name. An object, a list or a missing option is never equal.
  */
 function sectionValue(name: string, stack: readonly unknown[]): unknown {
   const eq = name.indexOf('==');
   if (eq === -1) return lookup(name, stack);
-  return lookup(name.slice(0, eq).trim(), stack) === name.slice(eq + 2).trim();
+  const value = lookup(name.slice(0, eq).trim(), stack);
+  const text = name.slice(eq + 2).trim();
+  if (typeof value === 'string') return value === text;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value) === text;
+  return false;
 }
 
 /** mustache.java's truthiness: only false, "", null and empty lists are falsy (0 is truthy). */

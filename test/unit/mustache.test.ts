@@ -364,8 +364,18 @@ describe('{{#name==text}} sections (an extension for enum options)', () => {
     expect(renderTemplate(t, { service: { runtime: 'process' } })).toBe('P');
     expect(renderTemplate(t, { service: { runtime: 'container' } })).toBe('not-PC');
   });
-  it('is false for a missing option or a non-string value', () => {
+  it('is false for a missing option, an object or a list', () => {
     expect(renderTemplate(t, {})).toBe('not-P');
-    expect(renderTemplate('{{#n==1}}one{{/n==1}}', { n: 1 })).toBe('');
+    expect(renderTemplate('{{#n==1}}one{{/n==1}}', { n: { a: 1 } })).toBe('');
+    expect(renderTemplate('{{#n==1}}one{{/n==1}}', { n: ['1'] })).toBe('');
+  });
+  it('compares a number or a boolean by how it is written', () => {
+    const port = '{{#port==0}}any{{/port==0}}{{^port==0}}fixed {{port}}{{/port==0}}';
+    expect(renderTemplate(port, { port: 0 })).toBe('any');
+    expect(renderTemplate(port, { port: 9042 })).toBe('fixed 9042');
+    expect(renderTemplate(port, { port: '0' })).toBe('any');
+    expect(renderTemplate('{{#on==true}}yes{{/on==true}}{{^on==true}}no{{/on==true}}', { on: true })).toBe('yes');
+    expect(renderTemplate('{{#on==true}}yes{{/on==true}}{{^on==true}}no{{/on==true}}', { on: false })).toBe('no');
+    expect(renderTemplate('{{#n==1}}one{{/n==1}}', { n: 1.5 })).toBe('');
   });
 });

@@ -102,6 +102,22 @@ describe('cassandra 5.0.9', () => {
     expect(app.healthChecks).toEqual(onNode.healthChecks);
   });
 
+  it('takes its ports from the options: 0 lets the cluster assign them, a fixed one makes the app require its ports', async () => {
+    const any = await render();
+    expect(any.portDefinitions.map((p: { port: number; name: string }) => [p.name, p.port])).toEqual([['cql', 0], ['storage', 0], ['jmx', 0]]);
+    expect(any.requirePorts).toBe(false);
+    for (const [option, index] of [['cql_port', 0], ['storage_port', 1], ['jmx_port', 2]] as const) {
+      const fixed = await render({ cassandra: { [option]: 19042 } });
+      expect(fixed.portDefinitions[index].port, option).toBe(19042);
+      expect(fixed.portDefinitions.filter((p: { port: number }) => p.port === 0), option).toHaveLength(2);
+      expect(fixed.requirePorts, option).toBe(true);
+    }
+    // The yaml takes the task's ports, which are these when they are fixed.
+    expect(any.cmd).toContain('native_transport_port: $PORT0\n');
+    expect(any.cmd).toContain('storage_port: $PORT1\n');
+    await expect(render({ cassandra: { cql_port: 70000 } })).rejects.toThrow(/failed validation/);
+  });
+
   it('refuses at once a java_home with no java, naming where it looked (127: not found)', async () => {
     const r = runCmd((await render({ service: { java_home: '/nonexistent/jdk' } })).cmd, {});
     expect(r.status).toBe(127);

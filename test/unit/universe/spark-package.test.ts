@@ -72,6 +72,20 @@ describe('spark 3.5.5', () => {
     expect(app.cmd).not.toContain('needs Java 17');
   });
 
+  it("takes the master's port and web UI port from the options: 0 lets the cluster assign them", async () => {
+    const any = await render();
+    expect(any.portDefinitions.map((p: { port: number; name: string }) => [p.name, p.port])).toEqual([['master', 0], ['webui', 0]]);
+    expect(any.requirePorts).toBe(false);
+    const fixed = await render({ spark: { master_port: 17077, webui_port: 18080 } });
+    expect(fixed.portDefinitions.map((p: { port: number }) => p.port)).toEqual([17077, 18080]);
+    expect(fixed.requirePorts).toBe(true);
+    const uiOnly = await render({ spark: { webui_port: 18080 } });
+    expect(uiOnly.portDefinitions.map((p: { port: number }) => p.port)).toEqual([0, 18080]);
+    expect(uiOnly.requirePorts).toBe(true);
+    // The master binds the task's ports, which are these when they are fixed.
+    expect(any.cmd).toContain('--port "$PORT0" --webui-port "$PORT1"');
+  });
+
   it('refuses an unknown runtime', async () => {
     const err = await render({ service: { runtime: 'vm' } }).then(() => undefined, (e: Error) => e);
     expect(String(err?.message) + JSON.stringify(err)).toMatch(/runtime/);
