@@ -4,7 +4,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { constants, createReadStream } from 'node:fs';
-import { chmod, copyFile, mkdir, realpath, rename, rm, stat, unlink } from 'node:fs/promises';
+import { chmod, copyFile, mkdir, readFile, realpath, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Dispatcher } from 'undici';
 import { verifyLinks, type ExtractionScope } from './archive-writer.js';
@@ -89,14 +89,17 @@ async function fetchOne(item: FetchItem, opts: FetchOptions, ctx: RetrieveContex
 
   const createdDir = await makeDirInside(sandbox, path.dirname(target), uri);
   const temp = path.join(path.dirname(target), `.${name}.fetch-${randomBytes(4).toString('hex')}`);
+  let cacheFile: string | null = null;
+  let stamp: CacheStamp | null = null;
   try {
-    const cacheFile = item.cache ? path.join(opts.cacheDir, cacheKey(uri, expected)) : null;
-    if (!(cacheFile && (await fromCache(cacheFile, temp, expected)))) {
+    cacheFile = item.cache ? path.join(opts.cacheDir, cacheKey(uri, expected)) : null;
+    stamp = cacheFile ? await fromCache(cacheFile, temp, expected) : null;
+    if (!stamp) {
       const actual = await retrieve(uri, source, temp, ctx, expected?.algorithm);
       if (expected && actual !== expected.hex) {
         throw new FetchError(`Checksum mismatch for ${uri}: expected ${expected.algorithm} ${expected.hex}, got ${actual}`, uri, { permanent: true });
       }
-      if (cacheFile) await toCache(temp, cacheFile);
+      if (cacheFile) stamp = await toCache(temp, cacheFile, expected);
     }
     await rename(temp, target);
   } catch (err) {
@@ -105,7 +108,11 @@ async function fetchOne(item: FetchItem, opts: FetchOptions, ctx: RetrieveContex
     throw err;
   }
   if (item.executable) await chmod(target, 0o755);
-  if (item.extract !== false) await extract(uri, target, name, scope, ctx.signal);
+  if (item.extract === false) return;
+  // An archive from the cache whose entries were checked when it was last extracted: only the
+  // write pass (which checks each entry against the disk again) is needed.
+  const extracted = await extract(uri, target, name, scope, ctx.signal, { prechecked: stamp?.archiveChecked === true });
+  if (extracted && cacheFile && stamp && !stamp.archiveChecked) await writeStamp(cacheFile, { ...stamp, archiveChecked: true });
 }
 
 function expectedDigest(item: FetchItem, fromFragment: Digest | null): Digest | null {
@@ -161,24 +168,74 @@ function cacheKey(uri: string, digest: Digest | null): string {
   return createHash('sha256').update(uri).update('\0').update(digest ? `${digest.algorithm}:${digest.hex}` : '').digest('hex');
 }
 
-/** Copies a cached download to `dest` (a reflink where the filesystem can); false on a miss. */
-async function fromCache(cacheFile: string, dest: string, expected: Digest | null): Promise<boolean> {
+/**
+ * What the cache knows of one entry, beside it (`<entry>.ok`): the file it verified (size, mtime,
+ * inode), its digest, and whether its archive entries passed the extraction check. A hit whose
+ * file still matches is not hashed again, and its archive not checked twice; any other hit is.
+ */
+interface CacheStamp {
+  size: number;
+  mtimeMs: number;
+  ino: number;
+  /** `<algorithm>:<hex>`, or null for a download without a checksum. */
+  digest: string | null;
+  archiveChecked: boolean;
+}
+
+const digestText = (d: Digest | null): string | null => (d ? `${d.algorithm}:${d.hex}` : null);
+
+async function readStamp(cacheFile: string): Promise<CacheStamp | null> {
   try {
+    const s = JSON.parse(await readFile(`${cacheFile}.ok`, 'utf8')) as CacheStamp;
+    return typeof s.size === 'number' && typeof s.mtimeMs === 'number' && typeof s.ino === 'number' ? s : null;
+  } catch {
+    return null;
+  }
+}
+
+async function writeStamp(cacheFile: string, stamp: CacheStamp): Promise<void> {
+  const temp = `${cacheFile}.ok.${randomBytes(4).toString('hex')}.tmp`;
+  try {
+    await writeFile(temp, JSON.stringify(stamp), { mode: 0o600 });
+    await rename(temp, `${cacheFile}.ok`);
+  } catch {
+    await unlink(temp).catch(() => {}); // without a stamp the next hit is verified again
+  }
+}
+
+async function stampOf(cacheFile: string, expected: Digest | null): Promise<CacheStamp> {
+  const s = await stat(cacheFile);
+  return { size: s.size, mtimeMs: s.mtimeMs, ino: s.ino, digest: digestText(expected), archiveChecked: false };
+}
+
+/**
+ * Copies a cached download to `dest` (a reflink where the filesystem can); null on a miss. The
+ * copy is verified against `expected` unless the entry's stamp says the file was verified as it
+ * is now (same size, mtime and inode).
+ */
+async function fromCache(cacheFile: string, dest: string, expected: Digest | null): Promise<CacheStamp | null> {
+  let current: CacheStamp;
+  try {
+    current = await stampOf(cacheFile, expected);
     await copyFile(cacheFile, dest, constants.COPYFILE_FICLONE);
   } catch {
-    return false;
+    return null;
   }
+  const known = await readStamp(cacheFile);
+  if (known && known.size === current.size && known.mtimeMs === current.mtimeMs && known.ino === current.ino && known.digest === current.digest) return known;
   if (expected && (await digestOf(dest, expected.algorithm)) !== expected.hex) {
     // A damaged cache entry: drop it and download again.
     await unlink(cacheFile).catch(() => {});
+    await unlink(`${cacheFile}.ok`).catch(() => {});
     await unlink(dest).catch(() => {});
-    return false;
+    return null;
   }
-  return true;
+  await writeStamp(cacheFile, current);
+  return current;
 }
 
-/** Copies (not links: the task may modify or chmod its copy) into the cache, atomically. */
-async function toCache(file: string, cacheFile: string): Promise<void> {
+/** Copies (not links: the task may modify or chmod its copy) into the cache, atomically; its stamp, or null. */
+async function toCache(file: string, cacheFile: string, expected: Digest | null): Promise<CacheStamp | null> {
   // The daemon's own (0700, as makePrivate keeps the data dir's entries): while tasks of another
   // user pass through the data dir, they must not read what others fetched.
   await mkdir(path.dirname(cacheFile), { recursive: true, mode: 0o700 });
@@ -186,8 +243,12 @@ async function toCache(file: string, cacheFile: string): Promise<void> {
   try {
     await copyFile(file, temp, constants.COPYFILE_FICLONE);
     await rename(temp, cacheFile);
+    const stamp = await stampOf(cacheFile, expected);
+    await writeStamp(cacheFile, stamp);
+    return stamp;
   } catch {
     await unlink(temp).catch(() => {}); // a cache that cannot be written is not a fetch failure
+    return null;
   }
 }
 
@@ -197,15 +258,18 @@ async function digestOf(file: string, algorithm: Digest['algorithm']): Promise<s
   return hash.digest('hex');
 }
 
-/** Unpacks a recognised archive into the directory that holds it. */
-async function extract(uri: string, file: string, name: string, scope: ExtractionScope, signal: AbortSignal): Promise<void> {
+/**
+ * Unpacks a recognised archive into the directory that holds it; false when it is not one.
+ * `prechecked`: its entries passed the extraction check before (the same bytes, from the cache).
+ */
+async function extract(uri: string, file: string, name: string, scope: ExtractionScope, signal: AbortSignal, opts: { prechecked: boolean }): Promise<boolean> {
   const lower = name.toLowerCase();
   const isTar = TAR_SUFFIXES.some((suffix) => lower.endsWith(suffix));
-  if (!isTar && !lower.endsWith('.zip')) return;
+  if (!isTar && !lower.endsWith('.zip')) return false;
   const target = { uri, name, root: await realpath(path.dirname(file)), scope };
   try {
     // The readers (node-tar, yauzl) are loaded when the first archive comes, not at daemon start.
-    if (isTar) await (await import('./archive-tar.js')).extractTar(file, target, signal);
+    if (isTar) await (await import('./archive-tar.js')).extractTar(file, target, signal, opts);
     else await (await import('./archive-zip.js')).extractZip(file, target, signal);
   } catch (err) {
     // Also after a refused archive: what it did write must not leave a way out (its own
@@ -214,4 +278,5 @@ async function extract(uri: string, file: string, name: string, scope: Extractio
     throw err;
   }
   await verifyLinks(target);
+  return true;
 }

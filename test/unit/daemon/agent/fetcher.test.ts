@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpServer } from 'node:http';
 import { createServer } from 'node:net';
 import path from 'node:path';
@@ -146,6 +146,34 @@ describe('fetchAll over http', () => {
     expect(server.hits.get('/app.zip')).toBe(before + 1);
     expect(readFileSync(path.join(second, 'pkg', 'data.txt'), 'utf8')).toBe('payload\n');
     expect(readdirSync(cacheDir).length).toBeGreaterThan(0);
+  });
+
+  it('trusts a cached archive it verified and checked as it still is, and verifies one that changed since', async () => {
+    const sum = sha256Of(path.join(fx.dir, 'app.tar.gz'));
+    const uri = `${server.url}/app.tar.gz?cache-stamp`;
+    const item: FetchItem = { uri, cache: true, checksum: `sha256:${sum}` };
+    const before = server.hits.get('/app.tar.gz') ?? 0;
+    await fetchInto([item]);
+    const entry = readdirSync(cacheDir).find((f) => f.endsWith('.ok') && JSON.parse(readFileSync(path.join(cacheDir, f), 'utf8')).digest === `sha256:${sum}`);
+    expect(entry, 'a stamp beside the cache entry').toBeDefined();
+    const stampFile = path.join(cacheDir, entry as string);
+    const cached = stampFile.slice(0, -'.ok'.length);
+    // The first extraction checked its entries: the stamp says so, with the file it verified.
+    const stamp = JSON.parse(readFileSync(stampFile, 'utf8'));
+    expect(stamp).toMatchObject({ size: statSync(cached).size, ino: statSync(cached).ino, archiveChecked: true });
+    const again = await fetchInto([item]);
+    expect(readFileSync(path.join(again, 'pkg', 'data.txt'), 'utf8')).toBe('payload\n');
+    expect(server.hits.get('/app.tar.gz')).toBe(before + 1);
+
+    // The entry changes (same size, other bytes): the stamp no longer matches, so the copy is
+    // hashed, found damaged, and downloaded again.
+    const bytes = readFileSync(cached);
+    bytes[bytes.length - 1] ^= 0xff;
+    writeFileSync(cached, bytes);
+    const third = await fetchInto([item]);
+    expect(server.hits.get('/app.tar.gz')).toBe(before + 2);
+    expect(readFileSync(path.join(third, 'pkg', 'data.txt'), 'utf8')).toBe('payload\n');
+    expect(sha256Of(cached)).toBe(sum);
   });
 
   it('reports an HTTP error status with the URI', async () => {
