@@ -16,7 +16,7 @@ import { expect } from 'vitest';
 import type { Json } from '../integration/support.js';
 import { runCli, tempHome, writeRepositories, type CliResult, type TempHome } from './ctx.js';
 import { DAEMON_MAIN, isAlive, waitFor } from './daemon.js';
-import { testRepository } from './maven-dist.js';
+import { testRepositoryOf, type TestRevision } from './maven-dist.js';
 
 export interface CliClusterOptions {
   /** Environment of the home beyond tempHome's own, such as DCOS_NODE_DISK. */
@@ -47,6 +47,11 @@ export function cliCluster(opts: CliClusterOptions = {}) {
     return res.json();
   };
   const tasks = async (appId: string): Promise<Json[]> => (await api(`/v2/apps${appId}/tasks`)).tasks;
+  const useTestRevisions = (pkg: string, revisions: TestRevision[]): void => {
+    const copy = testRepositoryOf(pkg, revisions);
+    repo = copy;
+    writeRepositories(home(), [{ name: `${pkg}-test`, uri: copy.dir }]);
+  };
 
   return {
     get home(): TempHome {
@@ -96,10 +101,10 @@ export function cliCluster(opts: CliClusterOptions = {}) {
      * whose assets are `uris` and whose images are `images` (maven-dist.ts's testRepository).
      */
     useTestRepository(pkg: string, revision: number, uris: Record<string, string>, images: Record<string, string> = {}): void {
-      const copy = testRepository(pkg, revision, uris, images);
-      repo = copy;
-      writeRepositories(home(), [{ name: `${pkg}-test`, uri: copy.dir }]);
+      useTestRevisions(pkg, [{ revision, uris, images }]);
     },
+    /** The same with several bundled revisions of the package (testRepositoryOf). */
+    useTestRevisions,
     /** A file in the home, for --options. */
     options(name: string, value: unknown): string {
       const file = join(home().dir, `${name}.json`);

@@ -193,13 +193,16 @@ function jlinkRuntime(jdk: { home: string; release: string }): string {
 /**
  * `localhost/dcos-test/<name>:<hash>`: a service image as the official ones are laid out: a Java
  * runtime on the PATH and the release distribution (the tarball `dist`, its one top directory)
- * extracted at `/opt/<name>`, for the packages' container runtimes. Tagged by the JDK's release,
- * bash and the tarball's sha512, so a changed distribution is a new image.
+ * extracted at `/opt/<name>`, for the packages' container runtimes, with `extra.files` (absolute
+ * path in the image -> content, executable) on top. Tagged by the JDK's release, bash, the
+ * tarball's sha512 and the files, so a changed distribution is a new image.
  */
-export function javaDistImage(name: string, dist: { path: string; sha512: string }): string {
+export function javaDistImage(name: string, dist: { path: string; sha512: string }, extra: { files?: Record<string, string>; tagName?: string } = {}): string {
   const jdk = nodeJdk();
   const changes = ['ENV PATH=/opt/java/openjdk/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', 'ENV JAVA_HOME=/opt/java/openjdk', `WORKDIR /opt/${name}`, 'CMD ["/bin/sh"]'];
-  const tag = `localhost/dcos-test/${name}:${hashOf('java-dist-v1', jdk.release, statSync('/bin/bash').size.toString(), dist.sha512, ...changes)}`;
+  const files = Object.entries(extra.files ?? {}).sort(([a], [b]) => a.localeCompare(b));
+  const recipe = hashOf('java-dist-v1', jdk.release, statSync('/bin/bash').size.toString(), dist.sha512, ...changes, ...files.flat());
+  const tag = `localhost/dcos-test/${extra.tagName ?? name}:${recipe}`;
   if (built.has(tag)) return tag;
   if (!imageExists(tag)) {
     const jre = jlinkRuntime(jdk);
@@ -208,6 +211,10 @@ export function javaDistImage(name: string, dist: { path: string; sha512: string
       const into = join(root, 'opt', name);
       mkdirSync(into, { recursive: true });
       execFileSync('tar', ['-xzf', dist.path, '-C', into, '--strip-components=1']);
+      for (const [file, content] of files) {
+        mkdirSync(join(root, dirname(file)), { recursive: true });
+        writeFileSync(join(root, file), content, { mode: 0o755 });
+      }
     }, changes);
   }
   built.set(tag, tag);
@@ -232,4 +239,33 @@ export function inspectContainer(name: string): Record<string, any> | null {
 /** Removes the agent's containers (cleanup after a failed test; a passing test leaves none). */
 export function removeAgentContainers(agentId: string): void {
   for (const name of agentContainers(agentId)) spawnSync('podman', ['rm', '-f', '-t', '0', name], { timeout: 60_000 });
+}
+
+/**
+ * A test double of the apache/kafka:3.9.0 image, for the update from the bundled 3.9.0 revision
+ * (which runs only that image): the 3.9.0 distribution at /opt/kafka and the two entry points
+ * that revision uses. `/etc/kafka/docker/run` does what the image's documents for it: every
+ * `KAFKA_*` variable becomes a server.properties key (`KAFKA_LOG_DIRS` -> `log.dirs`; `___` is
+ * `-`, `__` is `_`), empty storage is formatted with `CLUSTER_ID`, and the broker runs in the
+ * foreground with `KAFKA_HEAP_OPTS`. `/opt/kafka/bin/kafka-topics.sh` runs the distribution's
+ * TopicCommand, as the health check of that revision calls it.
+ */
+export function kafka39ImageDouble(dist: { path: string; sha512: string }): string {
+  const run = `#!/bin/bash
+set -e
+props=/opt/kafka/config/server.properties
+mkdir -p /opt/kafka/config
+: > "$props"
+for v in $(compgen -e | grep '^KAFKA_' | sort); do
+  case "$v" in KAFKA_HEAP_OPTS|KAFKA_OPTS|KAFKA_JVM_PERFORMANCE_OPTS|KAFKA_LOG4J_OPTS) continue ;; esac
+  key=$(printf '%s' "\${v#KAFKA_}" | tr 'A-Z' 'a-z' | sed 's/___/-/g; s/__/@/g; s/_/./g; s/@/_/g')
+  printf '%s=%s\n' "$key" "\${!v}" >> "$props"
+done
+java -Xmx256m -cp '/opt/kafka/libs/*' kafka.tools.StorageTool format --ignore-formatted -t "$CLUSTER_ID" -c "$props"
+exec java $KAFKA_HEAP_OPTS -cp '/opt/kafka/libs/*' kafka.Kafka "$props"
+`;
+  const topics = `#!/bin/bash
+exec java \${KAFKA_HEAP_OPTS:--Xmx256m} -cp '/opt/kafka/libs/*' org.apache.kafka.tools.TopicCommand "$@"
+`;
+  return javaDistImage('kafka', dist, { files: { '/etc/kafka/docker/run': run, '/opt/kafka/bin/kafka-topics.sh': topics }, tagName: 'kafka-3.9-double' });
 }

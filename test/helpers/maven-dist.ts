@@ -117,6 +117,15 @@ function pomOf(spec: DistSpec): string {
 
 const BUNDLED = new URL('../../packages-repo', import.meta.url).pathname;
 
+/** One bundled revision for a test repository, with the assets and images it is to use instead. */
+export interface TestRevision {
+  revision: number;
+  /** Asset name -> URI, e.g. `file:///.../kafka_2.13-4.1.1.tgz#sha512=<hex>`. */
+  uris?: Record<string, string>;
+  /** Image name (`assets.container.docker`) -> image. */
+  images?: Record<string, string>;
+}
+
 /**
  * A Universe repository (a directory to add as a repository) holding a copy of one bundled
  * revision of a package, whose resource.json `assets.uris` entries are replaced by `uris`
@@ -125,26 +134,33 @@ const BUNDLED = new URL('../../packages-repo', import.meta.url).pathname;
  * entries the same way, for a container runtime run from an image built here.
  */
 export function testRepository(pkg: string, revision: number, uris: Record<string, string>, images: Record<string, string> = {}): { dir: string; cleanup(): void } {
+  return testRepositoryOf(pkg, [{ revision, uris, images }]);
+}
+
+/** The same with several revisions of the package, in the order given (revisions 0, 1, ... of the copy). */
+export function testRepositoryOf(pkg: string, revisions: TestRevision[]): { dir: string; cleanup(): void } {
   const letter = pkg[0].toUpperCase();
-  const source = join(BUNDLED, 'packages', letter, pkg, String(revision));
-  if (!existsSync(source)) throw new Error(`No bundled revision ${revision} of ${pkg} at ${source}`);
   const dir = mkdtempSync(join(tmpdir(), `dcos-repo-${pkg}-`));
-  const target = join(dir, 'packages', letter, pkg, '0');
-  cpSync(source, target, { recursive: true });
-  const resourceFile = join(target, 'resource.json');
-  const resource = existsSync(resourceFile)
-    ? (JSON.parse(readFileSync(resourceFile, 'utf8')) as { assets?: { uris?: Record<string, string>; container?: { docker?: Record<string, string> } } })
-    : {};
-  const known = resource.assets?.uris ?? {};
-  for (const name of Object.keys(uris)) {
-    if (!(name in known)) throw new Error(`${pkg} revision ${revision} has no asset "${name}" (it has: ${Object.keys(known).join(', ') || 'none'})`);
-  }
-  const knownImages = resource.assets?.container?.docker ?? {};
-  for (const name of Object.keys(images)) {
-    if (!(name in knownImages)) throw new Error(`${pkg} revision ${revision} has no image "${name}" (it has: ${Object.keys(knownImages).join(', ') || 'none'})`);
-  }
-  resource.assets = { ...resource.assets, uris: { ...known, ...uris } };
-  if (Object.keys(images).length > 0) resource.assets.container = { ...resource.assets.container, docker: { ...knownImages, ...images } };
-  writeFileSync(resourceFile, `${JSON.stringify(resource, null, 2)}\n`);
+  revisions.forEach(({ revision, uris = {}, images = {} }, index) => {
+    const source = join(BUNDLED, 'packages', letter, pkg, String(revision));
+    if (!existsSync(source)) throw new Error(`No bundled revision ${revision} of ${pkg} at ${source}`);
+    const target = join(dir, 'packages', letter, pkg, String(index));
+    cpSync(source, target, { recursive: true });
+    const resourceFile = join(target, 'resource.json');
+    const resource = existsSync(resourceFile)
+      ? (JSON.parse(readFileSync(resourceFile, 'utf8')) as { assets?: { uris?: Record<string, string>; container?: { docker?: Record<string, string> } } })
+      : {};
+    const known = resource.assets?.uris ?? {};
+    for (const name of Object.keys(uris)) {
+      if (!(name in known)) throw new Error(`${pkg} revision ${revision} has no asset "${name}" (it has: ${Object.keys(known).join(', ') || 'none'})`);
+    }
+    const knownImages = resource.assets?.container?.docker ?? {};
+    for (const name of Object.keys(images)) {
+      if (!(name in knownImages)) throw new Error(`${pkg} revision ${revision} has no image "${name}" (it has: ${Object.keys(knownImages).join(', ') || 'none'})`);
+    }
+    resource.assets = { ...resource.assets, uris: { ...known, ...uris } };
+    if (Object.keys(images).length > 0) resource.assets.container = { ...resource.assets.container, docker: { ...knownImages, ...images } };
+    writeFileSync(resourceFile, `${JSON.stringify(resource, null, 2)}\n`);
+  });
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }

@@ -36,3 +36,14 @@ export const SPARK_DIST: DistSpec = {
   // log4j2 binding needs (Maven's nearest-wins would otherwise pick an older one, and no log).
   artifacts: [`org.apache.spark:spark-core_2.12:${SPARK_VERSION}`, 'org.slf4j:slf4j-api:2.0.7'],
 };
+
+/**
+ * Kafka 3.9.0, the last bundled revision that ran only as the apache/kafka image: what the test
+ * of the update from it to 4.0.0 runs (in an image double of that one, container-images.ts).
+ */
+export const KAFKA_39_DIST: DistSpec = {
+  file: 'kafka_2.13-3.9.0.tgz',
+  top: 'kafka_2.13-3.9.0',
+  jarsDir: 'libs',
+  artifacts: ['org.apache.kafka:kafka_2.13:3.9.0', 'org.apache.kafka:kafka-tools:3.9.0', 'org.slf4j:slf4j-simple:1.7.36'],
+};

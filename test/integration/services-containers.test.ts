@@ -19,10 +19,10 @@ import cassandra from 'cassandra-driver';
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cliCluster, javaAndMavenMissing, persistenceIds, requireBuild, requireOrSkip } from '../helpers/cli-cluster.js';
-import { agentContainers, inspectContainer, javaDistImage, podmanReady, removeAgentContainers } from '../helpers/container-images.js';
-import { waitFor } from '../helpers/daemon.js';
+import { agentContainers, inspectContainer, javaDistImage, kafka39ImageDouble, podmanReady, removeAgentContainers } from '../helpers/container-images.js';
+import { processesOfAgent, waitFor } from '../helpers/daemon.js';
 import { assembleDist, type DistSpec } from '../helpers/maven-dist.js';
-import { CASSANDRA_DIST, KAFKA_DIST, SPARK_DIST } from '../helpers/service-dists.js';
+import { CASSANDRA_DIST, KAFKA_39_DIST, KAFKA_DIST, SPARK_DIST } from '../helpers/service-dists.js';
 import type { Json } from './support.js';
 
 const FILE = 'services-containers.test.ts';
@@ -103,45 +103,58 @@ async function uninstallLeavesNothing(c: Cluster, pkg: string): Promise<void> {
   await waitFor(() => c.volumeDirs().length === 0, { what: `${pkg}'s volume destroyed`, timeoutMs: 60_000, intervalMs: 200 });
 }
 
+const kafkaClient = (task: Json) => new Kafka({ clientId: 'dcos-it', brokers: [`127.0.0.1:${task.ports[0]}`], logLevel: logLevel.NOTHING, retry: { retries: 8 } });
+
+/** Produces `m-<from>` .. `m-<from + count - 1>` to `topic`, acknowledged by the broker. */
+async function produce(task: Json, topic: string, from: number, count: number): Promise<void> {
+  const producer = kafkaClient(task).producer();
+  await producer.connect();
+  try {
+    await producer.send({ topic, acks: -1, messages: Array.from({ length: count }, (_, i) => ({ value: `m-${from + i}` })) });
+  } finally {
+    await producer.disconnect();
+  }
+}
+
+/** Every message of the topic, from the beginning, by a new consumer group. */
+async function consumeAll(task: Json, topic: string, expected: number): Promise<string[]> {
+  const consumer = kafkaClient(task).consumer({ groupId: `dcos-it-${Date.now()}-${Math.random()}` });
+  const values: string[] = [];
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topic, fromBeginning: true });
+    let done: () => void = () => {};
+    const all = new Promise<void>((resolve) => (done = resolve));
+    await consumer.run({
+      eachMessage: async ({ message }) => {
+        values.push(message.value?.toString() ?? '');
+        if (values.length >= expected) done();
+      },
+    });
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([all, new Promise<void>((resolve) => (timer = setTimeout(resolve, 120_000)))]);
+    clearTimeout(timer);
+  } finally {
+    await consumer.disconnect();
+  }
+  return values;
+}
+
+const messages = (from: number, count: number): string[] => Array.from({ length: count }, (_, i) => `m-${from + i}`).sort();
+
+async function createTopic(task: Json, topic: string): Promise<void> {
+  const admin = kafkaClient(task).admin();
+  await admin.connect();
+  try {
+    expect(await admin.createTopics({ topics: [{ topic, numPartitions: 2, replicationFactor: 1 }], waitForLeaders: true })).toBe(true);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
 describe.skipIf(skip)('kafka 4.0.0 with service.runtime container', () => {
-  const { c, state } = serviceCluster('kafka', 3, 'kafka-dist', KAFKA_DIST, { DCOS_NODE_DISK: '20000' });
   const TOPIC = 'in-a-container';
-  const client = (task: Json) => new Kafka({ clientId: 'dcos-it', brokers: [`127.0.0.1:${task.ports[0]}`], logLevel: logLevel.NOTHING, retry: { retries: 8 } });
-
-  async function produce(task: Json, from: number, count: number): Promise<void> {
-    const producer = client(task).producer();
-    await producer.connect();
-    try {
-      await producer.send({ topic: TOPIC, acks: -1, messages: Array.from({ length: count }, (_, i) => ({ value: `m-${from + i}` })) });
-    } finally {
-      await producer.disconnect();
-    }
-  }
-
-  /** Every message of the topic, from the beginning, by a new consumer group. */
-  async function consumeAll(task: Json, expected: number): Promise<string[]> {
-    const consumer = client(task).consumer({ groupId: `dcos-it-${Date.now()}-${Math.random()}` });
-    const values: string[] = [];
-    await consumer.connect();
-    try {
-      await consumer.subscribe({ topic: TOPIC, fromBeginning: true });
-      let done: () => void = () => {};
-      const all = new Promise<void>((resolve) => (done = resolve));
-      await consumer.run({
-        eachMessage: async ({ message }) => {
-          values.push(message.value?.toString() ?? '');
-          if (values.length >= expected) done();
-        },
-      });
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([all, new Promise<void>((resolve) => (timer = setTimeout(resolve, 120_000)))]);
-      clearTimeout(timer);
-    } finally {
-      await consumer.disconnect();
-    }
-    return values;
-  }
-
+  const { c, state } = serviceCluster('kafka', 3, 'kafka-dist', KAFKA_DIST, { DCOS_NODE_DISK: '20000' });
   it('runs the broker in the image on its volume: a client produces and consumes, a killed container relaunches with every message', async () => {
     const opts = c.options('kafka', { service: { runtime: 'container', mem: 1024 }, storage: { size_mb: 1024 }, kafka: { heap_mb: 384 } });
     const install = await c.dcos(['package', 'install', 'kafka', '--options', opts, '--yes', '--timeout', '300s']);
@@ -149,20 +162,14 @@ describe.skipIf(skip)('kafka 4.0.0 with service.runtime container', () => {
     const task = await c.healthyTask('/kafka', 'healthy in its container');
     expectRunsInImage(c, task, state.image, 'kafka.Kafka', { pid1: true });
 
-    const admin = client(task).admin();
-    await admin.connect();
-    try {
-      expect(await admin.createTopics({ topics: [{ topic: TOPIC, numPartitions: 2, replicationFactor: 1 }], waitForLeaders: true })).toBe(true);
-    } finally {
-      await admin.disconnect();
-    }
-    await produce(task, 0, 500);
-    expect((await consumeAll(task, 500)).sort()).toEqual(Array.from({ length: 500 }, (_, i) => `m-${i}`).sort());
+    await createTopic(task, TOPIC);
+    await produce(task, TOPIC, 0, 500);
+    expect((await consumeAll(task, TOPIC, 500)).sort()).toEqual(messages(0, 500));
 
     const next = await killContainer(c, '/kafka', task);
     expectRunsInImage(c, next, state.image, 'kafka.Kafka', { pid1: true });
-    await produce(next, 500, 10);
-    expect((await consumeAll(next, 510)).sort()).toEqual(Array.from({ length: 510 }, (_, i) => `m-${i}`).sort());
+    await produce(next, TOPIC, 500, 10);
+    expect((await consumeAll(next, TOPIC, 510)).sort()).toEqual(messages(0, 510));
 
     await uninstallLeavesNothing(c, 'kafka');
   }, 900_000);
@@ -234,5 +241,59 @@ describe.skipIf(skip)('spark 3.5.5 with service.runtime container', () => {
     expect(log.stdout.match(/Worker: Successfully registered with master spark:\/\//g)).toHaveLength(2);
 
     await uninstallLeavesNothing(c, 'spark');
+  }, 900_000);
+});
+
+describe.skipIf(skip)('kafka 3.9.0 (its image) updated to 4.0.0 (the process runtime) on the same volume', () => {
+  const TOPIC = 'from-3-9';
+  const c = cliCluster({ env: { DCOS_NODE_DISK: '20000' }, healthyTask: { timeoutMs: 300_000, intervalMs: 250 } });
+  beforeAll(async () => {
+    requireBuild();
+    const [old, current] = [await assembleDist(KAFKA_39_DIST), await assembleDist(KAFKA_DIST)];
+    c.useTestRevisions('kafka', [
+      { revision: 2, images: { kafka: kafka39ImageDouble(old) } },
+      { revision: 3, uris: { 'kafka-dist': `file://${current.path}#sha512=${current.sha512}` } },
+    ]);
+    await c.up();
+  }, 20 * 60_000);
+  afterAll(async () => {
+    const agent = c.agentId;
+    await c.down();
+    if (agent) removeAgentContainers(agent);
+  }, 180_000);
+
+  it('keeps every message through the update; merged options naming the old service.disk are refused first, with nothing changed', async () => {
+    const oldOptions = c.options('kafka-3.9', { service: { mem: 1024, disk: 1024 }, kafka: { heap_mb: 384 } });
+    const install = await c.dcos(['package', 'install', 'kafka', '--package-version', '3.9.0', '--options', oldOptions, '--yes', '--timeout', '300s']);
+    expect(install.exitCode, install.stderr).toBe(0);
+    const task = await c.healthyTask('/kafka', '3.9.0 healthy in its image');
+    expect(agentContainers(c.agentId)).toEqual([`dcos-${task.id}`]);
+    await createTopic(task, TOPIC);
+    await produce(task, TOPIC, 0, 300);
+    expect((await consumeAll(task, TOPIC, 300)).sort()).toEqual(messages(0, 300));
+
+    // Merged into the 3.9.0 install's options, service.disk (gone in 4.0.0) is refused by name.
+    const newOptions = c.options('kafka-4.0', { service: { mem: 1024 }, storage: { size_mb: 1024 }, kafka: { heap_mb: 384 } });
+    const merged = await c.dcos(['package', 'update', 'kafka', '--package-version', '4.0.0', '--options', newOptions, '--yes']);
+    expect(merged.exitCode).toBe(1);
+    expect(merged.stderr).toMatch(/service.*disk/);
+    expect((await c.tasks('/kafka')).map((t) => t.id)).toEqual([task.id]);
+
+    // With only the new options (the volume the same size): 4.0.0 takes the volume over.
+    const update = await c.dcos(['package', 'update', 'kafka', '--package-version', '4.0.0', '--replace-options', '--options', newOptions, '--yes', '--timeout', '300s']);
+    expect(update.exitCode, update.stderr).toBe(0);
+    const next = await c.healthyTask('/kafka', '4.0.0 healthy as a process', (t) => t.id !== task.id);
+    expect(persistenceIds(next)).toEqual(persistenceIds(task));
+    await waitFor(() => agentContainers(c.agentId).length === 0, { what: "3.9.0's container gone", timeoutMs: 60_000, intervalMs: 200 });
+    const brokers = processesOfAgent(c.agentId).filter((p) => p.taskId === next.id && p.cmdline.includes('kafka.Kafka'));
+    expect(brokers).toHaveLength(1);
+    expect(brokers[0].cmdline).toContain(`${KAFKA_DIST.top}/libs/*`);
+    expect((await consumeAll(next, TOPIC, 300)).sort()).toEqual(messages(0, 300));
+    await produce(next, TOPIC, 300, 10);
+    expect((await consumeAll(next, TOPIC, 310)).sort()).toEqual(messages(0, 310));
+    const listed = JSON.parse((await c.dcos(['package', 'list', '--json'])).stdout);
+    expect(listed.map((p: Json) => [p.name, p.version])).toEqual([['kafka', '4.0.0']]);
+
+    await uninstallLeavesNothing(c, 'kafka');
   }, 900_000);
 });

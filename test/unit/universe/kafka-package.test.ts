@@ -79,3 +79,14 @@ describe('kafka 4.0.0', () => {
     await expect(render({ service: { runtime: 'vm' } })).rejects.toThrow(/failed validation/);
   });
 });
+
+describe('kafka 3.9.0', () => {
+  it('names its controller listener by the task host: Kafka 3.9.0 refuses CONTROLLER://0.0.0.0 in combined mode (KAFKA-18281)', async () => {
+    const def = (await catalog.candidates('kafka')).map((c) => c.definition).find((d) => d.version === '3.9.0');
+    if (!def) throw new Error('no kafka 3.9.0 in the bundled universe');
+    const pkg = { definition: def, repository: { name: 'bundled', uri: 'bundled' }, sourceUri: 'file:///bundled', template: decodeTemplate(def) };
+    const app = (await renderAndCheck({ pkg, options: {} as never })).app as Record<string, any>;
+    expect(app.cmd).toContain('KAFKA_LISTENERS="PLAINTEXT://:$PORT0,CONTROLLER://$HOST:$PORT1"');
+    expect(app.cmd).not.toContain('0.0.0.0');
+  });
+});
