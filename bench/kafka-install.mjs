@@ -14,7 +14,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
-import { ROOT, benchCluster, benchRepository, cachedDist, ratio, report, sleep, useRepository } from './lib.mjs';
+import { ROOT, benchCluster, benchRepository, cachedDist, must, ratio, report, sleep, useRepository } from './lib.mjs';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const BUDGET = 1.3;
@@ -42,11 +42,6 @@ const apiGet = (path) =>
       res.on('end', () => (res.statusCode === 200 ? resolve(JSON.parse(body)) : reject(new Error(`GET ${path} answered ${res.statusCode}: ${body}`))));
     }).on('error', reject);
   });
-
-function must(r, what) {
-  if (r.status !== 0) throw new Error(`${what} exited ${r.status}: ${r.stderr}`);
-  return r;
-}
 
 async function metadataAnswers(port) {
   const admin = new Kafka({ clientId: 'bench', brokers: [`127.0.0.1:${port}`], logLevel: logLevel.NOTHING, retry: { retries: 0 }, connectionTimeout: 1000 }).admin();

@@ -39,6 +39,12 @@ export function peakRss(args, env = {}) {
   return kb / 1024;
 }
 
+/** A spawnSync result that must have succeeded: returned, or an Error naming `what` and its stderr. */
+export function must(r, what) {
+  if (r.status !== 0) throw new Error(`${what} exited ${r.status}: ${r.stderr}`);
+  return r;
+}
+
 export function ratio(a, b) {
   return (a / b).toFixed(2);
 }

@@ -6,7 +6,7 @@
 // baseline measured in this run.
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { benchCluster, benchRepository, cachedDist, report, sleep, useRepository } from './lib.mjs';
+import { benchCluster, benchRepository, cachedDist, must, report, sleep, useRepository } from './lib.mjs';
 
 const BUDGET_MB = 150;
 const HOLD_MS = Number(process.env.BENCH_HOLD_MS ?? 30_000);
@@ -21,10 +21,6 @@ const rssMb = (pid) => Number(/^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${p
 const repo = benchRepository(SERVICES.map((s) => ({ ...s, dist: cachedDist(s.file, s.test) })));
 const cluster = await benchCluster('services-rss', { DCOS_NODE_DISK: '40000', DCOS_NODE_MEM: '16384', DCOS_NODE_CPUS: '8' });
 const { dcos } = cluster;
-const must = (r, what) => {
-  if (r.status !== 0) throw new Error(`${what} exited ${r.status}: ${r.stderr}`);
-  return r;
-};
 try {
   useRepository(cluster, repo);
   const pid = JSON.parse(must(dcos('cluster', 'status', '--json'), 'cluster status').stdout).pid;

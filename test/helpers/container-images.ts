@@ -152,10 +152,11 @@ function linkedLibraries(files: string[], root: string): string[] {
 
 /** A root filesystem's copy of a host file at the same path, links resolved. */
 function copyInto(root: string, file: string): void {
+  const source = realpathSync(file);
   const target = join(root, file);
   mkdirSync(dirname(target), { recursive: true });
-  copyFileSync(realpathSync(file), target);
-  chmodSync(target, statSync(realpathSync(file)).mode & 0o777);
+  copyFileSync(source, target);
+  chmodSync(target, statSync(source).mode & 0o777);
 }
 
 /**

@@ -31,18 +31,15 @@ const skip = requireOrSkip(FILE, javaAndMavenMissing()) || !podmanReady();
 type Cluster = ReturnType<typeof cliCluster>;
 
 /**
- * One service's cluster: the image built from its distribution, a test repository whose copy of
- * the bundled revision names that image (and the assembled tarball, so the process runtime's
- * asset stays valid), and `dcos cluster up`.
+ * A cluster of one describe block that runs containers: `prepare` makes its test repository
+ * (after the build check, before `dcos cluster up`); the teardown takes the cluster down and
+ * removes any container a failed test left.
  */
-function serviceCluster(pkg: string, revision: number, asset: string, spec: DistSpec, env: Record<string, string>) {
+function containerCluster(env: Record<string, string>, prepare: (c: Cluster) => Promise<void>): Cluster {
   const c = cliCluster({ env, healthyTask: { timeoutMs: 300_000, intervalMs: 250 } });
-  const state = { image: '' };
   beforeAll(async () => {
     requireBuild();
-    const dist = await assembleDist(spec);
-    state.image = javaDistImage(pkg, dist);
-    c.useTestRepository(pkg, revision, { [asset]: `file://${dist.path}#sha512=${dist.sha512}` }, { [pkg]: state.image });
+    await prepare(c);
     await c.up();
   }, 20 * 60_000);
   afterAll(async () => {
@@ -50,6 +47,21 @@ function serviceCluster(pkg: string, revision: number, asset: string, spec: Dist
     await c.down();
     if (agent) removeAgentContainers(agent);
   }, 180_000);
+  return c;
+}
+
+/**
+ * One service's cluster: the image built from its distribution, and a test repository whose copy
+ * of the bundled revision names that image (and the assembled tarball, so the process runtime's
+ * asset stays valid).
+ */
+function serviceCluster(pkg: string, revision: number, asset: string, spec: DistSpec, env: Record<string, string>) {
+  const state = { image: '' };
+  const c = containerCluster(env, async (cluster) => {
+    const dist = await assembleDist(spec);
+    state.image = javaDistImage(pkg, dist);
+    cluster.useTestRepository(pkg, revision, { [asset]: `file://${dist.path}#sha512=${dist.sha512}` }, { [pkg]: state.image });
+  });
   return { c, state };
 }
 
@@ -246,21 +258,13 @@ describe.skipIf(skip)('spark 3.5.5 with service.runtime container', () => {
 
 describe.skipIf(skip)('kafka 3.9.0 (its image) updated to 4.0.0 (the process runtime) on the same volume', () => {
   const TOPIC = 'from-3-9';
-  const c = cliCluster({ env: { DCOS_NODE_DISK: '20000' }, healthyTask: { timeoutMs: 300_000, intervalMs: 250 } });
-  beforeAll(async () => {
-    requireBuild();
+  const c = containerCluster({ DCOS_NODE_DISK: '20000' }, async (cluster) => {
     const [old, current] = [await assembleDist(KAFKA_39_DIST), await assembleDist(KAFKA_DIST)];
-    c.useTestRevisions('kafka', [
+    cluster.useTestRevisions('kafka', [
       { revision: 2, images: { kafka: kafka39ImageDouble(old) } },
       { revision: 3, uris: { 'kafka-dist': `file://${current.path}#sha512=${current.sha512}` } },
     ]);
-    await c.up();
-  }, 20 * 60_000);
-  afterAll(async () => {
-    const agent = c.agentId;
-    await c.down();
-    if (agent) removeAgentContainers(agent);
-  }, 180_000);
+  });
 
   it('keeps every message through the update; merged options naming the old service.disk are refused first, with nothing changed', async () => {
     const oldOptions = c.options('kafka-3.9', { service: { mem: 1024, disk: 1024 }, kafka: { heap_mb: 384 } });

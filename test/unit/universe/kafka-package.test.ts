@@ -15,14 +15,14 @@ afterAll(() => home.cleanup());
 const { ctx } = testActionCtx(home.env);
 const catalog = new Catalog(ctx, [{ name: 'bundled', uri: bundledRepoDir() }]);
 
-async function kafka4(): Promise<PackageDefinition> {
-  const def = (await catalog.candidates('kafka')).map((c) => c.definition).find((d) => d.version === '4.0.0');
-  if (!def) throw new Error('no kafka 4.0.0 in the bundled universe');
+async function kafka(version = '4.0.0'): Promise<PackageDefinition> {
+  const def = (await catalog.candidates('kafka')).map((c) => c.definition).find((d) => d.version === version);
+  if (!def) throw new Error(`no kafka ${version} in the bundled universe`);
   return def;
 }
 
-async function render(options: Record<string, unknown>): Promise<Record<string, any>> {
-  const definition = await kafka4();
+async function render(options: Record<string, unknown>, version = '4.0.0'): Promise<Record<string, any>> {
+  const definition = await kafka(version);
   const pkg = { definition, repository: { name: 'bundled', uri: 'bundled' }, sourceUri: 'file:///bundled', template: decodeTemplate(definition) };
   return (await renderAndCheck({ pkg, options: options as never })).app as Record<string, any>;
 }
@@ -34,7 +34,7 @@ const PUBLISHED_SHA512 =
 
 describe('kafka 4.0.0', () => {
   it('names the official release tarball with its published sha512 as a URI fragment', async () => {
-    const def = await kafka4();
+    const def = await kafka();
     const uris = (def.resource as any)?.assets?.uris;
     expect(uris).toEqual({ 'kafka-dist': `${OFFICIAL}#sha512=${PUBLISHED_SHA512}` });
     expect(PUBLISHED_SHA512).toMatch(/^[0-9a-f]{128}$/);
@@ -82,10 +82,7 @@ describe('kafka 4.0.0', () => {
 
 describe('kafka 3.9.0', () => {
   it('names its controller listener by the task host: Kafka 3.9.0 refuses CONTROLLER://0.0.0.0 in combined mode (KAFKA-18281)', async () => {
-    const def = (await catalog.candidates('kafka')).map((c) => c.definition).find((d) => d.version === '3.9.0');
-    if (!def) throw new Error('no kafka 3.9.0 in the bundled universe');
-    const pkg = { definition: def, repository: { name: 'bundled', uri: 'bundled' }, sourceUri: 'file:///bundled', template: decodeTemplate(def) };
-    const app = (await renderAndCheck({ pkg, options: {} as never })).app as Record<string, any>;
+    const app = await render({}, '3.9.0');
     expect(app.cmd).toContain('KAFKA_LISTENERS="PLAINTEXT://:$PORT0,CONTROLLER://$HOST:$PORT1"');
     expect(app.cmd).not.toContain('0.0.0.0');
   });
