@@ -6,9 +6,8 @@
  */
 import { DcosError, ExitCode, type ErrorDetail } from '../core/errors.js';
 import { isMarkedPermanent } from '../core/task-failure.js';
-import type { DeploymentInfo, QueueItem, Scheduler } from '../scheduler/types.js';
-import { queueReason, runsCurrentConfig } from './app-state.js';
-import { placementOfQueued } from './placement.js';
+import type { PendingTasks, Scheduler } from '../scheduler/types.js';
+import { runsCurrentConfig } from './app-state.js';
 import { stderrTail } from './task-files.js';
 import { countsText, countTasks, delayText, failureText, waitingText } from './watch-text.js';
 import type { TaskView, WatchEvent, WatchSnapshot } from './watch-types.js';
@@ -52,7 +51,7 @@ export const STABLE_MS = 1000;
 export async function watchDeployment(scheduler: Scheduler, opts: WatchOptions): Promise<WatchSnapshot> {
   const startedAt = Date.now();
   const maxFailures = opts.maxFailures ?? 3;
-  const failures: Array<{ taskId: string; message: string; agentId?: string; at: number }> = [];
+  const failures: Array<{ taskId: string; message: string; nodeId?: string; at: number }> = [];
   const unhealthyKills: Array<{ taskId: string; reason: string }> = [];
   /** The last status message of each task, from the event stream (what a staging task is doing). */
   const messages = new Map<string, string>();
@@ -69,18 +68,15 @@ export async function watchDeployment(scheduler: Scheduler, opts: WatchOptions):
   void (async () => {
     try {
       for await (const event of scheduler.events(signal)) {
-        if (event.appId !== opts.appId && !(event.plan as { affectedApps?: string[] } | undefined)?.affectedApps?.includes(opts.appId)) continue;
-        if (event.eventType === 'status_update_event') messages.set(String(event.taskId), String(event.message ?? ''));
-        if (event.eventType === 'status_update_event' && ['TASK_FAILED', 'TASK_ERROR', 'TASK_FINISHED'].includes(String(event.taskStatus))) {
-          const taskId = String(event.taskId);
-          if (!seen.has(taskId)) {
-            seen.add(taskId);
-            failures.push({ taskId, message: String(event.message ?? event.taskStatus), agentId: event.slaveId as string | undefined, at: Date.now() });
+        if (event.type === 'changed' ? !event.serviceIds.includes(opts.appId) : event.serviceId !== opts.appId) continue;
+        if (event.type === 'task-status') {
+          messages.set(event.taskId, event.message ?? '');
+          if (['TASK_FAILED', 'TASK_ERROR', 'TASK_FINISHED'].includes(event.state) && !seen.has(event.taskId)) {
+            seen.add(event.taskId);
+            failures.push({ taskId: event.taskId, message: event.message ?? event.state, nodeId: event.nodeId, at: Date.now() });
           }
         }
-        if (event.eventType === 'unhealthy_instance_kill_event') {
-          unhealthyKills.push({ taskId: String(event.taskId), reason: String(event.reason ?? 'health check failed') });
-        }
+        if (event.type === 'unhealthy-kill') unhealthyKills.push({ taskId: event.taskId, reason: event.reason });
         wake();
       }
     } catch {
@@ -91,7 +87,7 @@ export async function watchDeployment(scheduler: Scheduler, opts: WatchOptions):
   try {
     for (;;) {
       opts.signal.throwIfAborted();
-      const { snapshot, queued, deployments } = await takeSnapshot(scheduler, opts, startedAt, messages);
+      const { snapshot, queued } = await takeSnapshot(scheduler, opts, startedAt, messages);
       opts.onEvent({ type: 'snapshot', snapshot });
       for (const line of lines.update(snapshot, Date.now())) change(line);
 
@@ -112,10 +108,7 @@ export async function watchDeployment(scheduler: Scheduler, opts: WatchOptions):
           hint: `See its output with: dcos task log ${opts.appId} --stderr`,
         });
       }
-      const scalingDown = snapshot.tasks.length > snapshot.instances;
-      const placement = queued
-        ? await scheduler.mesosState().then((state) => placementOfQueued(state, deployments, queued, scalingDown), () => undefined)
-        : undefined;
+      const placement = queued?.placement;
       if (placement?.verdict === 'too-big') {
         throw new DcosError('EDEPLOY_FAILED', `${opts.appId} cannot be placed: ${placement.reason}`, {
           exitCode: ExitCode.deploymentFailed,
@@ -156,40 +149,40 @@ export async function watchDeployment(scheduler: Scheduler, opts: WatchOptions):
   }
 }
 
-/** The snapshot, the app's queue entry while it has tasks waiting, and the deployments in progress. */
+/** The snapshot, and the service's pending tasks (with their placement) while it has some. */
 async function takeSnapshot(
   scheduler: Scheduler,
   opts: WatchOptions,
   startedAt: number,
   messages: ReadonlyMap<string, string>,
-): Promise<{ snapshot: WatchSnapshot; queued?: QueueItem; deployments: DeploymentInfo[] }> {
-  const [app, deployments, queue] = await Promise.all([
-    scheduler.getApp(opts.appId),
+): Promise<{ snapshot: WatchSnapshot; queued?: PendingTasks }> {
+  const [app, deployments, pending] = await Promise.all([
+    scheduler.getService(opts.appId),
     scheduler.listDeployments(),
-    scheduler.queue().catch(() => []),
+    scheduler.pendingTasks({ placement: true }).catch(() => []),
   ]);
-  const dep = deployments.find((d) => (opts.deploymentId ? d.id === opts.deploymentId : d.affectedApps.includes(opts.appId)));
-  const q = queue.find((item) => item.app.id === opts.appId);
-  const hasChecks = (app?.healthChecks ?? []).length > 0;
+  const dep = deployments.find((d) => (opts.deploymentId ? d.id === opts.deploymentId : d.serviceIds.includes(opts.appId)));
+  const q = pending.find((item) => item.serviceId === opts.appId);
+  const hasChecks = app?.hasHealthChecks ?? false;
   const tasks: TaskView[] = !app ? [] : (app.tasks ?? []).map((t) => {
-    const results = t.healthCheckResults ?? [];
-    const healthy = !hasChecks ? null : results.length > 0 && results.every((r) => r.alive);
+    // What a staging task is doing: the cluster's own word on it, else the last event's.
+    const message = t.message ?? messages.get(t.id);
     return {
       id: t.id,
       state: t.state,
-      healthy,
-      version: t.version,
-      host: t.host,
+      healthy: !hasChecks ? null : t.healthy === true,
+      version: t.version ?? '',
+      host: t.host ?? t.ip ?? '',
       ports: t.ports,
-      healthCause: results.find((r) => r.lastFailureCause)?.lastFailureCause ?? null,
+      healthCause: t.healthCause ?? null,
       startedAt: t.startedAt,
       // A task launched before the last change of configuration runs the previous one.
       current: runsCurrentConfig(app, t.version),
-      ...(t.state === 'TASK_STAGING' && messages.get(t.id) ? { message: messages.get(t.id) } : {}),
+      ...(t.state === 'TASK_STAGING' && message ? { message } : {}),
     };
   });
   const counts = countTasks(tasks, app?.instances ?? 0);
-  const reason = q ? queueReason(q) : undefined;
+  const reason = q?.reason;
   const queued = q && q.count > 0 ? q : undefined;
   const snapshot: WatchSnapshot = {
     appId: opts.appId,
@@ -201,12 +194,12 @@ async function takeSnapshot(
     running: counts.running,
     healthy: counts.healthy,
     hasHealthChecks: hasChecks,
-    queue: queued ? { count: queued.count, reason, delaySeconds: queued.delay.timeLeftSeconds || undefined } : undefined,
-    lastFailure: app?.lastTaskFailure && Date.parse(app.lastTaskFailure.timestamp) >= startedAt ? `${app.lastTaskFailure.taskId}: ${app.lastTaskFailure.message}` : undefined,
+    queue: queued ? { count: queued.count, reason, delaySeconds: queued.delaySeconds || undefined } : undefined,
+    lastFailure: app?.lastFailure && Date.parse(app.lastFailure.timestamp) >= startedAt ? `${app.lastFailure.taskId}: ${app.lastFailure.message}` : undefined,
     startedAt,
     elapsedMs: Date.now() - startedAt,
   };
-  return { snapshot, queued, deployments };
+  return { snapshot, queued };
 }
 
 /**
@@ -274,9 +267,9 @@ export class ChangeLines {
   }
 }
 
-async function failedError(scheduler: Scheduler, appId: string, message: string, f: { taskId: string; agentId?: string }, count: number): Promise<DcosError> {
+async function failedError(scheduler: Scheduler, appId: string, message: string, f: { taskId: string; nodeId?: string }, count: number): Promise<DcosError> {
   const details: ErrorDetail[] = [];
-  const tail = await stderrTail(scheduler, f.taskId, f.agentId, 10).catch(() => []);
+  const tail = await stderrTail(scheduler, { id: f.taskId, nodeId: f.nodeId }, 10).catch(() => []);
   for (const line of tail) details.push({ path: 'stderr', message: line });
   return new DcosError('EDEPLOY_FAILED', `${message}${count > 1 ? ` (${count} task failures)` : ''}`, {
     exitCode: ExitCode.deploymentFailed,

@@ -7,9 +7,8 @@ import { normalizeAppId } from '../marathon/app-id.js';
 import { decodeDefinitionLabel, decodeOptionsLabel, LABEL } from '../universe/labels.js';
 import type { PackageDefinition } from '../universe/model.js';
 import type { JsonObject } from '../universe/options.js';
-import type { QueueItem, Scheduler, SchedulerApp } from '../scheduler/types.js';
-import { configChangedAt, queueReason, runsCurrentConfig } from './app-state.js';
-import { placementOfQueued } from './placement.js';
+import type { PendingTasks, Scheduler, Service } from '../scheduler/types.js';
+import { runsCurrentConfig } from './app-state.js';
 
 export type InstallStatus = 'deploying' | 'running' | 'degraded' | 'failed' | 'stopped';
 
@@ -24,51 +23,48 @@ export interface InstalledPackage {
   hasHealthChecks: boolean;
   source?: string;
   description?: string;
-  app: SchedulerApp;
+  app: Service;
 }
 
 /** Why an install is not simply running, when the cluster says so; the queue entry of its app, if any. */
 export interface StatusEvidence {
-  queued?: QueueItem;
+  queued?: PendingTasks;
   /** Set when the queued task can never be placed. */
   unplaceable?: string;
 }
 
-export function statusOf(app: SchedulerApp, evidence: StatusEvidence = {}): { status: InstallStatus; problem?: string } {
-  const hasChecks = (app.healthChecks ?? []).length > 0;
+export function statusOf(app: Service, evidence: StatusEvidence = {}): { status: InstallStatus; problem?: string } {
   const wanted = app.instances;
-  const good = hasChecks ? app.tasksHealthy : app.tasksRunning;
+  const good = app.hasHealthChecks ? app.counts.healthy : app.counts.running;
   // Tasks of the current configuration fail (or are killed as unhealthy) and too few are up:
   // failed, even while its deployment retries.
   // The failure must also be newer than the last scale, or one kill long ago would make every
   // later scale-up look failed.
-  const failure = app.lastTaskFailure;
-  const since = [app.versionInfo?.lastScalingAt ?? '', configChangedAt(app)].sort().pop() ?? '';
+  const failure = app.lastFailure;
+  const since = [app.lastScaledAt ?? '', app.configChangedAt].sort().pop() ?? '';
   const failing = failure !== undefined && runsCurrentConfig(app, failure.version) && failure.timestamp >= since;
   if (wanted > 0 && good < wanted && failing) return { status: 'failed', problem: `${failure.message} (${failure.state}, task ${failure.taskId})` };
   if (wanted > good && evidence.unplaceable) return { status: 'failed', problem: `cannot be placed: ${evidence.unplaceable}` };
   const waiting = evidence.queued && evidence.queued.count > 0 ? waitingText(evidence.queued) : undefined;
   const problem = waiting ?? (good < wanted ? healthProblem(app) : undefined);
-  if (app.deployments.length > 0) return { status: 'deploying', problem };
+  if (app.deploymentIds.length > 0) return { status: 'deploying', problem };
   if (wanted === 0) return { status: 'stopped' };
   if (good >= wanted) return { status: 'running' };
   return { status: 'degraded', problem };
 }
 
 /** The health check failing on running tasks, with its last cause (tasks come embedded in the list). */
-function healthProblem(app: SchedulerApp): string | undefined {
-  const failing = (app.tasks ?? []).filter((t) => t.state === 'TASK_RUNNING' && (t.healthCheckResults ?? []).some((r) => !r.alive && r.lastFailureCause));
+function healthProblem(app: Service): string | undefined {
+  const failing = (app.tasks ?? []).filter((t) => t.state === 'TASK_RUNNING' && t.healthy === false && t.healthCause);
   if (failing.length === 0) return undefined;
-  const cause = failing[0].healthCheckResults?.find((r) => !r.alive && r.lastFailureCause)?.lastFailureCause;
-  return `the health check fails on ${failing.length} task(s): ${cause}`;
+  return `the health check fails on ${failing.length} task(s): ${failing[0].healthCause}`;
 }
 
-function waitingText(q: QueueItem): string {
-  const reason = queueReason(q);
-  return `${q.count} task(s) waiting to be placed${reason ? `: ${reason}` : ''}`;
+function waitingText(q: PendingTasks): string {
+  return `${q.count} task(s) waiting to be placed${q.reason ? `: ${q.reason}` : ''}`;
 }
 
-function toInstalled(app: SchedulerApp, evidence: StatusEvidence | undefined): InstalledPackage | undefined {
+function toInstalled(app: Service, evidence: StatusEvidence | undefined): InstalledPackage | undefined {
   const name = app.labels?.[LABEL.name];
   if (!name) return undefined;
   let description: string | undefined;
@@ -85,8 +81,8 @@ function toInstalled(app: SchedulerApp, evidence: StatusEvidence | undefined): I
     appId: app.id,
     status,
     ...(problem ? { problem } : {}),
-    tasks: { running: app.tasksRunning, healthy: app.tasksHealthy, wanted: app.instances },
-    hasHealthChecks: (app.healthChecks ?? []).length > 0,
+    tasks: { running: app.counts.running, healthy: app.counts.healthy, wanted: app.instances },
+    hasHealthChecks: app.hasHealthChecks,
     source: app.labels[LABEL.source],
     description,
     app,
@@ -104,31 +100,29 @@ export async function listInstalled(
   opts: { status?: boolean } = {},
 ): Promise<InstalledPackage[]> {
   const withStatus = opts.status !== false;
-  const [apps, queue] = await Promise.all([
-    scheduler.listApps({ label: LABEL.name, ...(withStatus ? { embedTasks: true } : { embedFailures: true }) }),
-    withStatus ? scheduler.queue().catch(() => []) : Promise.resolve([]),
+  const [apps, pending] = await Promise.all([
+    scheduler.listServices({ label: LABEL.name, tasks: withStatus }),
+    withStatus ? scheduler.pendingTasks().catch(() => []) : Promise.resolve([]),
   ]);
   const appId = filter.appId ? normalizeAppId(filter.appId) : undefined;
   const wanted = apps.filter((app) => (!filter.name || app.labels?.[LABEL.name] === filter.name) && (!appId || app.id === appId));
-  const evidence = await queueEvidence(scheduler, wanted, queue);
+  const evidence = await queueEvidence(scheduler, wanted, pending);
   return wanted
     .map((app) => toInstalled(app, evidence.get(app.id)))
     .filter((p): p is InstalledPackage => p !== undefined)
     .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : a.appId < b.appId ? -1 : 1));
 }
 
-/** The queue entries of the apps with tasks waiting, and whether each can ever be placed. */
-async function queueEvidence(scheduler: Scheduler, apps: readonly SchedulerApp[], queue: QueueItem[]): Promise<Map<string, StatusEvidence>> {
-  const waiting = queue.filter((q) => q.count > 0 && apps.some((a) => a.id === q.app.id));
-  const out = new Map<string, StatusEvidence>(waiting.map((q) => [q.app.id, { queued: q }]));
+/** The pending tasks of the apps with tasks waiting, and whether each can ever be placed. */
+async function queueEvidence(scheduler: Scheduler, apps: readonly Service[], pending: PendingTasks[]): Promise<Map<string, StatusEvidence>> {
+  const waiting = pending.filter((q) => q.count > 0 && apps.some((a) => a.id === q.serviceId));
+  const out = new Map<string, StatusEvidence>(waiting.map((q) => [q.serviceId, { queued: q }]));
   if (waiting.length === 0) return out;
-  // Only when something waits: the master state and the deployments say whether it ever fits.
-  const [state, deployments] = await Promise.all([scheduler.mesosState().catch(() => undefined), scheduler.listDeployments().catch(() => undefined)]);
-  if (!state || !deployments) return out;
-  for (const q of waiting) {
-    const app = apps.find((a) => a.id === q.app.id);
-    const placement = placementOfQueued(state, deployments, q, app !== undefined && app.tasksRunning + app.tasksStaged > app.instances);
-    if (placement.verdict !== 'fits') out.set(q.app.id, { queued: q, unplaceable: placement.reason });
+  // Only when something waits is the placement worth its cost (the nodes and the deployments).
+  const placed = await scheduler.pendingTasks({ placement: true }).catch(() => undefined);
+  for (const q of placed ?? []) {
+    if (!out.has(q.serviceId) || q.count === 0 || !q.placement) continue;
+    if (q.placement.verdict !== 'fits') out.set(q.serviceId, { queued: q, unplaceable: q.placement.reason });
   }
   return out;
 }
@@ -148,12 +142,12 @@ export async function findInstall(scheduler: Scheduler, name: string, appId?: st
   return found[0];
 }
 
-export function storedOptions(app: SchedulerApp): JsonObject {
+export function storedOptions(app: Service): JsonObject {
   const encoded = app.labels?.[LABEL.options];
   return encoded ? decodeOptionsLabel(encoded) : {};
 }
 
-export function storedDefinition(app: SchedulerApp): PackageDefinition | undefined {
+export function storedDefinition(app: Service): PackageDefinition | undefined {
   const encoded = app.labels?.[LABEL.definition];
   try {
     return encoded ? decodeDefinitionLabel(encoded) : undefined;

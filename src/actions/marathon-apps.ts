@@ -1,17 +1,19 @@
 /**
  * `dcos marathon app|deployment|task`: Marathon apps, their versions, deployments and tasks on the
- * attached cluster, with errors that name the app and suggest a close one.
+ * attached cluster, with errors that name the app and suggest a close one. These are Marathon's
+ * own API by name, so they take the Marathon client itself, not the cluster-neutral Scheduler.
  */
 import { DcosError, UsageError } from '../core/errors.js';
 import { didYouMean, suggest } from '../core/suggest.js';
 import { normalizeAppId } from '../marathon/app-id.js';
-import type { DeploymentInfo, DeploymentRef, Scheduler, SchedulerApp, SchedulerTask } from '../scheduler/types.js';
+import type { DeploymentRef, MarathonAppStatus, MarathonDeployment, MarathonTask } from '../scheduler/marathon/api-types.js';
+import type { MarathonClient } from '../scheduler/marathon/client.js';
 import { compareText } from '../core/compare.js';
 
 const isNotFound = (err: unknown) => (err as DcosError | undefined)?.code === 'ENOT_FOUND';
 
 /** `App '/x' does not exist`, with the closest app ids as a suggestion. */
-export async function appNotFound(scheduler: Scheduler, id: string): Promise<DcosError> {
+export async function appNotFound(scheduler: MarathonClient, id: string): Promise<DcosError> {
   const ids = (await scheduler.listApps().catch(() => [])).map((a) => a.id);
   const close = suggest(id, ids);
   return new DcosError('ENOT_FOUND', `App '${id}' does not exist`, {
@@ -20,7 +22,7 @@ export async function appNotFound(scheduler: Scheduler, id: string): Promise<Dco
 }
 
 /** Runs a call about one app, turning "not found" into `appNotFound`. */
-export async function aboutApp<T>(scheduler: Scheduler, id: string, call: () => Promise<T>): Promise<T> {
+export async function aboutApp<T>(scheduler: MarathonClient, id: string, call: () => Promise<T>): Promise<T> {
   try {
     return await call();
   } catch (err) {
@@ -29,7 +31,7 @@ export async function aboutApp<T>(scheduler: Scheduler, id: string, call: () => 
   }
 }
 
-export async function requireApp(scheduler: Scheduler, rawId: string): Promise<SchedulerApp> {
+export async function requireApp(scheduler: MarathonClient, rawId: string): Promise<MarathonAppStatus> {
   const id = normalizeAppId(rawId);
   const app = await scheduler.getApp(id);
   if (!app) throw await appNotFound(scheduler, id);
@@ -52,7 +54,7 @@ export function actionName(action: string): string {
 }
 
 /** What a deployment is doing to an app now (or, before it started, will do first). */
-export function deploymentActionFor(deployment: DeploymentInfo, appId: string): string | undefined {
+export function deploymentActionFor(deployment: MarathonDeployment, appId: string): string | undefined {
   const current = deployment.currentActions.find((a) => a.app === appId);
   if (current) return actionName(current.action);
   for (const step of deployment.steps) {
@@ -63,14 +65,14 @@ export function deploymentActionFor(deployment: DeploymentInfo, appId: string): 
 }
 
 export interface AppRow {
-  app: SchedulerApp;
+  app: MarathonAppStatus;
   /** The action of the deployment running on it, if any. */
   deployment: string | undefined;
   /** Instances are waiting in the launch queue. */
   waiting: boolean;
 }
 
-export async function listAppRows(scheduler: Scheduler): Promise<AppRow[]> {
+export async function listAppRows(scheduler: MarathonClient): Promise<AppRow[]> {
   const [apps, deployments, queue] = await Promise.all([scheduler.listApps(), scheduler.listDeployments(), scheduler.queue()]);
   return apps
     .sort((a, b) => compareText(a.id, b.id))
@@ -85,7 +87,7 @@ export async function listAppRows(scheduler: Scheduler): Promise<AppRow[]> {
  * One version of an app: an ISO 8601 timestamp, or a negative number counting back from the
  * current one (-1 is the previous version).
  */
-export async function appAtVersion(scheduler: Scheduler, rawId: string, version: string): Promise<Record<string, unknown>> {
+export async function appAtVersion(scheduler: MarathonClient, rawId: string, version: string): Promise<Record<string, unknown>> {
   const id = normalizeAppId(rawId);
   if (/^[+-]?\d+$/.test(version.trim())) {
     const n = Number(version);
@@ -110,7 +112,7 @@ export async function appAtVersion(scheduler: Scheduler, rawId: string, version:
   return scheduler.appVersion(id, exact);
 }
 
-export async function appVersionList(scheduler: Scheduler, rawId: string, maxCount?: number): Promise<string[]> {
+export async function appVersionList(scheduler: MarathonClient, rawId: string, maxCount?: number): Promise<string[]> {
   const id = normalizeAppId(rawId);
   const versions = await aboutApp(scheduler, id, () => scheduler.appVersions(id));
   return maxCount === undefined ? versions : versions.slice(0, maxCount);
@@ -138,7 +140,7 @@ export function parseAppProperties(pairs: readonly string[]): Record<string, unk
   return props;
 }
 
-export async function createApp(scheduler: Scheduler, definition: Record<string, unknown>): Promise<{ app: SchedulerApp; deploymentId: string }> {
+export async function createApp(scheduler: MarathonClient, definition: Record<string, unknown>): Promise<{ app: MarathonAppStatus; deploymentId: string }> {
   if (typeof definition.id !== 'string' || definition.id === '') throw new DcosError('EINVALID', 'The app definition has no "id"');
   const id = normalizeAppId(definition.id);
   try {
@@ -152,18 +154,18 @@ export async function createApp(scheduler: Scheduler, definition: Record<string,
 }
 
 /** Updates an existing app (a PUT to a missing app would create it, so that is checked first). */
-export async function updateApp(scheduler: Scheduler, rawId: string, changes: Record<string, unknown>, force: boolean): Promise<DeploymentRef> {
+export async function updateApp(scheduler: MarathonClient, rawId: string, changes: Record<string, unknown>, force: boolean): Promise<DeploymentRef> {
   const app = await requireApp(scheduler, rawId);
   if (Object.keys(changes).length === 0) throw new UsageError('Nothing to update: give key=value properties, or a JSON object on stdin');
   return aboutApp(scheduler, app.id, () => scheduler.updateApp(app.id, changes, { force }));
 }
 
-export async function removeApp(scheduler: Scheduler, rawId: string, force: boolean): Promise<DeploymentRef> {
+export async function removeApp(scheduler: MarathonClient, rawId: string, force: boolean): Promise<DeploymentRef> {
   const id = normalizeAppId(rawId);
   return aboutApp(scheduler, id, () => scheduler.deleteApp(id, { force }));
 }
 
-export async function restartApp(scheduler: Scheduler, rawId: string, force: boolean): Promise<DeploymentRef> {
+export async function restartApp(scheduler: MarathonClient, rawId: string, force: boolean): Promise<DeploymentRef> {
   const app = await requireApp(scheduler, rawId);
   if (!app.tasksRunning) {
     throw new DcosError('ENO_TASKS', `unable to perform rolling restart of application '${app.id}' because it has no running tasks`, {
@@ -173,21 +175,21 @@ export async function restartApp(scheduler: Scheduler, rawId: string, force: boo
   return aboutApp(scheduler, app.id, () => scheduler.restartApp(app.id, { force }));
 }
 
-export async function killAppTasks(scheduler: Scheduler, rawId: string, opts: { scale: boolean; host?: string }): Promise<{ tasks?: SchedulerTask[]; deploymentId?: string }> {
+export async function killAppTasks(scheduler: MarathonClient, rawId: string, opts: { scale: boolean; host?: string }): Promise<{ tasks?: MarathonTask[]; deploymentId?: string }> {
   const app = await requireApp(scheduler, rawId);
   return aboutApp(scheduler, app.id, () => scheduler.killTasks(app.id, { scale: opts.scale, host: opts.host }));
 }
 
 // Deployments ----------------------------------------------------------------------------------
 
-export async function listDeployments(scheduler: Scheduler, appId?: string): Promise<DeploymentInfo[]> {
+export async function listDeployments(scheduler: MarathonClient, appId?: string): Promise<MarathonDeployment[]> {
   const all = await scheduler.listDeployments();
   if (!appId) return all;
   const id = normalizeAppId(appId);
   return all.filter((d) => d.affectedApps.includes(id));
 }
 
-async function aboutDeployment<T>(scheduler: Scheduler, id: string, call: () => Promise<T>): Promise<T> {
+async function aboutDeployment<T>(scheduler: MarathonClient, id: string, call: () => Promise<T>): Promise<T> {
   try {
     return await call();
   } catch (err) {
@@ -200,41 +202,41 @@ async function aboutDeployment<T>(scheduler: Scheduler, id: string, call: () => 
 }
 
 /** Cancels a deployment and starts one that reverts its changes. */
-export async function rollbackDeployment(scheduler: Scheduler, id: string): Promise<DeploymentRef | undefined> {
+export async function rollbackDeployment(scheduler: MarathonClient, id: string): Promise<DeploymentRef | undefined> {
   return aboutDeployment(scheduler, id, () => scheduler.deleteDeployment(id));
 }
 
 /** Cancels a deployment, leaving things as they are. */
-export async function stopDeployment(scheduler: Scheduler, id: string): Promise<void> {
+export async function stopDeployment(scheduler: MarathonClient, id: string): Promise<void> {
   await aboutDeployment(scheduler, id, () => scheduler.deleteDeployment(id, { force: true }));
 }
 
-export async function findDeployment(scheduler: Scheduler, id: string): Promise<DeploymentInfo | undefined> {
+export async function findDeployment(scheduler: MarathonClient, id: string): Promise<MarathonDeployment | undefined> {
   return (await scheduler.listDeployments()).find((d) => d.id === id);
 }
 
 // Marathon tasks -------------------------------------------------------------------------------
 
-export async function listMarathonTasks(scheduler: Scheduler, appId?: string): Promise<SchedulerTask[]> {
+export async function listMarathonTasks(scheduler: MarathonClient, appId?: string): Promise<MarathonTask[]> {
   const id = appId === undefined ? undefined : normalizeAppId(appId);
   const tasks = id === undefined ? await scheduler.listTasks() : await aboutApp(scheduler, id, () => scheduler.listTasks(id));
   return tasks.sort((a, b) => compareText(a.appId, b.appId) || compareText(a.id, b.id));
 }
 
-function taskNotFound(id: string, tasks: readonly SchedulerTask[]): DcosError {
+function taskNotFound(id: string, tasks: readonly MarathonTask[]): DcosError {
   const containing = tasks.filter((t) => t.id.includes(id)).map((t) => t.id);
   const hint = containing.length ? `Did you mean ${containing.slice(0, 3).map((c) => `"${c}"`).join(' or ')}?` : didYouMean(id, tasks.map((t) => t.id));
   return new DcosError('ENOT_FOUND', `Task '${id}' does not exist`, { hint: hint ?? 'See the tasks with "dcos marathon task list".' });
 }
 
-export async function showMarathonTask(scheduler: Scheduler, id: string): Promise<SchedulerTask> {
+export async function showMarathonTask(scheduler: MarathonClient, id: string): Promise<MarathonTask> {
   const tasks = await scheduler.listTasks();
   const task = tasks.find((t) => t.id === id);
   if (!task) throw taskNotFound(id, tasks);
   return task;
 }
 
-export async function killMarathonTasks(scheduler: Scheduler, ids: readonly string[], opts: { scale: boolean; wipe: boolean }): Promise<{ tasks?: SchedulerTask[]; deploymentId?: string }> {
+export async function killMarathonTasks(scheduler: MarathonClient, ids: readonly string[], opts: { scale: boolean; wipe: boolean }): Promise<{ tasks?: MarathonTask[]; deploymentId?: string }> {
   if (opts.scale && opts.wipe) throw new UsageError('You cannot use --scale and --wipe at the same time');
   const tasks = await scheduler.listTasks();
   const unknown = ids.find((id) => !tasks.some((t) => t.id === id));

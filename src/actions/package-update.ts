@@ -9,14 +9,16 @@ import type { PackageDefinition, ResolvedPackage } from '../universe/model.js';
 import { deepMerge, type JsonObject } from '../universe/options.js';
 import { normalizeAppId } from '../marathon/app-id.js';
 import { renderAndCheck } from '../universe/render.js';
-import type { Scheduler } from '../scheduler/types.js';
+import type { AppDefinition, Scheduler } from '../scheduler/types.js';
 import { configuredMirror, requireMirrored } from './asset-mirror.js';
+import { follow } from './follow.js';
+import type { Session, WaitOptions } from './session.js';
 import { findInstall, storedDefinition, storedOptions, type InstalledPackage } from './installed.js';
 
 export interface UpdatePlan {
   installed: InstalledPackage;
   pkg: ResolvedPackage;
-  app: Record<string, unknown>;
+  app: AppDefinition;
   options: JsonObject;
   fromVersion: string;
   toVersion: string;
@@ -71,10 +73,64 @@ export async function planUpdate(
   const mirror = configuredMirror(ctx);
   const { app, mirrored } = await renderAndCheck({ pkg, options, appId: installed.appId, mirror });
   if (mirror) await requireMirrored(ctx, mirror, mirrored);
-  return { installed, pkg, app, options, fromVersion, toVersion: pkg.definition.version };
+  return { installed, pkg, app: app as AppDefinition, options, fromVersion, toVersion: pkg.definition.version };
 }
 
 export async function submitUpdate(scheduler: Scheduler, plan: UpdatePlan, force = false): Promise<{ deploymentId: string }> {
-  const { deploymentId } = await scheduler.updateApp(plan.installed.appId, plan.app, { partial: false, force });
+  const { deploymentId } = await scheduler.updateService(plan.installed.appId, plan.app, { force });
   return { deploymentId };
+}
+
+export interface UpdateOptions extends WaitOptions {
+  name: string;
+  appId?: string;
+  version?: string;
+  options?: JsonObject;
+  replaceOptions?: boolean;
+  force?: boolean;
+}
+
+export interface UpdateResult {
+  packageName: string;
+  fromVersion: string;
+  packageVersion: string;
+  appId: string;
+  deploymentId: string;
+  status: 'running' | 'deploying';
+  options: JsonObject;
+}
+
+/** `dcos package update`: plan, confirm, submit and follow, saying how to roll back when it fails. */
+export async function updatePackage(session: Session, opts: UpdateOptions): Promise<UpdateResult> {
+  const scheduler = await session.connect();
+  const plan = await planUpdate(session, scheduler, opts);
+  const what = plan.fromVersion === plan.toVersion ? `${plan.toVersion} with new options` : `${plan.fromVersion} -> ${plan.toVersion}`;
+  await session.confirm(`Update ${plan.installed.name} at ${plan.installed.appId} (${what})?`);
+  const { deploymentId } = await submitUpdate(scheduler, plan, Boolean(opts.force));
+  session.notify(`Updating package [${plan.installed.name}] at ${plan.installed.appId}: ${what}`);
+  const result: UpdateResult = {
+    packageName: plan.installed.name,
+    fromVersion: plan.fromVersion,
+    packageVersion: plan.toVersion,
+    appId: plan.installed.appId,
+    deploymentId,
+    status: 'deploying',
+    options: plan.options,
+  };
+  if (opts.wait) {
+    const done = await follow(session, scheduler, {
+      appId: plan.installed.appId,
+      deploymentId,
+      goal: 'running',
+      title: `Updating ${plan.installed.name} at ${plan.installed.appId} (${what})`,
+      timeoutMs: opts.timeoutMs,
+      leftover: {
+        left: `The update of ${plan.installed.appId} goes on in the cluster (deployment ${deploymentId}).`,
+        undo: scheduler.kind === 'marathon' ? `Roll it back with: dcos marathon deployment rollback ${deploymentId}` : undefined,
+      },
+    });
+    result.status = 'running';
+    session.notify(`${plan.installed.name} ${plan.toVersion} is running as ${plan.installed.appId}: ${done.running}/${done.instances} tasks running${done.hasHealthChecks ? `, ${done.healthy} healthy` : ''}`);
+  }
+  return result;
 }

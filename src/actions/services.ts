@@ -1,8 +1,8 @@
 /**
- * `dcos service`: what runs on the attached cluster, as rows. Each Marathon app is a service, and
- * so is each Mesos framework (on the embedded cluster, Marathon itself).
+ * `dcos service`: what runs on the attached cluster, as rows. Each service (a Marathon app, a
+ * Kubernetes workload) is one, and so is each other framework the cluster has (on Mesos).
  */
-import type { MesosState, Scheduler, SchedulerApp } from '../scheduler/types.js';
+import type { Framework, Scheduler, Service } from '../scheduler/types.js';
 import { compareText } from '../core/compare.js';
 
 export interface ServiceRow {
@@ -26,54 +26,46 @@ export interface ServiceListOptions {
 
 /** Rounds away float noise (3 × 0.01 = 0.030000000000000002). */
 const round = (n: number) => Math.round(n * 1000) / 1000;
-const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
 
-function appRow(app: SchedulerApp, hosts: Map<string, string>): ServiceRow {
-  const taskHosts = [...new Set((app.tasks ?? []).map((t) => (t.slaveId ? hosts.get(t.slaveId) : undefined) ?? t.host).filter((h): h is string => Boolean(h)))];
+function appRow(app: Service): ServiceRow {
+  const taskHosts = [...new Set((app.tasks ?? []).map((t) => t.host ?? t.ip).filter((h): h is string => Boolean(h)))];
   return {
     kind: 'app',
     name: app.id,
     host: taskHosts.length ? taskHosts.sort().join(',') : undefined,
-    active: app.instances > 0 || app.tasksRunning > 0,
+    active: app.instances > 0 || app.counts.running > 0,
     completed: false,
-    tasks: app.tasksRunning,
-    cpu: round(app.instances * num(app.cpus)),
-    mem: round(app.instances * num(app.mem)),
-    disk: round(app.instances * num(app.disk)),
+    tasks: app.counts.running,
+    cpu: round(app.instances * app.resources.cpus),
+    mem: round(app.instances * app.resources.mem),
+    disk: round(app.instances * app.resources.disk),
     id: app.id,
   };
 }
 
-type Framework = { id: string; name: string; hostname?: unknown; active?: unknown; tasks?: unknown[]; resources?: Record<string, unknown> };
-
-function frameworkRow(fw: Framework, completed: boolean): ServiceRow {
+function frameworkRow(fw: Framework): ServiceRow {
   return {
     kind: 'framework',
     name: fw.name,
-    host: typeof fw.hostname === 'string' ? fw.hostname : undefined,
-    active: !completed && fw.active === true,
-    completed,
-    tasks: completed ? 0 : (fw.tasks ?? []).length,
-    cpu: round(num(fw.resources?.cpus)),
-    mem: round(num(fw.resources?.mem)),
-    disk: round(num(fw.resources?.disk)),
+    host: fw.host,
+    active: fw.active,
+    completed: fw.completed,
+    tasks: fw.tasks,
+    cpu: round(fw.resources.cpus),
+    mem: round(fw.resources.mem),
+    disk: round(fw.resources.disk),
     id: fw.id,
   };
 }
 
-export function serviceRows(apps: readonly SchedulerApp[], state: MesosState, opts: ServiceListOptions = {}): ServiceRow[] {
-  const hosts = new Map(state.slaves.map((s) => [s.id, s.hostname]));
-  const rows = [
-    ...apps.map((a) => appRow(a, hosts)),
-    ...(state.frameworks as Framework[]).map((f) => frameworkRow(f, false)),
-    ...(opts.completed ? ((state.completed_frameworks ?? []) as Framework[]).map((f) => frameworkRow(f, true)) : []),
-  ];
+export function serviceRows(apps: readonly Service[], frameworks: readonly Framework[], opts: ServiceListOptions = {}): ServiceRow[] {
+  const rows = [...apps.map(appRow), ...frameworks.filter((f) => opts.completed || !f.completed).map(frameworkRow)];
   return rows
     .filter((r) => r.completed || r.active || opts.inactive)
     .sort((a, b) => compareText(a.name, b.name) || compareText(a.id, b.id));
 }
 
 export async function listServices(scheduler: Scheduler, opts: ServiceListOptions = {}): Promise<ServiceRow[]> {
-  const [apps, state] = await Promise.all([scheduler.listApps({ embedTasks: true }), scheduler.mesosState()]);
-  return serviceRows(apps, state, opts);
+  const [apps, frameworks] = await Promise.all([scheduler.listServices({ tasks: true }), scheduler.listFrameworks({ completed: opts.completed })]);
+  return serviceRows(apps, frameworks, opts);
 }

@@ -1,67 +1,7 @@
-/**
- * Persistent volumes of apps, as the agents report them: Mesos lists each volume among an agent's
- * reserved resources (a disk with a persistence id, labelled with the instance that reserved it).
- * The embedded cluster adds what each volume uses; a DC/OS agent does not measure that.
- */
-import { hasPersistentVolumes } from '../marathon/validate-container.js';
-import type { Scheduler, SchedulerApp } from '../scheduler/types.js';
+/** Persistent volumes as the listings show them. */
+import type { VolumeRow } from '../scheduler/types.js';
 
-export interface VolumeRow {
-  appId: string;
-  /** The instance (Marathon's reservation) the volume belongs to. */
-  instanceId: string;
-  persistenceId: string;
-  containerPath: string;
-  sizeMb: number;
-  /** Bytes in use, when the agent says (null: not measured). */
-  usedBytes: number | null;
-  /** `in use` by a running task, `suspended` (scaled down, kept), or `destroying`. */
-  state: string;
-  taskId?: string;
-}
-
-interface ReservedDisk {
-  name?: string;
-  scalar?: { value?: number };
-  reservation?: { labels?: { labels?: Array<{ key: string; value: string }> } };
-  disk?: { persistence?: { id?: string }; volume?: { container_path?: string } };
-  used_bytes?: number;
-}
-
-/** The persistent volumes of the given apps, by app id; the agents are asked only if one has any. */
-export async function volumesOf(scheduler: Scheduler, apps: readonly SchedulerApp[]): Promise<Map<string, VolumeRow[]>> {
-  const out = new Map<string, VolumeRow[]>();
-  // Only when one declares persistent volumes are the agents asked.
-  const resident = apps.filter((a) => hasPersistentVolumes(a));
-  if (resident.length === 0) return out;
-  const state = await scheduler.mesosState();
-  const agents = await Promise.all((state.slaves ?? []).map((s) => scheduler.agentState(s.id).catch(() => undefined)));
-  const running = new Map<string, string>();
-  for (const app of resident) for (const t of app.tasks ?? []) for (const v of t.localVolumes ?? []) running.set(v.persistenceId, t.id);
-  for (const agent of agents) {
-    const reserved = (agent?.reserved_resources_full ?? {}) as Record<string, ReservedDisk[]>;
-    for (const resource of Object.values(reserved).flat()) {
-      const persistenceId = resource.disk?.persistence?.id;
-      if (resource.name !== 'disk' || !persistenceId) continue;
-      const labels = new Map((resource.reservation?.labels?.labels ?? []).map((l) => [l.key, l.value]));
-      const app = resident.find((a) => labels.get('dcos_app_id') === a.id || persistenceId.startsWith(`${safeId(a.id)}#`));
-      if (!app) continue;
-      const taskId = labels.get('dcos_running_task_id') ?? running.get(persistenceId);
-      const row: VolumeRow = {
-        appId: app.id,
-        instanceId: labels.get('marathon_task_id') ?? '',
-        persistenceId,
-        containerPath: resource.disk?.volume?.container_path ?? persistenceId.split('#')[1] ?? '',
-        sizeMb: resource.scalar?.value ?? 0,
-        usedBytes: typeof resource.used_bytes === 'number' ? resource.used_bytes : null,
-        state: labels.get('dcos_state') ?? (taskId ? 'in use' : 'suspended'),
-        ...(taskId ? { taskId } : {}),
-      };
-      out.set(app.id, [...(out.get(app.id) ?? []), row]);
-    }
-  }
-  return out;
-}
+export type { VolumeRow };
 
 /** One line for a table cell: how many volumes, their size, and what they use. */
 export function volumesSummary(rows: readonly VolumeRow[] | undefined): string {
@@ -82,8 +22,4 @@ export function humanBytes(bytes: number): string {
     unit += 1;
   }
   return `${unit === 0 ? value : value.toFixed(1)} ${units[unit]}`;
-}
-
-function safeId(appId: string): string {
-  return appId.replace(/^\//, '').replace(/\//g, '_');
 }

@@ -1,15 +1,12 @@
 import type { Ctx } from '../../core/context.js';
-import { info, noneFound, printJson, printTable } from '../../core/output.js';
-import { connectScheduler } from '../../actions/connect.js';
-import { listNodes } from '../../actions/nodes.js';
-import type { Options } from '../types.js';
-import { actions } from '../shared.js';
+import { noneFound, printJson, printTable } from '../../core/output.js';
+import { nodeList } from '../../actions/readers.js';
+import { reader } from '../shared.js';
 
-export async function run(ctx: Ctx, _args: readonly unknown[], opts: Options): Promise<void> {
-  const scheduler = await connectScheduler(actions(ctx), (m) => info(ctx, m));
-  const rows = await listNodes(scheduler);
+export async function run(ctx: Ctx, _args: readonly [], opts: { json?: boolean }): Promise<void> {
+  const rows = await nodeList(reader(ctx));
   if (opts.json) {
-    printJson(ctx, rows.map((r) => ({ ...r.slave, ip: r.ip ?? null, type: r.type, status: r.status })));
+    printJson(ctx, rows.map((r) => ({ ...r.record, ip: r.ip ?? null, type: r.type, status: r.status })));
     return;
   }
   if (rows.length === 0) {

@@ -1,25 +1,19 @@
 import type { Ctx } from '../../core/context.js';
 import { UsageError } from '../../core/errors.js';
 import { info, noneFound, printJson, printTable } from '../../core/output.js';
-import { connectScheduler } from '../../actions/connect.js';
-import { listInstalled } from '../../actions/installed.js';
-import { volumesOf, volumesSummary } from '../../actions/volumes.js';
-import type { Options } from '../types.js';
-import { actions } from '../shared.js';
+import { packageList } from '../../actions/readers.js';
+import { volumesSummary } from '../../actions/volumes.js';
+import { reader } from '../shared.js';
 
-export async function run(ctx: Ctx, [name]: readonly unknown[], opts: Options): Promise<void> {
-  if (name !== undefined && opts.appId !== undefined) throw new UsageError('Give a package name or --app-id, not both');
-  const scheduler = await connectScheduler(actions(ctx), (m) => info(ctx, m));
-  const all = await listInstalled(scheduler, { appId: opts.appId as string | undefined });
-  const filter = name as string | undefined;
-  const found = filter ? all.filter((p) => p.name.includes(filter) || p.appId.includes(filter)) : all;
-  const volumes = await volumesOf(scheduler, found.map((p) => p.app));
+export async function run(ctx: Ctx, [filter]: readonly [string | undefined], opts: { appId?: string; json?: boolean }): Promise<void> {
+  if (filter !== undefined && opts.appId !== undefined) throw new UsageError('Give a package name or --app-id, not both');
+  const { installs: found, volumes } = await packageList(reader(ctx), { filter, appId: opts.appId });
   if (opts.json) {
     printJson(ctx, found.map(({ app: _app, ...p }) => (volumes.has(p.appId) ? { ...p, volumes: volumes.get(p.appId) } : p)));
     return;
   }
   if (found.length === 0) {
-    if (filter || opts.appId) noneFound(ctx, `No installed package matches ${filter ? `"${filter}"` : `--app-id ${String(opts.appId)}`}`, 'See every install with "dcos package list".');
+    if (filter || opts.appId) noneFound(ctx, `No installed package matches ${filter ? `"${filter}"` : `--app-id ${opts.appId}`}`, 'See every install with "dcos package list".');
     else noneFound(ctx, 'No packages are installed. Install one with "dcos package install <name>".');
     return;
   }

@@ -1,13 +1,10 @@
 import type { Ctx } from '../../core/context.js';
-import { info, noneFound, printJson, printLines, printTable } from '../../core/output.js';
-import { connectScheduler } from '../../actions/connect.js';
-import { listServices } from '../../actions/services.js';
-import type { Options } from '../types.js';
-import { actions } from '../shared.js';
+import { noneFound, printJson, printLines, printTable } from '../../core/output.js';
+import { serviceList } from '../../actions/readers.js';
+import { reader } from '../shared.js';
 
-export async function run(ctx: Ctx, _args: readonly unknown[], opts: Options): Promise<void> {
-  const scheduler = await connectScheduler(actions(ctx), (m) => info(ctx, m));
-  const rows = await listServices(scheduler, { inactive: Boolean(opts.inactive), completed: Boolean(opts.completed) });
+export async function run(ctx: Ctx, _args: readonly [], opts: { inactive?: boolean; completed?: boolean; quiet?: boolean; json?: boolean }): Promise<void> {
+  const rows = await serviceList(reader(ctx), { inactive: Boolean(opts.inactive), completed: Boolean(opts.completed) });
   if (opts.json) {
     printJson(ctx, rows);
     return;

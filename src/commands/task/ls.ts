@@ -1,9 +1,7 @@
 import type { Ctx } from '../../core/context.js';
-import { info, printJson, printLines, printTable } from '../../core/output.js';
-import { connectScheduler } from '../../actions/connect.js';
-import { listSandbox } from '../../actions/tasks.js';
-import type { Options } from '../types.js';
-import { actions } from '../shared.js';
+import { printJson, printLines, printTable } from '../../core/output.js';
+import { taskFiles } from '../../actions/readers.js';
+import { reader } from '../shared.js';
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
@@ -14,9 +12,8 @@ function formatDate(seconds: number): string {
   return `${MONTHS[d.getMonth()]} ${two(d.getDate())} ${two(d.getHours())}:${two(d.getMinutes())}`;
 }
 
-export async function run(ctx: Ctx, [task, path]: readonly unknown[], opts: Options): Promise<void> {
-  const scheduler = await connectScheduler(actions(ctx), (m) => info(ctx, m));
-  const listing = await listSandbox(scheduler, task as string, (path as string | undefined) ?? '.');
+export async function run(ctx: Ctx, [task, path]: readonly [string, string | undefined], opts: { long?: boolean; json?: boolean }): Promise<void> {
+  const listing = await taskFiles(reader(ctx), task, path ?? '.');
   if (opts.json) {
     printJson(ctx, listing.entries);
     return;

@@ -1,23 +1,24 @@
 /**
- * The Scheduler for every Marathon-speaking cluster: the embedded one, DC/OS (Marathon under
- * /service/marathon, Mesos under /mesos, agents under /slave/<id>) and bare Marathon + Mesos.
+ * Marathon's and Mesos' APIs as they are, for every Marathon-speaking cluster: the embedded one,
+ * DC/OS (Marathon under /service/marathon, Mesos under /mesos, agents under /slave/<id>) and bare
+ * Marathon + Mesos. The Marathon driver builds the cluster-neutral Scheduler on it; the
+ * `dcos marathon` commands use it directly.
  * Idempotent requests are retried with backoff on network errors and 5xx answers; the others are
  * reported plainly.
  */
 import { DcosError } from '../../core/errors.js';
 import { HttpClient, openStream, type ClientOptions, type Response } from '../http-client.js';
 import type {
-  ClusterEvent,
-  DeploymentInfo,
   DeploymentRef,
   FileChunk,
+  MarathonAppStatus,
+  MarathonDeployment,
+  MarathonEvent,
+  MarathonTask,
   MesosState,
   QueueItem,
   SandboxEntry,
-  Scheduler,
-  SchedulerApp,
-  SchedulerTask,
-} from '../types.js';
+} from './api-types.js';
 import { marathonError } from './errors.js';
 
 export interface MarathonEndpoints {
@@ -45,7 +46,7 @@ function refused(err: unknown): boolean {
 
 const enc = (id: string) => id.replace(/^\//, '').split('/').map(encodeURIComponent).join('/');
 
-export class MarathonScheduler implements Scheduler {
+export class MarathonClient {
   private readonly marathon: HttpClient;
   private readonly mesos: HttpClient;
   private agentPids = new Map<string, string>();
@@ -87,27 +88,27 @@ export class MarathonScheduler implements Scheduler {
     return (await this.call(this.marathon, 'GET', '/v2/info')).json();
   }
 
-  async listApps(opts: { embedTasks?: boolean; embedFailures?: boolean; label?: string } = {}): Promise<SchedulerApp[]> {
+  async listApps(opts: { embedTasks?: boolean; embedFailures?: boolean; label?: string } = {}): Promise<MarathonAppStatus[]> {
     const query = new URLSearchParams();
     if (opts.embedTasks) query.append('embed', 'apps.tasks');
     if (opts.embedTasks || opts.embedFailures) query.append('embed', 'apps.lastTaskFailure');
     if (opts.label) query.set('label', opts.label);
     const q = query.toString();
-    return (await this.call(this.marathon, 'GET', `/v2/apps${q ? `?${q}` : ''}`)).json<{ apps: SchedulerApp[] }>().apps;
+    return (await this.call(this.marathon, 'GET', `/v2/apps${q ? `?${q}` : ''}`)).json<{ apps: MarathonAppStatus[] }>().apps;
   }
 
-  async getApp(id: string): Promise<SchedulerApp | undefined> {
+  async getApp(id: string): Promise<MarathonAppStatus | undefined> {
     try {
-      return (await this.call(this.marathon, 'GET', `/v2/apps/${enc(id)}?embed=app.tasks&embed=app.lastTaskFailure`)).json<{ app: SchedulerApp }>().app;
+      return (await this.call(this.marathon, 'GET', `/v2/apps/${enc(id)}?embed=app.tasks&embed=app.lastTaskFailure`)).json<{ app: MarathonAppStatus }>().app;
     } catch (err) {
       if ((err as DcosError).code === 'ENOT_FOUND') return undefined;
       throw err;
     }
   }
 
-  async createApp(app: Record<string, unknown>): Promise<{ app: SchedulerApp; deploymentId: string }> {
+  async createApp(app: Record<string, unknown>): Promise<{ app: MarathonAppStatus; deploymentId: string }> {
     const res = await this.call(this.marathon, 'POST', '/v2/apps', app, [201]);
-    const created = res.json<SchedulerApp>();
+    const created = res.json<MarathonAppStatus>();
     const deploymentId = String(res.headers['marathon-deployment-id'] ?? created.deployments?.[0]?.id ?? '');
     return { app: created, deploymentId };
   }
@@ -136,12 +137,12 @@ export class MarathonScheduler implements Scheduler {
     return (await this.call(this.marathon, 'GET', `/v2/apps/${enc(id)}/versions/${encodeURIComponent(version)}`)).json();
   }
 
-  async listTasks(appId?: string): Promise<SchedulerTask[]> {
+  async listTasks(appId?: string): Promise<MarathonTask[]> {
     const path = appId ? `/v2/apps/${enc(appId)}/tasks` : '/v2/tasks';
-    return (await this.call(this.marathon, 'GET', path)).json<{ tasks: SchedulerTask[] }>().tasks;
+    return (await this.call(this.marathon, 'GET', path)).json<{ tasks: MarathonTask[] }>().tasks;
   }
 
-  async killTasks(appId: string, opts: { taskIds?: string[]; scale?: boolean; wipe?: boolean; host?: string } = {}): Promise<{ tasks?: SchedulerTask[]; deploymentId?: string }> {
+  async killTasks(appId: string, opts: { taskIds?: string[]; scale?: boolean; wipe?: boolean; host?: string } = {}): Promise<{ tasks?: MarathonTask[]; deploymentId?: string }> {
     const query = new URLSearchParams();
     if (opts.scale) query.set('scale', 'true');
     if (opts.wipe) query.set('wipe', 'true');
@@ -153,8 +154,8 @@ export class MarathonScheduler implements Scheduler {
     return res.json();
   }
 
-  async listDeployments(): Promise<DeploymentInfo[]> {
-    return (await this.call(this.marathon, 'GET', '/v2/deployments')).json<DeploymentInfo[]>();
+  async listDeployments(): Promise<MarathonDeployment[]> {
+    return (await this.call(this.marathon, 'GET', '/v2/deployments')).json<MarathonDeployment[]>();
   }
 
   async deleteDeployment(id: string, opts: { force?: boolean } = {}): Promise<DeploymentRef | undefined> {
@@ -166,7 +167,7 @@ export class MarathonScheduler implements Scheduler {
     return (await this.call(this.marathon, 'GET', '/v2/queue')).json<{ queue: QueueItem[] }>().queue;
   }
 
-  async *events(signal: AbortSignal): AsyncIterable<ClusterEvent> {
+  async *events(signal: AbortSignal): AsyncIterable<MarathonEvent> {
     const res = await openStream({ ...this.options, url: this.endpoints.marathonUrl }, '/v2/events', signal);
     if (res.statusCode !== 200) {
       res.resume();
@@ -188,7 +189,7 @@ export class MarathonScheduler implements Scheduler {
             .join('\n');
           if (!data) continue;
           try {
-            yield JSON.parse(data) as ClusterEvent;
+            yield JSON.parse(data) as MarathonEvent;
           } catch {
             // a frame that is not JSON: ignore it, as Marathon's own clients do
           }

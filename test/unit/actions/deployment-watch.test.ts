@@ -1,23 +1,27 @@
 /**
- * The deployment watch against a scripted scheduler (a test double of the cluster: the real daemon
- * cannot be told to fail at a given moment). What a timeout and a stuck queue are reported as.
+ * The deployment watch on a Marathon cluster: the real Marathon driver over a scripted Marathon
+ * client (a test double of the cluster: the real daemon cannot be told to fail at a given moment).
+ * What a timeout and a stuck queue are reported as.
  */
 import { describe, expect, it } from 'vitest';
 import { ChangeLines, QUEUE_REPEAT_MS, watchDeployment } from '../../../src/actions/deployment-watch.js';
 import type { WatchSnapshot } from '../../../src/actions/watch-types.js';
 import { isDcosError } from '../../../src/core/errors.js';
 import { PERMANENT_FAILURE_MARK } from '../../../src/core/task-failure.js';
-import type { ClusterEvent, MesosState, QueueItem, Scheduler, SchedulerApp } from '../../../src/scheduler/types.js';
+import type { MarathonAppStatus as SchedulerApp, MarathonDeployment, MarathonEvent as ClusterEvent, MesosState, QueueItem } from '../../../src/scheduler/marathon/api-types.js';
+import type { MarathonClient } from '../../../src/scheduler/marathon/client.js';
+import { MarathonDriver } from '../../../src/scheduler/marathon/driver.js';
+import type { Scheduler } from '../../../src/scheduler/types.js';
 
 interface Script {
   app: Partial<SchedulerApp>;
   events?: ClusterEvent[];
   queue?: QueueItem[];
-  deployments?: Awaited<ReturnType<Scheduler['listDeployments']>>;
+  deployments?: MarathonDeployment[];
   state?: MesosState;
 }
 
-/** Only what the watch calls; everything else would be a bug in the watch. */
+/** Only what the watch calls (through the driver); everything else would be a bug in the watch. */
 function scriptedScheduler(script: Script): Scheduler {
   const app: SchedulerApp = {
     id: '/a', instances: 1, cpus: 1, mem: 32, cmd: 'x', labels: {}, healthChecks: [], version: 'v1',
@@ -26,7 +30,7 @@ function scriptedScheduler(script: Script): Scheduler {
   const missing = () => {
     throw new Error('not used by the watch');
   };
-  return {
+  const client = {
     url: 'http://scripted',
     getApp: async () => app,
     listDeployments: async () => script.deployments ?? [{ id: 'd1', version: 'v1', affectedApps: ['/a'], steps: [{ actions: [{ action: 'ScaleApplication', app: '/a' }] }], currentActions: [{ action: 'ScaleApplication', app: '/a' }], currentStep: 1, totalSteps: 1 }],
@@ -39,7 +43,8 @@ function scriptedScheduler(script: Script): Scheduler {
     agentState: async () => ({ frameworks: [] }),
     readFile: async () => ({ data: '', offset: 0 }),
     browse: async () => [],
-  } as unknown as Scheduler;
+  } as unknown as MarathonClient;
+  return new MarathonDriver(client);
 }
 
 async function failure(p: Promise<unknown>): Promise<{ exitCode: number; message: string; details: string[] }> {

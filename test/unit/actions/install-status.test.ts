@@ -1,7 +1,11 @@
-/** The status package list gives an install, from what the cluster says of its app. */
+/** The status package list gives an install, from what a Marathon cluster says of its app. */
 import { describe, expect, it } from 'vitest';
-import { statusOf } from '../../../src/actions/installed.js';
-import type { SchedulerApp } from '../../../src/scheduler/types.js';
+import { statusOf as statusOfService } from '../../../src/actions/installed.js';
+import type { MarathonAppStatus as SchedulerApp } from '../../../src/scheduler/marathon/api-types.js';
+import { serviceOf } from '../../../src/scheduler/marathon/translate.js';
+
+/** The status of an app as Marathon reports it, through the Marathon driver's translation. */
+const statusOf = (app: SchedulerApp) => statusOfService(serviceOf(app));
 
 const T = (s: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, s)).toISOString();
 

@@ -1,6 +1,6 @@
 import type { Ctx } from '../../../core/context.js';
 import { info } from '../../../core/output.js';
-import { connectScheduler } from '../../../actions/connect.js';
+import { connectMarathon } from '../../../actions/connect.js';
 import { createApp } from '../../../actions/marathon-apps.js';
 import type { Options } from '../../types.js';
 import { actions } from '../../shared.js';
@@ -8,7 +8,7 @@ import { readJsonObject } from '../read-json.js';
 
 export async function run(ctx: Ctx, [file]: readonly unknown[], _opts: Options): Promise<void> {
   const definition = await readJsonObject(ctx, file as string | undefined, 'the app definition');
-  const scheduler = await connectScheduler(actions(ctx), (m) => info(ctx, m));
+  const scheduler = await connectMarathon(actions(ctx), (m) => info(ctx, m));
   const { deploymentId } = await createApp(scheduler, definition);
   ctx.stdout.write(`Created deployment ${deploymentId}\n`);
 }

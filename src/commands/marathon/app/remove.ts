@@ -1,11 +1,11 @@
 import type { Ctx } from '../../../core/context.js';
 import { info } from '../../../core/output.js';
-import { connectScheduler } from '../../../actions/connect.js';
+import { connectMarathon } from '../../../actions/connect.js';
 import { removeApp } from '../../../actions/marathon-apps.js';
 import type { Options } from '../../types.js';
 import { actions } from '../../shared.js';
 
 export async function run(ctx: Ctx, [id]: readonly unknown[], opts: Options): Promise<void> {
-  const scheduler = await connectScheduler(actions(ctx), (m) => info(ctx, m));
+  const scheduler = await connectMarathon(actions(ctx), (m) => info(ctx, m));
   await removeApp(scheduler, id as string, Boolean(opts.force));
 }

@@ -1,18 +1,18 @@
 import type { Ctx } from '../../../core/context.js';
 import { info, noneFound, printJson, printLines, printTable } from '../../../core/output.js';
-import { connectScheduler } from '../../../actions/connect.js';
+import { connectMarathon } from '../../../actions/connect.js';
 import { actionName, listDeployments } from '../../../actions/marathon-apps.js';
-import type { DeploymentInfo } from '../../../scheduler/types.js';
+import type { MarathonDeployment } from '../../../scheduler/marathon/api-types.js';
 import type { Options } from '../../types.js';
 import { actions } from '../../shared.js';
 
-function actionsOf(d: DeploymentInfo): string {
+function actionsOf(d: MarathonDeployment): string {
   const current = d.currentActions.length ? d.currentActions : (d.steps[0]?.actions ?? []);
   return [...new Set(current.map((a) => actionName(a.action)))].join(',');
 }
 
 export async function run(ctx: Ctx, [appId]: readonly unknown[], opts: Options): Promise<void> {
-  const scheduler = await connectScheduler(actions(ctx), (m) => info(ctx, m));
+  const scheduler = await connectMarathon(actions(ctx), (m) => info(ctx, m));
   const deployments = await listDeployments(scheduler, appId as string | undefined);
   if (opts.json) {
     printJson(ctx, deployments);

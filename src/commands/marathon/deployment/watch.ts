@@ -1,7 +1,7 @@
 import type { Ctx } from '../../../core/context.js';
 import { UsageError } from '../../../core/errors.js';
 import { info, printJson } from '../../../core/output.js';
-import { connectScheduler } from '../../../actions/connect.js';
+import { connectMarathon } from '../../../actions/connect.js';
 import { findDeployment } from '../../../actions/marathon-apps.js';
 import type { Options } from '../../types.js';
 import { actions } from '../../shared.js';
@@ -24,7 +24,7 @@ export async function run(ctx: Ctx, [id]: readonly unknown[], opts: Options): Pr
   const intervalMs = opts.interval as number;
   const maxCount = opts.maxCount as number | undefined;
   if (maxCount === 0) throw new UsageError('maximum count must be a positive number: 0');
-  const scheduler = await connectScheduler(actions(ctx), (m) => info(ctx, m));
+  const scheduler = await connectMarathon(actions(ctx), (m) => info(ctx, m));
   for (let count = 0; maxCount === undefined || count < maxCount; count++) {
     if (count > 0) await pause(intervalMs, ctx.signal);
     if (ctx.signal.aborted) return;

@@ -1,12 +1,12 @@
 import type { Ctx } from '../../../core/context.js';
 import { info, noneFound, printJson, printLines, printTable } from '../../../core/output.js';
-import { connectScheduler } from '../../../actions/connect.js';
+import { connectMarathon } from '../../../actions/connect.js';
 import { listMarathonTasks } from '../../../actions/marathon-apps.js';
 import type { Options } from '../../types.js';
 import { actions } from '../../shared.js';
 
 export async function run(ctx: Ctx, [appId]: readonly unknown[], opts: Options): Promise<void> {
-  const scheduler = await connectScheduler(actions(ctx), (m) => info(ctx, m));
+  const scheduler = await connectMarathon(actions(ctx), (m) => info(ctx, m));
   const tasks = await listMarathonTasks(scheduler, appId as string | undefined);
   if (opts.json) {
     printJson(ctx, tasks);

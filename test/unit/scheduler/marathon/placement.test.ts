@@ -1,8 +1,8 @@
 /** Whether a waiting task can ever be placed, from the master state and the deployments in progress. */
 import { describe, expect, it } from 'vitest';
-import { movingApps, placementOf } from '../../../src/actions/placement.js';
-import { appIdOfTaskId } from '../../../src/marathon/app-id.js';
-import type { DeploymentInfo, MesosState } from '../../../src/scheduler/types.js';
+import { movingApps, placementOf } from '../../../../src/scheduler/marathon/placement.js';
+import { appIdOfTaskId } from '../../../../src/marathon/app-id.js';
+import type { MarathonDeployment as DeploymentInfo, MesosState } from '../../../../src/scheduler/marathon/api-types.js';
 
 function state(opts: { cpus: number; used: number; tasks?: Array<{ id: string; cpus: number; state?: string }>; framework?: string }): MesosState {
   return {

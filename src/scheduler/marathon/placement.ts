@@ -4,21 +4,17 @@
  * nothing on the cluster is going to free any: the only tasks that go away by themselves are those
  * being killed, those of apps in a deployment, and those of other frameworks (jobs end).
  */
-import { appIdOfTaskId } from '../marathon/app-id.js';
-import type { DeploymentInfo, MesosState, MesosTask, QueueItem } from '../scheduler/types.js';
+import { appIdOfTaskId } from '../../marathon/app-id.js';
+import type { Placement } from '../types.js';
+import type { MarathonDeployment, MesosState, MesosTask, QueueItem } from './api-types.js';
+
+export type { Placement };
 
 export interface TaskNeed {
   cpus: number;
   mem: number;
   disk: number;
 }
-
-export type Placement =
-  | { verdict: 'fits' }
-  /** Asks for more than every node has in all: no change on the cluster helps. */
-  | { verdict: 'too-big'; reason: string }
-  /** No node has room, and nothing running is about to free enough. */
-  | { verdict: 'no-room'; reason: string };
 
 const RESOURCES = [
   { key: 'cpus', label: (n: number) => `${n} cpus` },
@@ -87,7 +83,7 @@ function mayGoAway(task: MesosTask, marathon: boolean, moving: ReadonlySet<strin
  * app's own deployment frees nothing when it only starts or adds tasks: only a restart, a stop or
  * a scale-down of it does.
  */
-export function movingApps(deployments: readonly DeploymentInfo[], appId: string, scalingDown: boolean): Set<string> {
+export function movingApps(deployments: readonly MarathonDeployment[], appId: string, scalingDown: boolean): Set<string> {
   const moving = new Set<string>();
   for (const d of deployments) {
     for (const step of d.steps.slice(Math.max(0, d.currentStep - 1))) {
@@ -107,6 +103,6 @@ export function movingApps(deployments: readonly DeploymentInfo[], appId: string
  * The placement of a queued app's next task, given the deployments in progress; `scalingDown`:
  * the app has more tasks than it wants, so its own deployment frees some.
  */
-export function placementOfQueued(state: MesosState, deployments: readonly DeploymentInfo[], queued: QueueItem, scalingDown: boolean): Placement {
+export function placementOfQueued(state: MesosState, deployments: readonly MarathonDeployment[], queued: QueueItem, scalingDown: boolean): Placement {
   return placementOf(state, needOf(queued.app), movingApps(deployments, queued.app.id, scalingDown));
 }
