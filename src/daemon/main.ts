@@ -12,19 +12,19 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ContainerAgent } from './agent/container-tasks.js';
 import { PortAllocator } from './agent/ports.js';
-import { ReadinessTracker } from './core/readiness.js';
+import { ReadinessTracker } from './model/readiness.js';
 import { findProcessesWithEnv, processEnvValue, readProcessStart } from './agent/process-identity.js';
 import { createHttpServer, Router } from './api/http.js';
 import { marathonRoutes } from './api/marathon-routes.js';
 import { mesosRoutes, rewritePath } from './api/mesos-routes.js';
-import { Cluster } from './core/cluster.js';
-import { EventBus } from './core/event-bus.js';
-import type { NodeInfo } from './core/node-info.js';
-import { Reservations } from './core/reservations.js';
-import { ResourcePool } from './core/resources.js';
-import { Scheduler } from './core/scheduler.js';
-import { ClusterState } from './core/state.js';
-import { TaskRunner } from './core/task-runner.js';
+import { Cluster } from './model/cluster.js';
+import { EventBus } from './model/event-bus.js';
+import type { NodeInfo } from './model/node-info.js';
+import { Reservations } from './model/reservations.js';
+import { ResourcePool } from './model/resources.js';
+import { SchedulingLoop } from './model/scheduling-loop.js';
+import { ClusterState } from './model/state.js';
+import { TaskRunner } from './model/task-runner.js';
 import { DataDirRefused, openClusterStore, type ClusterIdentity } from './identity.js';
 import { installCrashHandlers } from './crash-handlers.js';
 import { acquireLock, releaseLock } from './lock.js';
@@ -204,7 +204,7 @@ async function main(): Promise<void> {
   };
   const containers = await containersReady;
   node.containerRuntime = containers.describe();
-  let scheduler: Scheduler | undefined;
+  let scheduler: SchedulingLoop | undefined;
   const runner = new TaskRunner({
     state,
     node,
@@ -219,7 +219,7 @@ async function main(): Promise<void> {
     containers,
   });
   const readiness = new ReadinessTracker((id) => state.tasks.get(id), () => scheduler?.kick());
-  scheduler = new Scheduler({ state, runner, readiness, resources: pool, reservations, ports, events, node, now: Date.now, log });
+  scheduler = new SchedulingLoop({ state, runner, readiness, resources: pool, reservations, ports, events, node, now: Date.now, log });
   const cluster = new Cluster(state, node, runner, scheduler, events, Date.now, readiness);
   // The containers of this agent as the runtime has them: live ones are re-adopted, the rest go.
   const survey = await containers.survey(agentId);

@@ -1,6 +1,6 @@
 /** `GET /v2/events`: Server-Sent Events, as Marathon streams them. */
-import type { EventBus } from '../core/event-bus.js';
-import { HttpError, type Reply, type Request } from './http.js';
+import type { EventBus } from '../model/event-bus.js';
+import { ApiError, type Reply, type Request } from './http.js';
 
 const KEEPALIVE_MS = 15_000;
 
@@ -8,7 +8,7 @@ export function streamEvents(req: Request, bus: EventBus): Reply {
   const accept = req.headers.accept ?? '';
   if (!accept.includes('text/event-stream')) {
     // Marathon's Jetty answers 405 when the client does not accept an event stream.
-    throw new HttpError(405, { message: 'The event stream needs "Accept: text/event-stream"' });
+    throw new ApiError(405, { message: 'The event stream needs "Accept: text/event-stream"' });
   }
   const types = new Set(req.query.getAll('event_type'));
   const res = req.res;

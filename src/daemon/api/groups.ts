@@ -1,7 +1,7 @@
 /** `/v2/groups`: the group tree, synthesised from app ids (apps are the only thing we store). */
-import type { NodeInfo } from '../core/node-info.js';
-import type { ClusterState } from '../core/state.js';
-import { appInfo } from '../core/views.js';
+import type { NodeInfo } from '../model/node-info.js';
+import type { ClusterState } from '../model/state.js';
+import { appInfo } from '../model/views.js';
 
 function parentGroup(id: string): string {
   const cut = id.lastIndexOf('/');

@@ -5,10 +5,10 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { timingSafeEqual } from 'node:crypto';
-import { HttpError } from './http-error.js';
+import { ApiError } from '../model/api-error.js';
 import { bodyTooLarge, MAX_BODY_BYTES, parseJsonBody } from './json-body.js';
 
-export { HttpError, notFound } from './http-error.js';
+export { ApiError, notFound } from '../model/api-error.js';
 
 export interface Request {
   method: string;
@@ -70,7 +70,7 @@ export class Router {
       try {
         route.names.forEach((name, i) => (params[name] = decodeURIComponent(m[i + 1])));
       } catch {
-        throw new HttpError(400, { message: `Malformed URL escape in ${path}` });
+        throw new ApiError(400, { message: `Malformed URL escape in ${path}` });
       }
       return { handler: route.handler, params };
     }
@@ -105,8 +105,8 @@ function readBody(req: IncomingMessage): Promise<string> {
   });
 }
 
-function withClose(err: HttpError): HttpError {
-  return new HttpError(err.status, err.body, { ...err.headers, connection: 'close' });
+function withClose(err: ApiError): ApiError {
+  return new ApiError(err.status, err.body, { ...err.headers, connection: 'close' });
 }
 
 /**
@@ -152,19 +152,19 @@ async function handle(opts: ServerOptions, raw: IncomingMessage, res: ServerResp
   const method = raw.method ?? 'GET';
   try {
     if (!isLoopbackHost(raw.headers.host)) {
-      throw new HttpError(403, {
+      throw new ApiError(403, {
         message: `Host ${JSON.stringify(raw.headers.host ?? '')} is not allowed: this cluster answers only requests to localhost, 127.0.0.1 or [::1]`,
       });
     }
     if (!checkToken(raw.headers.authorization, opts.token)) {
-      throw new HttpError(401, { message: 'Unauthorized: this cluster needs its token (Authorization: token=<token>)' }, {
+      throw new ApiError(401, { message: 'Unauthorized: this cluster needs its token (Authorization: token=<token>)' }, {
         'www-authenticate': 'token',
       });
     }
     const path = opts.rewrite(url.pathname);
     const found = opts.router.match(method, path);
-    if (found === undefined) throw new HttpError(404, { message: 'URI not found' });
-    if (found === 'method') throw new HttpError(405, { message: `Method ${method} is not allowed on ${url.pathname}` });
+    if (found === undefined) throw new ApiError(404, { message: 'URI not found' });
+    if (found === 'method') throw new ApiError(405, { message: `Method ${method} is not allowed on ${url.pathname}` });
     if (expectsContinue) {
       if (Number(raw.headers['content-length'] ?? 0) > MAX_BODY_BYTES) throw bodyTooLarge();
       res.writeContinue();
@@ -184,7 +184,7 @@ async function handle(opts: ServerOptions, raw: IncomingMessage, res: ServerResp
     if (reply.handled) return;
     send(res, reply.status ?? 200, reply.body, reply.headers, method === 'HEAD');
   } catch (err) {
-    if (err instanceof HttpError) {
+    if (err instanceof ApiError) {
       send(res, err.status, err.body, err.headers);
       if (err.headers.connection === 'close') res.once('finish', () => raw.destroy());
       return;

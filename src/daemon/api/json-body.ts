@@ -5,7 +5,7 @@
  * held in memory whole. Both are refused before anything else reads them.
  */
 import { MAX_JSON_DEPTH } from '../../core/json-checks.js';
-import { HttpError } from './http-error.js';
+import { ApiError } from '../model/api-error.js';
 
 /** The largest request body read (Marathon's store, ZooKeeper, caps a node at 1 MiB too). */
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -40,15 +40,15 @@ export function parseJsonBody(text: string): unknown {
   if (text.trim() === '') return undefined;
   const at = depthExceededAt(text, MAX_JSON_DEPTH);
   if (at >= 0) {
-    throw new HttpError(400, { message: 'Invalid JSON', details: `The document is nested deeper than ${MAX_JSON_DEPTH} levels (at offset ${at})` });
+    throw new ApiError(400, { message: 'Invalid JSON', details: `The document is nested deeper than ${MAX_JSON_DEPTH} levels (at offset ${at})` });
   }
   try {
     return JSON.parse(text);
   } catch (err) {
-    throw new HttpError(400, { message: 'Invalid JSON', details: (err as Error).message });
+    throw new ApiError(400, { message: 'Invalid JSON', details: (err as Error).message });
   }
 }
 
-export function bodyTooLarge(): HttpError {
-  return new HttpError(413, { message: `Request body is larger than 1 MiB (${MAX_BODY_BYTES} bytes), the most this cluster reads` });
+export function bodyTooLarge(): ApiError {
+  return new ApiError(413, { message: `Request body is larger than 1 MiB (${MAX_BODY_BYTES} bytes), the most this cluster reads` });
 }

@@ -1,12 +1,12 @@
 /** Marathon's v2 API over the cluster (apps, tasks, deployments, queue, groups, info, events). */
 import { normalizeAppId } from '../../marathon/app-id.js';
-import { lookUpUserOf } from '../core/app-changes.js';
-import type { Cluster } from '../core/cluster.js';
+import { lookUpUserOf } from '../model/app-changes.js';
+import type { Cluster } from '../model/cluster.js';
 import { queueEntryJson, declinedOfferSteps } from '../engine/queue.js';
 import type { Task } from '../types.js';
-import { appDefinition, appInfo, taskJson, type AppEmbeds } from '../core/views.js';
+import { appDefinition, appInfo, taskJson, type AppEmbeds } from '../model/views.js';
 import { groupJson } from './groups.js';
-import { HttpError, notFound, queryBool, type Request, type Router } from './http.js';
+import { ApiError, notFound, queryBool, type Request, type Router } from './http.js';
 import { streamEvents } from './events.js';
 
 const VERSION = '1.10.17';
@@ -102,7 +102,7 @@ export function marathonRoutes(router: Router, cluster: Cluster): void {
   router.on('GET', '/v2/apps/:id*/versions/:version', (req) => {
     const id = idOf(req);
     cluster.app(id);
-    const app = state.store.appVersion<import('../core/app-changes.js').StoredApp>(id, req.params.version);
+    const app = state.store.appVersion<import('../model/app-changes.js').StoredApp>(id, req.params.version);
     if (!app) throw notFound(`App '${id}' does not exist in version ${req.params.version}`);
     return { body: appDefinition(app) };
   });
@@ -150,10 +150,10 @@ export function marathonRoutes(router: Router, cluster: Cluster): void {
   router.on('POST', '/v2/tasks/delete', async (req) => {
     const body = (await req.body()) as { ids?: unknown } | undefined;
     if (!body || !Array.isArray(body.ids) || !body.ids.every((id) => typeof id === 'string')) {
-      throw new HttpError(422, { message: 'Object is not valid', details: [{ path: '/ids', errors: ['error.expected.jsarray of task id strings'] }] });
+      throw new ApiError(422, { message: 'Object is not valid', details: [{ path: '/ids', errors: ['error.expected.jsarray of task id strings'] }] });
     }
     for (const id of body.ids as string[]) {
-      if (!/^(.+)([._])([^_.]+)$/.test(id)) throw new HttpError(400, { message: `Invalid task id '${id}'. [${id}] does not match the task id format` });
+      if (!/^(.+)([._])([^_.]+)$/.test(id)) throw new ApiError(400, { message: `Invalid task id '${id}'. [${id}] does not match the task id format` });
     }
     const tasks = (body.ids as string[]).map((id) => state.tasks.get(id)).filter((t): t is Task => t !== undefined);
     const result = cluster.killTasks(tasks, { scale: queryBool(req.query, 'scale'), wipe: queryBool(req.query, 'wipe'), force: queryBool(req.query, 'force') });

@@ -4,11 +4,11 @@
  */
 import { join, relative, resolve, sep } from 'node:path';
 import { browse, isWithin, NotRegularFileError, openConfined, OutsideSandboxError, readFileRange, resolveInside, type ConfinedEntry } from '../agent/sandbox.js';
-import type { Cluster } from '../core/cluster.js';
-import { agentState, masterState, mesosTask, stateSummary } from '../core/mesos-views.js';
-import { HttpError, notFound, type Request, type Router } from './http.js';
+import type { Cluster } from '../model/cluster.js';
+import { agentState, masterState, mesosTask, stateSummary } from '../model/mesos-views.js';
+import { ApiError, notFound, type Request, type Router } from './http.js';
 
-export function mesosRoutes(router: Router, cluster: Cluster, used: () => import('../core/resources.js').Resources): void {
+export function mesosRoutes(router: Router, cluster: Cluster, used: () => import('../model/resources.js').Resources): void {
   const { state, node } = cluster;
   const { reservations } = cluster.runner;
   const sandboxRoot = join(node.dataDir, 'slaves');
@@ -77,25 +77,25 @@ export function mesosRoutes(router: Router, cluster: Cluster, used: () => import
   };
   /**
    * Opens the requested path once it is checked, and checks again what was opened: the task may
-   * have swapped it since. Throws HttpError, or NotRegularFileError for the caller to word.
+   * have swapped it since. Throws ApiError, or NotRegularFileError for the caller to word.
    */
   const openChecked = async (req: Request): Promise<ConfinedEntry & { path: string }> => {
     const requested = req.query.get('path');
-    if (requested === null || requested === '') throw new HttpError(400, { message: "Expecting 'path=value' in query." });
+    if (requested === null || requested === '') throw new ApiError(400, { message: "Expecting 'path=value' in query." });
     const denied = `Cannot access '${requested}'`;
     const path = requested.includes('\0') ? null : resolveInside(node.dataDir, throughVolumes(requested));
     // Outside the sandboxes, or missing: say not found without revealing which.
-    if (path === null) throw new HttpError(requested.startsWith(sandboxRoot) ? 404 : 403, { message: denied });
+    if (path === null) throw new ApiError(requested.startsWith(sandboxRoot) ? 404 : 403, { message: denied });
     const inSomeSandbox = sandboxCheck();
-    if (!inSomeSandbox(path)) throw new HttpError(403, { message: denied });
+    if (!inSomeSandbox(path)) throw new ApiError(403, { message: denied });
     try {
       return { ...(await openConfined(path, inSomeSandbox)), path };
     } catch (err) {
       if (err instanceof NotRegularFileError) throw err;
-      if (err instanceof OutsideSandboxError) throw new HttpError(403, { message: denied });
+      if (err instanceof OutsideSandboxError) throw new ApiError(403, { message: denied });
       const status = OPEN_ERROR_STATUS[(err as NodeJS.ErrnoException).code ?? ''];
       if (status === undefined) throw err;
-      throw new HttpError(status, { message: status === 400 ? `'${requested}' cannot be opened: it is not a regular file or directory` : denied });
+      throw new ApiError(status, { message: status === 400 ? `'${requested}' cannot be opened: it is not a regular file or directory` : denied });
     }
   };
   const readFile = async (req: Request) => {
@@ -104,17 +104,17 @@ export function mesosRoutes(router: Router, cluster: Cluster, used: () => import
     const length = lengthParam === null ? null : Number(lengthParam);
     // -1 is the only negative value either takes (size query / read to the end).
     if (!Number.isInteger(offset) || offset < -1 || (length !== null && (!Number.isInteger(length) || length < -1))) {
-      throw new HttpError(400, { message: 'Failed to parse offset or length' });
+      throw new ApiError(400, { message: 'Failed to parse offset or length' });
     }
     let opened;
     try {
       opened = await openChecked(req);
     } catch (err) {
-      if (err instanceof NotRegularFileError) throw new HttpError(400, { message: `'${req.query.get('path')}' is not a regular file: it is a ${err.kind}` });
+      if (err instanceof NotRegularFileError) throw new ApiError(400, { message: `'${req.query.get('path')}' is not a regular file: it is a ${err.kind}` });
       throw err;
     }
     try {
-      if (opened.stats.isDirectory()) throw new HttpError(400, { message: `'${req.query.get('path')}' is a directory` });
+      if (opened.stats.isDirectory()) throw new ApiError(400, { message: `'${req.query.get('path')}' is a directory` });
       // A regular file, open: what it is cannot change now.
       return { body: await readFileRange(opened.handle, offset, length) };
     } finally {

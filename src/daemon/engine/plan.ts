@@ -1,6 +1,6 @@
 // Deployment plans (Marathon's DeploymentPlan.apply), their `/v2/deployments` JSON, and rollback targets.
 import type { NormalizedApp } from '../../marathon/app-types.js';
-import { isOnlyScaleChange, needsRestart, sameDefinition } from './app-changes.js';
+import { isOnlyScaleChange, needsRestart, sameDefinition } from '../../marathon/app-changes.js';
 
 export type DeploymentActionName = 'StartApplication' | 'StopApplication' | 'ScaleApplication' | 'RestartApplication';
 

@@ -2,9 +2,9 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { StoredApp } from '../../../src/daemon/core/app-changes.js';
-import { Reservations, volumeDisk } from '../../../src/daemon/core/reservations.js';
-import { ResourcePool } from '../../../src/daemon/core/resources.js';
+import type { StoredApp } from '../../../src/daemon/model/app-changes.js';
+import { Reservations, volumeDisk } from '../../../src/daemon/model/reservations.js';
+import { ResourcePool } from '../../../src/daemon/model/resources.js';
 import { Store } from '../../../src/daemon/store/store.js';
 import type { Task } from '../../../src/daemon/types.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { depthExceededAt, MAX_JSON_DEPTH, parseJsonBody } from '../../../../src/daemon/api/json-body.js';
-import { HttpError } from '../../../../src/daemon/api/http-error.js';
+import { ApiError } from '../../../../src/daemon/model/api-error.js';
 
 const nested = (depth: number, open = '[', close = ']') => `${open.repeat(depth)}${close.repeat(depth)}`;
 
@@ -29,9 +29,9 @@ describe('parseJsonBody', () => {
       parseJsonBody(nested(MAX_JSON_DEPTH + 1));
       expect.unreachable();
     } catch (err) {
-      expect(err).toBeInstanceOf(HttpError);
-      expect((err as HttpError).status).toBe(400);
-      expect((err as HttpError).body).toMatchObject({ message: 'Invalid JSON', details: expect.stringMatching(/nested deeper than 100 levels/) });
+      expect(err).toBeInstanceOf(ApiError);
+      expect((err as ApiError).status).toBe(400);
+      expect((err as ApiError).body).toMatchObject({ message: 'Invalid JSON', details: expect.stringMatching(/nested deeper than 100 levels/) });
     }
     expect(parseJsonBody(nested(MAX_JSON_DEPTH))).toBeInstanceOf(Array);
     expect(parseJsonBody('  ')).toBeUndefined();

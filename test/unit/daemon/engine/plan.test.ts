@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isUpgrade } from '../../../../src/daemon/engine/app-changes.js';
+import { isUpgrade } from '../../../../src/marathon/app-changes.js';
 import { affectedApps, buildPlan, deploymentJson, revertTarget } from '../../../../src/daemon/engine/plan.js';
 import { T0, appsOf, iso, makeApp } from './fixtures.js';
 

@@ -4,9 +4,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { StoredApp } from '../../../../src/daemon/core/app-changes.js';
-import { ClusterState } from '../../../../src/daemon/core/state.js';
-import { TaskCommits } from '../../../../src/daemon/core/task-commits.js';
+import type { StoredApp } from '../../../../src/daemon/model/app-changes.js';
+import { ClusterState } from '../../../../src/daemon/model/state.js';
+import { TaskCommits } from '../../../../src/daemon/model/task-commits.js';
 import { Store } from '../../../../src/daemon/store/store.js';
 import type { Task } from '../../../../src/daemon/types.js';
 

@@ -36,7 +36,7 @@ export interface QueueInfo {
   message?: string;
 }
 
-export interface SchedulerDeps {
+export interface SchedulingLoopDeps {
   readiness: ReadinessTracker;
   state: ClusterState;
   runner: TaskRunner;
@@ -50,7 +50,7 @@ export interface SchedulerDeps {
 }
 
 
-export class Scheduler {
+export class SchedulingLoop {
   readonly queue = new Map<string, QueueInfo>();
   private pending = false;
   private wakeup?: NodeJS.Timeout;
@@ -61,7 +61,7 @@ export class Scheduler {
 
   private readonly errors: LogLimiter;
 
-  constructor(private readonly d: SchedulerDeps) {
+  constructor(private readonly d: SchedulingLoopDeps) {
     this.errors = new LogLimiter(d.now);
   }
 

@@ -1,6 +1,6 @@
-// How an app definition changed between two versions, in Marathon's terms (AppDefinition.isUpgrade,
+// How a Marathon app definition changed between two versions, in Marathon's terms (AppDefinition.isUpgrade,
 // isOnlyScaleChange, needsRestart). Compared on canonical JSON so key order and null-vs-absent never matter.
-import type { NormalizedApp } from '../../marathon/app-types.js';
+import type { NormalizedApp } from './app-types.js';
 
 /** Fields whose change replaces every task (Marathon's `isUpgrade`, plus what the API echoes). */
 const UPGRADE_FIELDS = [

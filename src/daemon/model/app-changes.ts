@@ -6,8 +6,8 @@ import { normalizeApp } from '../../marathon/app-defaults.js';
 import { validateApp, validateAppUpdate } from '../../marathon/app-validation.js';
 import type { AppDefinition, NormalizedApp } from '../../marathon/app-types.js';
 import { lookupUserAsync, resolveTaskUser } from '../agent/task-user.js';
-import { HttpError } from '../api/http.js';
-import { isUpgrade } from '../engine/app-changes.js';
+import { ApiError } from './api-error.js';
+import { isUpgrade } from '../../marathon/app-changes.js';
 
 export interface StoredApp extends NormalizedApp {
   version: string;
@@ -17,13 +17,13 @@ export interface StoredApp extends NormalizedApp {
 /** What a change does to an app, which decides its deployment action. */
 export type ChangeKind = 'none' | 'scale' | 'config';
 
-export function invalid(details: Array<{ path: string; errors: string[] }>): HttpError {
-  return new HttpError(422, { message: 'Object is not valid', details });
+export function invalid(details: Array<{ path: string; errors: string[] }>): ApiError {
+  return new ApiError(422, { message: 'Object is not valid', details });
 }
 
 function requireObject(body: unknown): Record<string, unknown> {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    throw new HttpError(422, { message: 'Invalid JSON', details: [{ path: '/', errors: ['error.expected.jsobject'] }] });
+    throw new ApiError(422, { message: 'Invalid JSON', details: [{ path: '/', errors: ['error.expected.jsobject'] }] });
   }
   return body as Record<string, unknown>;
 }
@@ -119,7 +119,7 @@ export function assignServicePorts(app: NormalizedApp, used: Set<number>, range:
       return reuse;
     }
     while (used.has(next) && next <= range[1]) next++;
-    if (next > range[1]) throw new HttpError(422, { message: `No free service ports left in ${range[0]}-${range[1]}` });
+    if (next > range[1]) throw new ApiError(422, { message: `No free service ports left in ${range[0]}-${range[1]}` });
     used.add(next);
     return next;
   };

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { NormalizedApp } from '../../marathon/app-types.js';
 import { residentUpdateIssues } from '../../marathon/validate-container.js';
 import type { Json } from '../../marathon/validation-issues.js';
-import { HttpError, notFound } from '../api/http.js';
+import { ApiError, notFound } from './api-error.js';
 import { buildPlan, revertTarget, type DeploymentPlanSteps } from '../engine/plan.js';
 import type { Task } from '../types.js';
 import {
@@ -25,7 +25,7 @@ import { privilegedRefusal } from '../agent/container-tasks.js';
 import type { EventBus } from './event-bus.js';
 import type { NodeInfo } from './node-info.js';
 import type { ReadinessTracker } from './readiness.js';
-import type { Scheduler } from './scheduler.js';
+import type { SchedulingLoop } from './scheduling-loop.js';
 import type { ClusterState, Deployment } from './state.js';
 import type { TaskRunner } from './task-runner.js';
 import { deploymentView } from './views.js';
@@ -40,7 +40,7 @@ export class Cluster {
     readonly state: ClusterState,
     readonly node: NodeInfo,
     readonly runner: TaskRunner,
-    readonly scheduler: Scheduler,
+    readonly scheduler: SchedulingLoop,
     readonly events: EventBus,
     private readonly now: () => number,
     readonly readiness?: ReadinessTracker,
@@ -96,7 +96,7 @@ export class Cluster {
     const conflicts = new Set<Deployment>();
     for (const id of changes.keys()) for (const dep of this.state.deploymentsOf(id)) conflicts.add(dep);
     if (conflicts.size > 0 && steps.length > 0 && !opts.force) {
-      throw new HttpError(409, {
+      throw new ApiError(409, {
         message: "App is locked by one or more deployments. Override with the option '?force=true'. View details at '/v2/deployments/<DEPLOYMENT_ID>'.",
         deployments: [...conflicts].map((d) => ({ id: d.id })),
       });
@@ -151,7 +151,7 @@ export class Cluster {
     const normalized = normalizeBody(body);
     this.checkPrivileged(normalized);
     if (this.state.apps.has(normalized.id)) {
-      throw new HttpError(409, { message: `An app with id [${normalized.id}] already exists.` });
+      throw new ApiError(409, { message: `An app with id [${normalized.id}] already exists.` });
     }
     const app = versioned(assignServicePorts(normalized, this.usedServicePorts(), this.node.servicePortRange), 'create', this.timestamp());
     const deployment = this.deploy(new Map([[app.id, app]]), { force, version: app.version });
@@ -207,7 +207,7 @@ export class Cluster {
    * number killed, in a deployment that kills exactly those tasks.
    */
   killTasks(tasks: Task[], opts: { scale: boolean; wipe: boolean; force: boolean }): { tasks: Task[] } | DeploymentResult {
-    if (opts.scale && opts.wipe) throw new HttpError(400, { message: 'You cannot use scale and wipe at the same time.' });
+    if (opts.scale && opts.wipe) throw new ApiError(400, { message: 'You cannot use scale and wipe at the same time.' });
     if (!opts.scale) {
       // Wiped instances lose their volumes (stored first), once their tasks are over.
       if (opts.wipe) storeOr503(() => tasks.forEach((t) => t.reservationId && this.runner.reservations.markDestroying(t.reservationId)));
@@ -265,6 +265,6 @@ function storeOr503<T>(write: () => T): T {
   try {
     return write();
   } catch (err) {
-    throw new HttpError(503, { message: `The cluster could not store the change, so nothing was changed: ${(err as Error).message}` });
+    throw new ApiError(503, { message: `The cluster could not store the change, so nothing was changed: ${(err as Error).message}` });
   }
 }

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { normalizeApp } from '../../../../src/marathon/app-defaults.js';
 import type { AppDefinition } from '../../../../src/marathon/app-types.js';
-import type { StoredApp } from '../../../../src/daemon/core/app-changes.js';
-import { hostPortSpecs } from '../../../../src/daemon/core/app-ports.js';
-import { containerSpec } from '../../../../src/daemon/core/container-spec.js';
-import type { NodeInfo } from '../../../../src/daemon/core/node-info.js';
-import { marathonEnvironment } from '../../../../src/daemon/core/task-env.js';
+import type { StoredApp } from '../../../../src/daemon/model/app-changes.js';
+import { hostPortSpecs } from '../../../../src/daemon/model/app-ports.js';
+import { containerSpec } from '../../../../src/daemon/model/container-spec.js';
+import type { NodeInfo } from '../../../../src/daemon/model/node-info.js';
+import { marathonEnvironment } from '../../../../src/daemon/model/task-env.js';
 import type { Task } from '../../../../src/daemon/types.js';
 
 const stored = (app: Record<string, unknown>): StoredApp => ({
