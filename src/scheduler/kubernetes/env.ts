@@ -34,7 +34,8 @@ export function podEnvironment(app: NormalizedApp, ports: AppPort[], image: stri
   if (image) set('MARATHON_APP_DOCKER_IMAGE', image);
   const exported: string[] = [];
   const skipped: string[] = [];
-  for (const [key, value] of Object.entries(app.labels)) {
+  // Sorted: the order labels come in (the app's, or read back from annotations) must not matter.
+  for (const [key, value] of Object.entries(app.labels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     if (Buffer.byteLength(value) > MAX_LABEL_ENV) {
       skipped.push(key);
       continue;
