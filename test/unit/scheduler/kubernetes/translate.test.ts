@@ -1,7 +1,7 @@
 /** The mapping rows of a plain app: metadata, command, image, resources, environment, ports. */
 import { describe, expect, it } from 'vitest';
 import { appFromAnnotations, ANNOTATIONS, canonicalJson } from '../../../../src/scheduler/kubernetes/metadata.js';
-import { app, deployment, envOf, mainContainer, refusal, translate } from './helpers.js';
+import { app, envOf, mainContainer, refusal, translate } from './helpers.js';
 
 const PACKAGE_LABELS = {
   DCOS_PACKAGE_NAME: 'web',
