@@ -151,6 +151,7 @@ export function translateApp(app: MarathonApp, opts: TranslateOptions): Translat
 
   let service: Service | undefined;
   if (ports.length) {
+    if (stateful) findings.note(`serviceName ${name} is the app's ClusterIP Service, not a headless one: pods get no DNS names of their own (Mesos-DNS gave none per task either)`);
     service = { apiVersion: 'v1', kind: 'Service', metadata: meta(), spec: { type: 'ClusterIP', selector: { ...selector }, ports: servicePorts(ports) } };
   } else if (stateful) {
     findings.note(`no ports, so no Service: the StatefulSet's serviceName ${name} names none`);
