@@ -92,6 +92,8 @@ export interface Service {
   /** Present when asked for. */
   tasks?: Task[];
   lastFailure?: TaskFailure;
+  /** The cluster says its deployment cannot finish, and why (a rollout past its progress deadline). */
+  rolloutFailure?: string;
   /** The cluster's own record of it, printed as it is by --json. */
   record: Record<string, unknown>;
 }
@@ -140,8 +142,11 @@ export interface PendingTasks {
 /** What the cluster says as it happens; a driver without a stream of events yields none. */
 export type ClusterEvent =
   | { type: 'task-status'; serviceId: string; taskId: string; state: TaskState; message?: string; nodeId?: string }
-  /** A task killed because its health check failed. */
-  | { type: 'unhealthy-kill'; serviceId: string; taskId: string; reason: string }
+  /**
+   * A task killed because its health check failed; with `killed: false`, a check that failed past
+   * its threshold without a kill (a Kubernetes readiness probe).
+   */
+  | { type: 'unhealthy-kill'; serviceId: string; taskId: string; reason: string; killed?: boolean }
   /** Something else about these services changed (a deployment step, a health change). */
   | { type: 'changed'; serviceIds: string[] };
 
