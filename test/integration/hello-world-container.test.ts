@@ -10,12 +10,13 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cliCluster, requireBuild } from '../helpers/cli-cluster.js';
+import { cliCluster, requireBuild, requireOrSkip } from '../helpers/cli-cluster.js';
 import { agentContainers, inspectContainer, podmanReady, removeAgentContainers } from '../helpers/container-images.js';
-import { REPO_ROOT } from '../helpers/shared.js';
+import { REPO_ROOT, sharedPath } from '../helpers/shared.js';
 import { NODE_IMAGE } from '../helpers/kubernetes.js';
 
-const ready = podmanReady();
+const mkimage = sharedPath('tools', 'k8s', 'mkimage.py');
+const ready = podmanReady() && !requireOrSkip('hello-world-container.test.ts', mkimage.exists ? '' : '../shared/tools/k8s/mkimage.py (which builds the node image) is not there');
 
 /** NODE_IMAGE in Podman's storage: loaded from k8s-images.mjs's (cached) archive when missing. */
 function loadNodeImage(): void {
