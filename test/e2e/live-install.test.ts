@@ -68,7 +68,7 @@ describe('the install progress as a user sees it', () => {
     const r = inPty(['package', 'install', 'hello-world', '--yes']);
     expect(r.status, r.stdout).toBe(0);
     const out = stripAnsi(r.stdout);
-    expect(out).toMatch(/Installing hello-world 1\.1\.0 as \/hello-world \(\d+s\)/);
+    expect(out).toMatch(/Installing hello-world 1\.2\.0 as \/hello-world \(\d+s\)/);
     expect(out).toMatch(/^ {2}1\/1 running, 1\/1 healthy\r?$/m);
     expect(out).toMatch(/^ {2}hello-world\.[0-9a-f]{8} {2}running {2}127\.0\.0\.1:\d+ {2}healthy\r?$/m);
     expect(out).not.toMatch(/^\d\d:\d\d:\d\d /m);

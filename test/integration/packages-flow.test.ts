@@ -35,8 +35,8 @@ describe('packages on the embedded cluster', () => {
     const r = await dcos(['package', 'install', 'hello-world', '--yes', '--json']);
     expect(r.exitCode, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout);
-    expect(out).toMatchObject({ packageName: 'hello-world', packageVersion: '1.1.0', appId: '/hello-world', status: 'running' });
-    expect(r.stderr).toContain('Installing Marathon app for package [hello-world] version [1.1.0]');
+    expect(out).toMatchObject({ packageName: 'hello-world', packageVersion: '1.2.0', appId: '/hello-world', status: 'running' });
+    expect(r.stderr).toContain('Installing Marathon app for package [hello-world] version [1.2.0]');
     // With --json, progress comes as JSON lines on stderr.
     const progress = r.stderr.split('\n').filter((l) => l.startsWith('{"progress"')).map((l) => JSON.parse(l).progress.message);
     expect(progress).toContain('1/1 running, 1/1 healthy');
@@ -49,7 +49,7 @@ describe('packages on the embedded cluster', () => {
     expect(body).toContain(`(task ${task.id})`);
 
     const list = await dcos(['package', 'list']);
-    expect(list.stdout).toMatch(/^hello-world\s+1\.1\.0\s+\/hello-world\s+running\s+1\/1\s+1\/1$/m);
+    expect(list.stdout).toMatch(/^hello-world\s+1\.2\.0\s+\/hello-world\s+running\s+1\/1\s+1\/1$/m);
     const json = JSON.parse((await dcos(['package', 'list', 'hello', '--json'])).stdout);
     expect(json).toHaveLength(1);
     expect(json[0]).toMatchObject({ name: 'hello-world', status: 'running', tasks: { running: 1, healthy: 1, wanted: 1 } });
