@@ -3,7 +3,8 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { ActionCtx } from '../core/context.js';
 import { DcosError, UsageError } from '../core/errors.js';
-import { defaultDataDir, findCluster, loadRegistry, saveRegistry, upsertCluster, type ClusterEntry, type LocalCluster } from '../scheduler/clusters.js';
+import { defaultDataDir, findCluster, loadRegistry, saveRegistry, upsertCluster, type ClusterEntry, type KubernetesCluster, type LocalCluster } from '../scheduler/clusters.js';
+import { openScheduler, type KubernetesTarget, type SchedulerTarget } from '../scheduler/factory.js';
 import { HttpClient } from '../scheduler/http-client.js';
 import { daemonAlive, daemonHealth, readDaemonInfo, readToken, startDaemon, stopDaemon, tokenError, type DaemonHealth } from '../scheduler/local-daemon.js';
 
@@ -82,9 +83,34 @@ export interface ClusterStatus {
   pid?: number;
   version?: string;
   detail?: Record<string, unknown>;
+  /** Kubernetes: the context and namespace, and (for the status of one cluster) its nodes. */
+  context?: string;
+  namespace?: string;
+  nodes?: Array<{ name: string; status: string; ip?: string }>;
+}
+
+function kubeTarget(ctx: ActionCtx, entry: KubernetesCluster): KubernetesTarget {
+  return { kind: 'kubernetes', url: entry.url, kubeconfig: entry.kubeconfig, context: entry.context, namespace: entry.namespace, env: ctx.env, cwd: ctx.cwd };
+}
+
+/** A Kubernetes cluster answers /version; the status of one cluster also lists its nodes. */
+async function kubeStatus(ctx: ActionCtx, entry: KubernetesCluster, attached: boolean, deep: boolean): Promise<ClusterStatus> {
+  const base: ClusterStatus = { name: entry.name, kind: 'kubernetes', attached, url: entry.url, health: 'unavailable', context: entry.context };
+  try {
+    const scheduler = await openScheduler(kubeTarget(ctx, entry), { timeoutSeconds: 10, signal: ctx.signal });
+    const info = await scheduler.info();
+    const status: ClusterStatus = { ...base, url: scheduler.url, health: 'available', version: info.version, namespace: info.namespace };
+    if (deep) status.nodes = (await scheduler.listNodes()).map((n) => ({ name: n.hostname, status: n.status, ...(n.ip ? { ip: n.ip } : {}) }));
+    return status;
+  } catch (err) {
+    // The status of one cluster says why it does not answer; a listing shows it as unavailable.
+    if (deep && (err as DcosError).code !== 'ECLUSTER_UNREACHABLE') throw err;
+    return base;
+  }
 }
 
 async function statusOf(ctx: ActionCtx, entry: ClusterEntry, attached: boolean, deep: boolean): Promise<ClusterStatus> {
+  if (entry.kind === 'kubernetes') return kubeStatus(ctx, entry, attached, deep);
   if (entry.kind === 'local') {
     const { health, info, tokenProblem } = await daemonHealth(entry.dataDir);
     // The status of one cluster says what is wrong; a listing shows it as that cluster's health.
@@ -120,6 +146,10 @@ export async function clusterList(ctx: ActionCtx): Promise<ClusterStatus[]> {
 }
 
 export async function clusterAttach(ctx: ActionCtx, name: string): Promise<ClusterStatus> {
+  // kube:<context>: a context of KUBECONFIG (or ~/.kube/config), as kubectl would use it.
+  if (name.startsWith('kube:') && !loadRegistry(ctx).clusters.some((c) => c.name === name)) {
+    return clusterSetupKubernetes(ctx, { context: name.slice(5), name, check: true, fromEnvironment: true });
+  }
   const entry = findCluster(loadRegistry(ctx), name);
   if (entry.kind === 'local') {
     const { health, info, tokenProblem } = await daemonHealth(entry.dataDir);
@@ -129,7 +159,7 @@ export async function clusterAttach(ctx: ActionCtx, name: string): Promise<Clust
     }
     attach(ctx, { ...entry, port: info.port }, info.url, readToken(entry.dataDir));
   } else {
-    attach(ctx, entry, entry.url, entry.token);
+    attach(ctx, entry, entry.url, entry.kind === 'kubernetes' ? undefined : entry.token);
   }
   return statusOf(ctx, entry, true, false);
 }
@@ -149,18 +179,11 @@ export async function clusterRemove(ctx: ActionCtx, name: string): Promise<Clust
   return entry;
 }
 
-/** The cluster a command talks to; starts the local one when none is attached (unless turned off). */
-export interface ClusterTarget {
-  /** local and dcos clusters use DC/OS paths; a bare marathon cluster has its own Marathon and Mesos URLs. */
-  kind: 'local' | 'dcos' | 'marathon';
-  url: string;
-  token?: string;
-  marathonUrl: string;
-  mesosUrl: string;
-  insecure?: boolean;
-  caCert?: string;
-  name?: string;
-}
+/**
+ * The cluster a command talks to; starts the local one when none is attached (unless turned off).
+ * local and dcos clusters use DC/OS paths; a bare marathon cluster has its own Marathon and Mesos URLs.
+ */
+export type ClusterTarget = SchedulerTarget & { name?: string };
 
 export async function ensureCluster(ctx: ActionCtx, notify: (message: string) => void): Promise<ClusterTarget> {
   const resolved = ctx.config.resolve('core.dcos_url');
@@ -176,6 +199,7 @@ export async function ensureCluster(ctx: ActionCtx, notify: (message: string) =>
       const caCert = ssl && ssl !== 'true' && ssl !== 'false' ? ssl : undefined;
       return { kind: 'dcos', url, token, marathonUrl: `${url}/service/marathon`, mesosUrl: `${url}/mesos`, insecure: ssl === 'false', caCert };
     }
+    if (attached?.kind === 'kubernetes') return { ...kubeTarget(ctx, attached), name: attached.name };
     if (attached?.kind === 'local') {
       // A local cluster that was stopped is started again on first use. Checking its process is
       // enough here (no request): every command pays for this check.
@@ -249,5 +273,47 @@ export async function clusterSetup(
     }
   }
   attach(ctx, entry, url, entry.token);
+  return statusOf(ctx, entry, true, false);
+}
+
+/**
+ * Attaches a Kubernetes cluster: a context of a kubeconfig (the current one by default) and a
+ * namespace (the context's, else default); checks that its API answers first.
+ */
+export async function clusterSetupKubernetes(
+  ctx: ActionCtx,
+  opts: { kubeconfig?: string; context?: string; namespace?: string; name?: string; check?: boolean; fromEnvironment?: boolean },
+): Promise<ClusterStatus> {
+  const { resolveConnection } = await import('../scheduler/kubernetes/kubeconfig.js');
+  if (opts.kubeconfig !== undefined && !existsSync(resolve(ctx.cwd, opts.kubeconfig))) throw new UsageError(`--kubeconfig: no such file ${resolve(ctx.cwd, opts.kubeconfig)}`);
+  if (opts.namespace !== undefined && !/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(opts.namespace)) {
+    throw new UsageError(`--namespace "${opts.namespace}" is not a Kubernetes namespace name (lower case letters, digits and "-", at most 63)`);
+  }
+  const kubeconfig = opts.kubeconfig === undefined ? undefined : resolve(ctx.cwd, opts.kubeconfig);
+  const conn = resolveConnection({ file: kubeconfig, env: ctx.env, cwd: ctx.cwd }, { context: opts.context, namespace: opts.namespace });
+  const name = opts.name ?? conn.context;
+  if (!opts.fromEnvironment && !/^[A-Za-z0-9][A-Za-z0-9_.:@-]*$/.test(name)) throw new UsageError(`Invalid cluster name "${name}": use letters, digits, "-", "_", ".", ":" and "@" (give one with --name)`);
+  const registry = loadRegistry(ctx);
+  if (registry.clusters.some((c) => c.name === name && c.kind !== 'kubernetes')) {
+    throw new DcosError('ECLUSTER_EXISTS', `Cluster [${name}] is a ${registry.clusters.find((c) => c.name === name)?.kind} cluster`, { hint: 'Choose another --name.' });
+  }
+  // A kubeconfig taken from the environment stays the environment's: KUBECONFIG is read again on each use.
+  const entry: KubernetesCluster = {
+    name,
+    kind: 'kubernetes',
+    url: conn.server,
+    ...(kubeconfig ? { kubeconfig } : opts.fromEnvironment || !ctx.env.KUBECONFIG ? {} : { kubeconfig: conn.files[0] }),
+    context: conn.context,
+    ...(opts.namespace ? { namespace: opts.namespace } : {}),
+  };
+  if (opts.check !== false) {
+    const status = await kubeStatus(ctx, entry, false, true);
+    if (status.health !== 'available') {
+      throw new DcosError('ECLUSTER_CHECK', `The Kubernetes API of context [${conn.context}] does not answer at ${conn.server}`, {
+        hint: 'Check that the cluster is up ("kubectl --context ' + conn.context + ' get nodes"), or attach it anyway with --no-check.',
+      });
+    }
+  }
+  attach(ctx, entry, conn.server, undefined);
   return statusOf(ctx, entry, true, false);
 }

@@ -52,7 +52,7 @@ export async function watchDeployment(scheduler: Scheduler, opts: WatchOptions):
   const startedAt = Date.now();
   const maxFailures = opts.maxFailures ?? 3;
   const failures: Array<{ taskId: string; message: string; nodeId?: string; at: number }> = [];
-  const unhealthyKills: Array<{ taskId: string; reason: string }> = [];
+  const unhealthyKills: Array<{ taskId: string; reason: string; killed: boolean }> = [];
   /** The last status message of each task, from the event stream (what a staging task is doing). */
   const messages = new Map<string, string>();
   const seen = new Set<string>();
@@ -76,7 +76,7 @@ export async function watchDeployment(scheduler: Scheduler, opts: WatchOptions):
             failures.push({ taskId: event.taskId, message: event.message ?? event.state, nodeId: event.nodeId, at: Date.now() });
           }
         }
-        if (event.type === 'unhealthy-kill') unhealthyKills.push({ taskId: event.taskId, reason: event.reason });
+        if (event.type === 'unhealthy-kill') unhealthyKills.push({ taskId: event.taskId, reason: event.reason, killed: event.killed !== false });
         wake();
       }
     } catch {
@@ -87,13 +87,21 @@ export async function watchDeployment(scheduler: Scheduler, opts: WatchOptions):
   try {
     for (;;) {
       opts.signal.throwIfAborted();
-      const { snapshot, queued } = await takeSnapshot(scheduler, opts, startedAt, messages);
+      const { snapshot, queued, rolloutFailure } = await takeSnapshot(scheduler, opts, startedAt, messages);
       opts.onEvent({ type: 'snapshot', snapshot });
       for (const line of lines.update(snapshot, Date.now())) change(line);
 
       const done = isDone(snapshot, opts);
       if (done === true && !failedSince(failures, snapshot)) return snapshot;
 
+      if (rolloutFailure && opts.goal === 'running') {
+        throw new DcosError('EDEPLOY_FAILED', `The deployment of ${opts.appId} cannot finish: ${rolloutFailure}`, {
+          exitCode: ExitCode.deploymentFailed,
+          details: snapshot.tasks.filter((t) => t.state !== 'TASK_RUNNING' || t.healthy === false).map((t) => ({ path: t.id, message: t.message ?? t.healthCause ?? t.state })),
+          showDetails: true,
+          hint: `See its output with: dcos task log ${opts.appId}`,
+        });
+      }
       const permanent = failures.find((f) => isPermanent(f.message));
       if (permanent || failures.length >= maxFailures) {
         const f = permanent ?? failures[failures.length - 1];
@@ -101,7 +109,8 @@ export async function watchDeployment(scheduler: Scheduler, opts: WatchOptions):
       }
       if (unhealthyKills.length >= maxFailures) {
         const k = unhealthyKills[unhealthyKills.length - 1];
-        throw new DcosError('EDEPLOY_FAILED', `The health check of ${opts.appId} keeps failing: ${unhealthyKills.length} tasks were killed as unhealthy`, {
+        const how = k.killed ? `${unhealthyKills.length} tasks were killed as unhealthy` : `it failed past its threshold ${unhealthyKills.length} times`;
+        throw new DcosError('EDEPLOY_FAILED', `The health check of ${opts.appId} keeps failing: ${how}`, {
           exitCode: ExitCode.deploymentFailed,
           details: [{ path: k.taskId, message: `last failure: ${k.reason}` }],
           showDetails: true,
@@ -155,7 +164,7 @@ async function takeSnapshot(
   opts: WatchOptions,
   startedAt: number,
   messages: ReadonlyMap<string, string>,
-): Promise<{ snapshot: WatchSnapshot; queued?: PendingTasks }> {
+): Promise<{ snapshot: WatchSnapshot; queued?: PendingTasks; rolloutFailure?: string }> {
   const [app, deployments, pending] = await Promise.all([
     scheduler.getService(opts.appId),
     scheduler.listDeployments(),
@@ -172,7 +181,8 @@ async function takeSnapshot(
       state: t.state,
       healthy: !hasChecks ? null : t.healthy === true,
       version: t.version ?? '',
-      host: t.host ?? t.ip ?? '',
+      // Where the task answers: its own address where it has one (a pod IP), else its node's.
+      host: t.ip ?? t.host ?? '',
       ports: t.ports,
       healthCause: t.healthCause ?? null,
       startedAt: t.startedAt,
@@ -199,7 +209,7 @@ async function takeSnapshot(
     startedAt,
     elapsedMs: Date.now() - startedAt,
   };
-  return { snapshot, queued };
+  return { snapshot, queued, rolloutFailure: app?.rolloutFailure };
 }
 
 /**
@@ -241,7 +251,9 @@ export class ChangeLines {
       if (before?.line !== line) out.push(line);
       seen.set(key, before?.line === line ? before : { line, at: now });
     };
-    if (next.step) put('step', `deployment ${next.deploymentId?.slice(0, 8)}: step ${next.step.current}/${next.step.total} ${next.step.actions.join(', ')}`);
+    // Marathon's deployment ids are UUIDs, known by their start; other clusters' ids are short names.
+    const shortId = next.deploymentId && /^[0-9a-f]{8}-/.test(next.deploymentId) ? next.deploymentId.slice(0, 8) : next.deploymentId;
+    if (next.step) put('step', `deployment ${shortId}: step ${next.step.current}/${next.step.total} ${next.step.actions.join(', ')}`);
     for (const t of next.tasks) {
       const health = t.healthy === null ? '' : t.healthy ? ', healthy' : t.healthCause ? `, unhealthy (${t.healthCause})` : ', health unknown';
       const doing = t.message ? ` (${t.message})` : '';

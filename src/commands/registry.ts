@@ -196,10 +196,13 @@ export const COMMANDS: readonly CommandSpec[] = [
   },
   {
     name: 'cluster setup',
-    description: 'Attach a remote cluster: DC/OS at <url>, or a bare Marathon and Mesos',
-    args: [{ name: 'url', description: 'The cluster URL (DC/OS: the master; bare: any name for it)', required: true }],
+    description: 'Attach a remote cluster: DC/OS at <url>, a bare Marathon and Mesos, or Kubernetes (--kubeconfig)',
+    args: [{ name: 'url', description: 'The cluster URL (DC/OS: the master; bare: any name for it; not with --kubeconfig)' }],
     options: [
-      { flags: '--name <name>', description: 'Name for it (default: the URL host)' },
+      { flags: '--name <name>', description: 'Name for it (default: the URL host, or the kubeconfig context)' },
+      { flags: '--kubeconfig <file>', description: 'A Kubernetes cluster: this kubeconfig file' },
+      { flags: '--context <context>', description: 'Kubernetes: the kubeconfig context (default: its current one)' },
+      { flags: '--namespace <namespace>', description: "Kubernetes: the namespace services go to (default: the context's, else default)" },
       { flags: '--token <token>', description: 'The cluster token (default: $DCOS_ACS_TOKEN)' },
       { flags: '--marathon-url <url>', description: 'A bare Marathon (instead of DC/OS paths)' },
       { flags: '--mesos-url <url>', description: "A bare Marathon's Mesos master" },
@@ -208,7 +211,11 @@ export const COMMANDS: readonly CommandSpec[] = [
       { flags: '--no-check', description: 'Do not check that the cluster answers first' },
     ],
     json: true,
-    examples: ['DCOS_ACS_TOKEN=... dcos cluster setup https://dcos.example.com --name prod', 'dcos cluster setup http://marathon:8080 --marathon-url http://marathon:8080 --mesos-url http://mesos:5050 --name lab'],
+    examples: [
+      'DCOS_ACS_TOKEN=... dcos cluster setup https://dcos.example.com --name prod',
+      'dcos cluster setup http://marathon:8080 --marathon-url http://marathon:8080 --mesos-url http://mesos:5050 --name lab',
+      'dcos cluster setup --kubeconfig ~/.kube/config --context staging --namespace data',
+    ],
     load: () => import('./cluster/setup.js'),
   },
   {
@@ -233,7 +240,8 @@ export const COMMANDS: readonly CommandSpec[] = [
   {
     name: 'cluster attach',
     description: 'Make a cluster the one commands talk to (sets core.dcos_url and core.dcos_acs_token)',
-    args: [{ name: 'name', description: 'Cluster name', required: true }],
+    args: [{ name: 'name', description: 'Cluster name, or kube:<context> for a context of KUBECONFIG (~/.kube/config)', required: true }],
+    examples: ['dcos cluster attach prod', 'dcos cluster attach kube:kind-dev'],
     load: () => import('./cluster/attach.js'),
   },
   {

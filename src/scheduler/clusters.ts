@@ -1,7 +1,7 @@
 /**
- * The clusters dcos knows (local embedded ones and remote DC/OS or Marathon ones) and which one is
- * attached. Attaching sets core.dcos_url and core.dcos_acs_token, as the DC/OS CLI does, so
- * `dcos config show core.dcos_url` and scripts with curl reach the same API.
+ * The clusters dcos knows (local embedded ones, remote DC/OS or Marathon ones, Kubernetes ones)
+ * and which one is attached. Attaching sets core.dcos_url and core.dcos_acs_token, as the DC/OS
+ * CLI does, so `dcos config show core.dcos_url` and scripts with curl reach the same API.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -29,7 +29,19 @@ export interface RemoteCluster {
   insecure?: boolean;
 }
 
-export type ClusterEntry = LocalCluster | RemoteCluster;
+/** A Kubernetes cluster: a context of a kubeconfig, and the namespace services go to. */
+export interface KubernetesCluster {
+  name: string;
+  kind: 'kubernetes';
+  /** The API server, as the kubeconfig said when attached (for messages and core.dcos_url). */
+  url: string;
+  /** The kubeconfig file; absent: KUBECONFIG or ~/.kube/config when used, as kubectl reads them. */
+  kubeconfig?: string;
+  context: string;
+  namespace?: string;
+}
+
+export type ClusterEntry = LocalCluster | RemoteCluster | KubernetesCluster;
 
 interface Registry {
   clusters: ClusterEntry[];

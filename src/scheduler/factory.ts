@@ -14,7 +14,17 @@ export interface MarathonTarget {
   caCert?: string;
 }
 
-export type SchedulerTarget = MarathonTarget;
+export interface KubernetesTarget {
+  kind: 'kubernetes';
+  url: string;
+  kubeconfig?: string;
+  context: string;
+  namespace?: string;
+  env: Record<string, string | undefined>;
+  cwd: string;
+}
+
+export type SchedulerTarget = MarathonTarget | KubernetesTarget;
 
 export interface ConnectOptions {
   timeoutSeconds: number;
@@ -30,6 +40,15 @@ export async function openScheduler(target: SchedulerTarget, opts: ConnectOption
       const endpoints = target.kind === 'marathon' ? bareEndpoints(target.marathonUrl, target.mesosUrl) : dcosEndpoints(target.url);
       const client = new MarathonClient(endpoints, { token: target.token, insecure: target.insecure, caCert: target.caCert, timeoutSeconds: opts.timeoutSeconds, signal: opts.signal });
       return new MarathonDriver(client);
+    }
+    case 'kubernetes': {
+      const [{ resolveConnection }, { KubeClient }, { KubernetesDriver }] = await Promise.all([
+        import('./kubernetes/kubeconfig.js'),
+        import('./kubernetes/client.js'),
+        import('./kubernetes/driver.js'),
+      ]);
+      const conn = resolveConnection({ file: target.kubeconfig, env: target.env, cwd: target.cwd }, { context: target.context, namespace: target.namespace });
+      return new KubernetesDriver(new KubeClient(conn, { timeoutSeconds: opts.timeoutSeconds, signal: opts.signal }));
     }
   }
 }

@@ -2,11 +2,10 @@ import type { Ctx } from '../../core/context.js';
 import { printJson, printLines } from '../../core/output.js';
 import { clusterStatus, nameFlag, type ClusterStatus } from '../../actions/cluster.js';
 import { DcosError } from '../../core/errors.js';
-import type { Options } from '../types.js';
 import { actions } from '../shared.js';
 
-export async function run(ctx: Ctx, _args: readonly unknown[], opts: Options): Promise<void> {
-  const status = await clusterStatus(actions(ctx), opts.name as string | undefined);
+export async function run(ctx: Ctx, _args: readonly [], opts: { name?: string; json?: boolean }): Promise<void> {
+  const status = await clusterStatus(actions(ctx), opts.name);
   // A cluster that is down is a failure: said on stderr, with nothing on stdout.
   const problem = notUp(status);
   if (problem) throw problem;
@@ -22,6 +21,9 @@ export async function run(ctx: Ctx, _args: readonly unknown[], opts: Options): P
     if (status.dataDir) lines.push(`Data dir:   ${status.dataDir}`);
     if (status.pid) lines.push(`Pid:        ${status.pid}`);
     if (status.version) lines.push(`Version:    ${status.version}`);
+    if (status.context) lines.push(`Context:    ${status.context}`);
+    if (status.namespace) lines.push(`Namespace:  ${status.namespace}`);
+    if (status.nodes) lines.push(`Nodes:      ${status.nodes.length ? status.nodes.map((n) => `${n.name} (${n.status}${n.ip ? `, ${n.ip}` : ''})`).join(', ') : 'none'}`);
     if (d) lines.push(`Started:    ${d.startedAt}`, `Apps:       ${d.apps}`, `Tasks:      ${d.tasks}`, `Deploying:  ${d.deployments}`);
     printLines(ctx, lines);
   }

@@ -218,8 +218,15 @@ export class KubernetesDriver implements Scheduler {
         hint: 'Install it under another app id (--app-id).',
       });
     }
+    await this.ensureNamespace();
     const applied = await this.applyAll(t, new Date().toISOString());
     return { deploymentId: deploymentIdOfApplied(applied, t) };
+  }
+
+  /** The namespace of the first install is created, as `helm install --create-namespace` does. */
+  private async ensureNamespace(): Promise<void> {
+    if (await this.client.get(`/api/v1/namespaces/${this.ns}`)) return;
+    await this.client.apply(`/api/v1/namespaces/${this.ns}`, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: this.client.namespace, labels: { [LABELS.managedBy]: 'dcos' } } }, FIELD_MANAGER);
   }
 
   async updateService(id: string, definition: AppDefinition, _opts: { force?: boolean } = {}): Promise<DeploymentRef> {
@@ -333,13 +340,16 @@ export class KubernetesDriver implements Scheduler {
       failed = err;
       wake?.();
     });
-    while (!signal.aborted) {
-      while (queue.length) yield queue.shift() as ClusterEvent;
-      if (failed !== undefined) throw failed;
-      await new Promise<void>((resolve) => {
-        wake = resolve;
-        signal.addEventListener('abort', () => resolve(), { once: true });
-      });
+    const stop = () => wake?.();
+    signal.addEventListener('abort', stop, { once: true });
+    try {
+      while (!signal.aborted) {
+        while (queue.length) yield queue.shift() as ClusterEvent;
+        if (failed !== undefined) throw failed;
+        await new Promise<void>((resolve) => (wake = resolve));
+      }
+    } finally {
+      signal.removeEventListener('abort', stop);
     }
   }
 

@@ -180,7 +180,20 @@ export function taskOfPod(pod: Pod, opts: { hasChecks: boolean; healthCause?: st
     ...(waiting ? { message: `${waiting.reason}${waiting.message ? `: ${waiting.message}` : ''}` } : {}),
     completed: ENDED_PHASES.has(pod.status?.phase ?? ''),
     ...(claims.length ? { volumes: claims.map((c) => ({ containerPath: '', persistenceId: c })) } : {}),
-    record: pod as unknown as Record<string, unknown>,
+    // What `dcos task list --json` prints: the task as dcos sees it, and the pod as Kubernetes does.
+    record: {
+      id: pod.metadata.name,
+      name: serviceId ? serviceId.replace(/^\//, '') : pod.metadata.name,
+      ...(serviceId ? { serviceId } : {}),
+      state,
+      node: pod.spec?.nodeName ?? null,
+      ip: pod.status?.podIP ?? null,
+      ports,
+      startedAt: main?.state?.running?.startedAt ?? null,
+      restarts: main?.restartCount ?? 0,
+      ...(waiting ? { message: `${waiting.reason}${waiting.message ? `: ${waiting.message}` : ''}` } : {}),
+      pod,
+    },
   };
 }
 

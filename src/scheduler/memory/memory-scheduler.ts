@@ -273,16 +273,16 @@ export class MemoryScheduler implements Scheduler {
       wake?.();
     };
     this.listeners.add(listener);
+    const stop = () => wake?.();
+    signal.addEventListener('abort', stop, { once: true });
     try {
       while (!signal.aborted) {
         while (queue.length) yield queue.shift() as ClusterEvent;
-        await new Promise<void>((resolve) => {
-          wake = resolve;
-          signal.addEventListener('abort', () => resolve(), { once: true });
-        });
+        await new Promise<void>((resolve) => (wake = resolve));
       }
     } finally {
       this.listeners.delete(listener);
+      signal.removeEventListener('abort', stop);
     }
   }
 
