@@ -71,12 +71,13 @@ export async function watchDeployment(scheduler: Scheduler, opts: WatchOptions):
         if (event.type === 'changed' ? !event.serviceIds.includes(opts.appId) : event.serviceId !== opts.appId) continue;
         if (event.type === 'task-status') {
           messages.set(event.taskId, event.message ?? '');
-          if (['TASK_FAILED', 'TASK_ERROR', 'TASK_FINISHED'].includes(event.state) && !seen.has(event.taskId)) {
+          // While a service is removed its tasks end however they end: that is no failure of the removal.
+          if (opts.goal === 'running' && ['TASK_FAILED', 'TASK_ERROR', 'TASK_FINISHED'].includes(event.state) && !seen.has(event.taskId)) {
             seen.add(event.taskId);
             failures.push({ taskId: event.taskId, message: event.message ?? event.state, nodeId: event.nodeId, at: Date.now() });
           }
         }
-        if (event.type === 'unhealthy-kill') unhealthyKills.push({ taskId: event.taskId, reason: event.reason, killed: event.killed !== false });
+        if (event.type === 'unhealthy-kill' && opts.goal === 'running') unhealthyKills.push({ taskId: event.taskId, reason: event.reason, killed: event.killed !== false });
         wake();
       }
     } catch {
@@ -91,7 +92,7 @@ export async function watchDeployment(scheduler: Scheduler, opts: WatchOptions):
       opts.onEvent({ type: 'snapshot', snapshot });
       for (const line of lines.update(snapshot, Date.now())) change(line);
 
-      const done = isDone(snapshot, opts);
+      const done = isDone(snapshot, opts, scheduler.stableMs ?? STABLE_MS);
       if (done === true && !failedSince(failures, snapshot)) return snapshot;
 
       if (rolloutFailure && opts.goal === 'running') {
@@ -117,7 +118,8 @@ export async function watchDeployment(scheduler: Scheduler, opts: WatchOptions):
           hint: `See its output with: dcos task log ${opts.appId} --stderr`,
         });
       }
-      const placement = queued?.placement;
+      // Removing needs no room: only a deployment that starts tasks can be unplaceable.
+      const placement = opts.goal === 'running' ? queued?.placement : undefined;
       if (placement?.verdict === 'too-big') {
         throw new DcosError('EDEPLOY_FAILED', `${opts.appId} cannot be placed: ${placement.reason}`, {
           exitCode: ExitCode.deploymentFailed,
@@ -216,14 +218,14 @@ async function takeSnapshot(
  * true: the deployment is over and every wanted task runs (healthy, with checks), or all are gone.
  * A number: only the stability of tasks without health checks is missing, in that many ms.
  */
-function isDone(s: WatchSnapshot, opts: WatchOptions): boolean | number {
+function isDone(s: WatchSnapshot, opts: WatchOptions, stableMs: number): boolean | number {
   if (s.step) return false;
   if (opts.goal === 'removed') return s.tasks.length === 0 && s.instances === 0;
   const ready = s.tasks.filter((t) => t.state === 'TASK_RUNNING' && (!s.hasHealthChecks || t.healthy === true));
   if (ready.length < s.instances || s.tasks.length !== s.instances) return false;
   if (s.hasHealthChecks) return true;
   const now = Date.now();
-  const wait = Math.max(0, ...ready.map((t) => (t.startedAt ? Date.parse(t.startedAt) + STABLE_MS - now : STABLE_MS)));
+  const wait = Math.max(0, ...ready.map((t) => (t.startedAt ? Date.parse(t.startedAt) + stableMs - now : stableMs)));
   return wait === 0 ? true : wait;
 }
 

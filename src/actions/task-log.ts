@@ -41,6 +41,9 @@ export async function taskLog(ctx: Reader, opts: TaskLogOptions): Promise<TaskLo
   if (opts.file !== undefined && opts.stderr) throw new UsageError('Give a file name or --stderr, not both');
   const file = opts.file ?? (opts.stderr ? 'stderr' : 'stdout');
   const scheduler = await ctx.connect();
+  if (scheduler.kind === 'kubernetes' && opts.stderr) {
+    ctx.notify('Kubernetes keeps one log per container, stdout and stderr together: showing it');
+  }
   const service = await serviceNamed(scheduler, opts.target);
   let tasks: () => Promise<LogTask[]>;
   if (service) {

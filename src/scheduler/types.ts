@@ -262,6 +262,11 @@ export interface Nodes {
 /** One attached cluster, whatever its kind. */
 export interface Scheduler extends Services, Deployments, Tasks, Nodes {
   readonly kind: ClusterKind;
+  /**
+   * How long a task without health checks must have run before it counts as up, where the
+   * cluster reports task states late (default: the watch's own).
+   */
+  readonly stableMs?: number;
   /** Where it is, for messages. */
   readonly url: string;
   info(): Promise<ClusterInfo>;

@@ -66,6 +66,11 @@ const PERMANENT_WAITING = new Set(['ErrImagePull', 'ImagePullBackOff', 'ErrImage
 
 export class KubernetesDriver implements Scheduler {
   readonly kind = 'kubernetes' as const;
+  /**
+   * The kubelet reports a container that exited up to a few seconds late (its relist period and
+   * the status sync): a pod without probes counts as up only after running this long.
+   */
+  readonly stableMs = 5000;
   private pdbVersion?: Promise<'policy/v1' | 'policy/v1beta1'>;
 
   constructor(readonly client: KubeClient) {}
@@ -189,10 +194,20 @@ export class KubernetesDriver implements Scheduler {
     return translateApp(definition, { namespace: this.client.namespace, apiVersions: { pdb: await this.policyVersion() }, fieldManager: FIELD_MANAGER });
   }
 
+  private serverVersion?: Promise<number>;
+
+  /** The server's minor version (20 for 1.20): fields of later versions are left out for it. */
+  private minor(): Promise<number> {
+    this.serverVersion ??= this.client.json<{ minor?: string }>('GET', '/version').then((v) => Number.parseInt(v.minor ?? '0', 10) || 0);
+    return this.serverVersion;
+  }
+
   /** Applies the objects of a translation; the pod template carries its configuration version. */
   private async applyAll(t: Translation, version: string): Promise<Workload> {
-    const w = t.workload as unknown as { kind: string; metadata: { name: string }; spec: { template: { metadata: { annotations?: Record<string, string> } } } };
+    const w = t.workload as unknown as { kind: string; metadata: { name: string }; spec: { template: { metadata: { annotations?: Record<string, string> } }; persistentVolumeClaimRetentionPolicy?: unknown } };
     w.spec.template.metadata.annotations = { ...w.spec.template.metadata.annotations, [CONFIG_VERSION]: version };
+    // Servers before 1.23 refuse the field in an apply; their claims are deleted with the service by removeService.
+    if (w.kind === 'StatefulSet' && (await this.minor()) < 23) delete w.spec.persistentVolumeClaimRetentionPolicy;
     if (t.service) await this.client.apply(this.core('services', t.service.metadata.name), t.service, FIELD_MANAGER);
     const path = this.apps(w.kind === 'StatefulSet' ? 'statefulsets' : 'deployments', w.metadata.name);
     const applied = await this.client.apply<Workload>(path, w, FIELD_MANAGER);
@@ -300,12 +315,25 @@ export class KubernetesDriver implements Scheduler {
       wake?.();
     };
     const said = new Set<string>();
+    const restarts = new Map<string, number>();
     const pods = (async () => {
       for await (const { object: pod } of this.client.watch<Pod>(`${this.core('pods')}?watch=1&labelSelector=${encodeURIComponent(MANAGED_SELECTOR)}`, signal)) {
         const serviceId = serviceIdOf(pod.metadata);
         const taskId = pod.metadata.name;
+        // A pod being deleted ends however it ends: no failure to report.
+        if (pod.metadata.deletionTimestamp) continue;
         const w = waitingReason(pod);
         const main = mainContainer(pod);
+        const count = main?.restartCount ?? 0;
+        const restarted = count > (restarts.get(taskId) ?? 0);
+        restarts.set(taskId, count);
+        // Restarted because a liveness or startup probe failed: Marathon's kill of an unhealthy task.
+        const killedFor = restarted || w?.reason === 'CrashLoopBackOff' ? await this.probeKill(pod) : undefined;
+        if (killedFor !== undefined) {
+          if (restarted) push({ type: 'unhealthy-kill', serviceId, taskId, reason: killedFor, killed: true });
+          push({ type: 'changed', serviceIds: [serviceId] });
+          continue;
+        }
         if (w && PERMANENT_WAITING.has(w.reason)) {
           const key = `${taskId}:${w.reason}`;
           if (said.has(key)) continue;
@@ -323,7 +351,8 @@ export class KubernetesDriver implements Scheduler {
       for await (const { type, object: e } of this.client.watch<KubeEvent>(`${this.core('events')}?watch=1&fieldSelector=${fields}`, signal)) {
         if (type === 'DELETED' || !e.involvedObject?.name || !e.message) continue;
         // A startup probe fails until the service is up: that is its grace period, not a failure.
-        const probe = /^(Liveness|Readiness) probe failed/.exec(e.message);
+        // Liveness and startup probes kill: counted when the container restarts (the pods watch).
+        const probe = /^Readiness probe failed/.exec(e.message);
         if (!probe) continue;
         // Each failure of the probe is one more count of the same event; every FAILS_PER_KILL of
         // them is what Marathon would have killed the task for.
@@ -333,7 +362,7 @@ export class KubernetesDriver implements Scheduler {
         said.add(key);
         const serviceId = await this.serviceOfPod(e.involvedObject.name);
         if (!serviceId) continue;
-        push({ type: 'unhealthy-kill', serviceId, taskId: e.involvedObject.name, reason: e.message.trim(), killed: probe[1] === 'Liveness' });
+        push({ type: 'unhealthy-kill', serviceId, taskId: e.involvedObject.name, reason: e.message.trim(), killed: false });
       }
     })();
     void Promise.all([pods, unhealthy]).catch((err: unknown) => {
@@ -354,6 +383,17 @@ export class KubernetesDriver implements Scheduler {
   }
 
   private podServices = new Map<string, string>();
+
+  /** The last liveness or startup probe failure of a pod, when the kubelet killed it for one. */
+  private async probeKill(pod: Pod): Promise<string | undefined> {
+    const fields = `involvedObject.kind=Pod,involvedObject.name=${pod.metadata.name}`;
+    const events = await this.client.json<List<KubeEvent>>('GET', `${this.core('events')}?fieldSelector=${encodeURIComponent(fields)}`).catch(() => ({ items: [] as KubeEvent[] }));
+    const killed = events.items.some((e) => e.reason === 'Killing' && /failed (liveness|startup) probe/.test(e.message ?? ''));
+    if (!killed) return undefined;
+    const failures = events.items.filter((e) => e.reason === 'Unhealthy' && /^(Liveness|Startup) probe failed/.test(e.message ?? ''));
+    const last = failures.sort((a, b) => ((a.lastTimestamp ?? '') < (b.lastTimestamp ?? '') ? -1 : 1)).pop();
+    return (last?.message ?? 'its probe failed').trim();
+  }
 
   private async serviceOfPod(name: string): Promise<string | undefined> {
     if (!this.podServices.has(name)) {
