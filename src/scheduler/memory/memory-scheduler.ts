@@ -33,7 +33,9 @@ export type Outcome =
   /** Exits at once with this message, having written these stderr lines. */
   | { kind: 'fails'; message: string; stderr?: string[] }
   /** Is never launched: it waits to be placed. */
-  | { kind: 'pending'; reason: string; placement?: PendingTasks['placement'] };
+  | { kind: 'pending'; reason: string; placement?: PendingTasks['placement'] }
+  /** Runs, but the deployment never finishes, and the cluster says why (a rollout past its deadline). */
+  | { kind: 'stuck'; reason: string };
 
 interface Entry {
   definition: AppDefinition;
@@ -156,7 +158,7 @@ export class MemoryScheduler implements Scheduler {
       this.emit({ type: 'task-status', serviceId: id, taskId, state: 'TASK_RUNNING' });
     }
     // An unhealthy service's deployment never ends: its tasks never pass their checks.
-    if (!(outcome.kind === 'unhealthy' && hasChecks)) entry.deploymentId = undefined;
+    if (!(outcome.kind === 'unhealthy' && hasChecks) && outcome.kind !== 'stuck') entry.deploymentId = undefined;
     this.emit({ type: 'changed', serviceIds: [id] });
   }
 
@@ -182,6 +184,7 @@ export class MemoryScheduler implements Scheduler {
       deploymentIds: entry.deploymentId ? [entry.deploymentId] : [],
       ...(withTasks ? { tasks: clone(entry.tasks) } : {}),
       ...(entry.lastFailure ? { lastFailure: { ...entry.lastFailure } } : {}),
+      ...(this.outcomes.get(id)?.kind === 'stuck' && entry.deploymentId ? { rolloutFailure: (this.outcomes.get(id) as { reason: string }).reason } : {}),
       record: { ...clone(entry.definition), version: entry.version },
     };
   }

@@ -119,6 +119,14 @@ describe('package install', () => {
     expect(installs[0]).toMatchObject({ status: 'deploying', problem: 'the health check fails on 1 task(s): HTTP 503 from /health' });
   });
 
+  it('fails at once, exit 3, when the cluster says the deployment cannot finish', async () => {
+    const cluster = new MemoryScheduler();
+    cluster.script('/hello-world', { kind: 'stuck', reason: 'ProgressDeadlineExceeded: ReplicaSet "hello-world-5d" has timed out progressing.' });
+    const err = await failureOf(installPackage(sessionOn(cluster), { name: 'hello-world', options: {}, ...wait }));
+    expect(err.exitCode).toBe(3);
+    expect(err.message).toBe('The deployment of /hello-world cannot finish: ProgressDeadlineExceeded: ReplicaSet "hello-world-5d" has timed out progressing.');
+  });
+
   it('submits without waiting with wait off, and says how to follow the deployment', async () => {
     const cluster = new MemoryScheduler();
     const s = sessionOn(cluster);
