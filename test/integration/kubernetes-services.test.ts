@@ -9,7 +9,6 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { javaAndMavenMissing, requireBuild, requireOrSkip } from '../helpers/cli-cluster.js';
 import { javaDistImage, podmanReady } from '../helpers/container-images.js';
@@ -17,6 +16,7 @@ import { runCli, tempHome, writeRepositories, type TempHome } from '../helpers/i
 import { kubeCluster } from '../helpers/kubernetes.js';
 import { assembleDist, testRepositoryOf } from '../helpers/maven-dist.js';
 import { KAFKA_DIST } from '../helpers/service-dists.js';
+import { consumeAll, kafkaAt, messages, produce } from '../helpers/kafka-client.js';
 import type { Json } from './support.js';
 
 const FILE = 'kubernetes-services.test.ts';
@@ -30,43 +30,6 @@ function importIntoNode(image: string, dir: string): void {
   execFileSync('ctr', ['--address', kube.env.K8S_CONTAINERD_SOCK, '-n', 'k8s.io', 'images', 'import', tar], { timeout: 300_000 });
   rmSync(tar, { force: true });
 }
-
-const client = (broker: string) => new Kafka({ clientId: 'dcos-it', brokers: [broker], logLevel: logLevel.NOTHING, retry: { retries: 8 } });
-
-async function produce(broker: string, topic: string, from: number, count: number): Promise<void> {
-  const producer = client(broker).producer();
-  await producer.connect();
-  try {
-    await producer.send({ topic, acks: -1, messages: Array.from({ length: count }, (_, i) => ({ value: `m-${from + i}` })) });
-  } finally {
-    await producer.disconnect();
-  }
-}
-
-async function consumeAll(broker: string, topic: string, expected: number): Promise<string[]> {
-  const consumer = client(broker).consumer({ groupId: `dcos-it-${Date.now()}-${Math.random()}` });
-  const values: string[] = [];
-  await consumer.connect();
-  try {
-    await consumer.subscribe({ topic, fromBeginning: true });
-    let done: () => void = () => {};
-    const all = new Promise<void>((resolve) => (done = resolve));
-    await consumer.run({
-      eachMessage: async ({ message }) => {
-        values.push(message.value?.toString() ?? '');
-        if (values.length >= expected) done();
-      },
-    });
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([all, new Promise<void>((resolve) => (timer = setTimeout(resolve, 120_000)))]);
-    clearTimeout(timer);
-  } finally {
-    await consumer.disconnect();
-  }
-  return values.sort();
-}
-
-const messages = (from: number, count: number): string[] => Array.from({ length: count }, (_, i) => `m-${from + i}`).sort();
 
 describe.skipIf(skip)('kafka 4.0.0 on Kubernetes with service.runtime container', () => {
   let home: TempHome;
@@ -103,7 +66,7 @@ describe.skipIf(skip)('kafka 4.0.0 on Kubernetes with service.runtime container'
     expect(set.spec.volumeClaimTemplates).toHaveLength(1);
     const [task] = JSON.parse(install.stdout).tasks;
     const broker = `${task.host}:${task.ports[0]}`;
-    const admin = client(broker).admin();
+    const admin = kafkaAt(broker).admin();
     await admin.connect();
     try {
       expect(await admin.createTopics({ topics: [{ topic: 'on-kubernetes', numPartitions: 2, replicationFactor: 1 }], waitForLeaders: true })).toBe(true);
@@ -111,13 +74,13 @@ describe.skipIf(skip)('kafka 4.0.0 on Kubernetes with service.runtime container'
       await admin.disconnect();
     }
     await produce(broker, 'on-kubernetes', 0, 300);
-    expect(await consumeAll(broker, 'on-kubernetes', 300)).toEqual(messages(0, 300));
+    expect((await consumeAll(broker, 'on-kubernetes', 300)).sort()).toEqual(messages(0, 300));
 
     await kube.kubectl(['delete', 'pod', task.id, '--wait=true']);
     const [again] = await kube.readyPods('app.kubernetes.io/instance=kafka', { timeoutMs: 300_000 });
     const next = `${(again as Json).status.podIP}:${task.ports[0]}`;
     await produce(next, 'on-kubernetes', 300, 10);
-    expect(await consumeAll(next, 'on-kubernetes', 310)).toEqual(messages(0, 310));
+    expect((await consumeAll(next, 'on-kubernetes', 310)).sort()).toEqual(messages(0, 310));
 
     const removed = await dcos(['package', 'uninstall', 'kafka', '--yes']);
     expect(removed.exitCode, removed.stderr).toBe(0);

@@ -16,13 +16,13 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import cassandra from 'cassandra-driver';
-import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cliCluster, javaAndMavenMissing, persistenceIds, requireBuild, requireOrSkip } from '../helpers/cli-cluster.js';
 import { agentContainers, inspectContainer, javaDistImage, kafka39ImageDouble, podmanReady, removeAgentContainers } from '../helpers/container-images.js';
 import { processesOfAgent, waitFor } from '../helpers/daemon.js';
 import { assembleDist, type DistSpec } from '../helpers/maven-dist.js';
 import { CASSANDRA_DIST, KAFKA_39_DIST, KAFKA_DIST, SPARK_DIST } from '../helpers/service-dists.js';
+import { consumeAll as consumeFrom, kafkaAt, messages, produce as produceTo } from '../helpers/kafka-client.js';
 import type { Json } from './support.js';
 
 const FILE = 'services-containers.test.ts';
@@ -115,44 +115,9 @@ async function uninstallLeavesNothing(c: Cluster, pkg: string): Promise<void> {
   await waitFor(() => c.volumeDirs().length === 0, { what: `${pkg}'s volume destroyed`, timeoutMs: 60_000, intervalMs: 200 });
 }
 
-const kafkaClient = (task: Json) => new Kafka({ clientId: 'dcos-it', brokers: [`127.0.0.1:${task.ports[0]}`], logLevel: logLevel.NOTHING, retry: { retries: 8 } });
-
-/** Produces `m-<from>` .. `m-<from + count - 1>` to `topic`, acknowledged by the broker. */
-async function produce(task: Json, topic: string, from: number, count: number): Promise<void> {
-  const producer = kafkaClient(task).producer();
-  await producer.connect();
-  try {
-    await producer.send({ topic, acks: -1, messages: Array.from({ length: count }, (_, i) => ({ value: `m-${from + i}` })) });
-  } finally {
-    await producer.disconnect();
-  }
-}
-
-/** Every message of the topic, from the beginning, by a new consumer group. */
-async function consumeAll(task: Json, topic: string, expected: number): Promise<string[]> {
-  const consumer = kafkaClient(task).consumer({ groupId: `dcos-it-${Date.now()}-${Math.random()}` });
-  const values: string[] = [];
-  await consumer.connect();
-  try {
-    await consumer.subscribe({ topic, fromBeginning: true });
-    let done: () => void = () => {};
-    const all = new Promise<void>((resolve) => (done = resolve));
-    await consumer.run({
-      eachMessage: async ({ message }) => {
-        values.push(message.value?.toString() ?? '');
-        if (values.length >= expected) done();
-      },
-    });
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([all, new Promise<void>((resolve) => (timer = setTimeout(resolve, 120_000)))]);
-    clearTimeout(timer);
-  } finally {
-    await consumer.disconnect();
-  }
-  return values;
-}
-
-const messages = (from: number, count: number): string[] => Array.from({ length: count }, (_, i) => `m-${from + i}`).sort();
+const kafkaClient = (task: Json) => kafkaAt(`127.0.0.1:${task.ports[0]}`);
+const produce = (task: Json, topic: string, from: number, count: number) => produceTo(`127.0.0.1:${task.ports[0]}`, topic, from, count);
+const consumeAll = (task: Json, topic: string, expected: number) => consumeFrom(`127.0.0.1:${task.ports[0]}`, topic, expected);
 
 async function createTopic(task: Json, topic: string): Promise<void> {
   const admin = kafkaClient(task).admin();

@@ -4,6 +4,7 @@
  */
 
 import type { HealthCheckResult } from '../../marathon/health-result.js';
+import type { FileEntry } from '../types.js';
 
 export type { HealthCheckResult };
 
@@ -95,15 +96,8 @@ export interface FileChunk {
   offset: number;
 }
 
-export interface SandboxEntry {
-  path: string;
-  size: number;
-  mtime: number;
-  mode: string;
-  nlink?: number;
-  uid?: string;
-  gid?: string;
-}
+/** An entry of an agent's files/browse.json: the shape dcos keeps for every cluster kind. */
+export type SandboxEntry = FileEntry;
 
 /** A task as the Mesos master reports it (completed ones included). */
 export interface MesosTask {
