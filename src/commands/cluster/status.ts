@@ -4,7 +4,12 @@ import { clusterStatus, nameFlag, type ClusterStatus } from '../../actions/clust
 import { DcosError } from '../../core/errors.js';
 import { actions } from '../shared.js';
 
-export async function run(ctx: Ctx, _args: readonly [], opts: { name?: string; json?: boolean }): Promise<void> {
+export interface StatusFlags {
+  name?: string;
+  json?: boolean;
+}
+
+export async function run(ctx: Ctx, _args: readonly [], opts: StatusFlags): Promise<void> {
   const status = await clusterStatus(actions(ctx), opts.name);
   // A cluster that is down is a failure: said on stderr, with nothing on stdout.
   const problem = notUp(status);
