@@ -47,7 +47,7 @@ export async function run(argv: readonly string[], init: RunInit): Promise<numbe
     // Every Tab press runs this: skip commander, and never fail the shell with an error.
     try {
       const { run: complete } = await import('./commands/complete.js');
-      await complete(ctx, [argv.slice(1)], {});
+      await complete(ctx, [argv.slice(1)]);
     } catch {
       // no candidates
     }
