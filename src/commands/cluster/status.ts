@@ -16,6 +16,7 @@ export async function run(ctx: Ctx, _args: readonly [], opts: StatusFlags): Prom
   if (problem) throw problem;
   if (opts.json) printJson(ctx, status);
   else {
+    // The embedded daemon's /dcos-local/status JSON (only local clusters have a detail).
     const d = status.detail as { apps?: number; tasks?: number; deployments?: number; startedAt?: string } | undefined;
     const lines = [
       `Name:       ${status.name}${status.attached ? ' (attached)' : ''}`,

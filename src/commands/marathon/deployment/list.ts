@@ -32,6 +32,7 @@ export async function run(ctx: Ctx, [appId]: readonly [string | undefined], opts
   }
   printTable(ctx, deployments, [
     { header: 'APP', value: (d) => d.affectedApps.join(',') },
+    // Marathon's JSON: pod deployments carry affectedPods, which MarathonDeployment leaves out.
     { header: 'POD', value: (d) => ((d as { affectedPods?: string[] }).affectedPods ?? []).join(',') },
     { header: 'ACTION', value: actionsOf },
     { header: 'PROGRESS', value: (d) => `${Math.max(0, d.currentStep - 1)}/${d.totalSteps}`, align: 'right' },
