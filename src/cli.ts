@@ -47,7 +47,7 @@ export async function run(argv: readonly string[], init: RunInit): Promise<numbe
     // Every Tab press runs this: skip commander, and never fail the shell with an error.
     try {
       const { run: complete } = await import('./commands/complete.js');
-      await complete(ctx, [argv.slice(1)], {});
+      await complete(ctx, [argv.slice(1)]);
     } catch {
       // no candidates
     }
@@ -234,10 +234,17 @@ function addCommand(ctx: Ctx, groupFor: (path: string) => Command, spec: Command
     const mod = await spec.load();
     // --json is a global option (the program consumes it wherever it stands): commands read it here.
     const options = ctx.global.json ? { ...this.opts(), json: true } : this.opts();
-    const code = await mod.run(ctx, this.processedArgs, options);
+    // The one boundary where commander's values become a command's typed arguments and flags: the
+    // spec (required, optional and variadic ArgSpecs; OptionSpec parsers and defaults) is what makes
+    // them match the tuple and the XFlags interface the command declares (see CommandModule).
+    const run = mod.run as CommanderRun;
+    const code = await run(ctx, this.processedArgs, options);
     setExitCode(code ?? ExitCode.ok);
   });
 }
+
+/** A command's run as commander calls it: processed arguments and option values, untyped. */
+type CommanderRun = (ctx: Ctx, args: readonly unknown[], options: Record<string, unknown>) => Promise<number | void>;
 
 function toOption(spec: OptionSpec): Option {
   const option = new Option(spec.flags, spec.description);

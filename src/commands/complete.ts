@@ -6,13 +6,13 @@
 import type { Ctx } from '../core/context.js';
 import { CONFIG_KEYS } from '../core/config-keys.js';
 import { COMMANDS, GROUPS } from './registry.js';
-import type { CommandSpec, Options } from './types.js';
+import type { CommandSpec } from './types.js';
 import { actions } from './shared.js';
 
 const GLOBAL_OPTIONS = ['--help', '--verbose', '--color', '--version'];
 
-export async function run(ctx: Ctx, [words]: readonly unknown[], _opts: Options): Promise<void> {
-  const candidates = await complete(ctx, (words as string[] | undefined) ?? []);
+export async function run(ctx: Ctx, [words]: readonly [string[]]): Promise<void> {
+  const candidates = await complete(ctx, words);
   if (candidates.length) ctx.stdout.write(candidates.join('\n') + '\n');
 }
 
@@ -44,7 +44,8 @@ export async function complete(ctx: Ctx, words: readonly string[]): Promise<stri
   const match = (list: Iterable<string>) => [...list].filter((c) => c.startsWith(current)).sort();
 
   if (pendingOption) {
-    const opt = command?.options?.find((o) => o.flags.split(/[ ,]+/).includes(pendingOption as string));
+    const pending = pendingOption;
+    const opt = command?.options?.find((o) => o.flags.split(/[ ,]+/).includes(pending));
     return opt?.choices ? match(opt.choices) : [];
   }
   if (current.startsWith('-')) {

@@ -1,6 +1,5 @@
 import type { Ctx } from '../core/context.js';
 import { UsageError } from '../core/errors.js';
-import type { Options } from './types.js';
 
 const SCRIPTS: Record<string, string> = {
   bash: `# dcos completion for bash. Load it with: source <(dcos completion bash)
@@ -32,8 +31,8 @@ complete -c dcos -f -a '(__dcos_complete)'
 `,
 };
 
-export async function run(ctx: Ctx, [shell]: readonly unknown[], _opts: Options): Promise<void> {
-  const script = SCRIPTS[String(shell)];
-  if (!script) throw new UsageError(`Unsupported shell "${String(shell)}"`, { hint: 'Choose one of: bash, zsh, fish.' });
+export async function run(ctx: Ctx, [shell]: readonly [string]): Promise<void> {
+  const script = SCRIPTS[shell];
+  if (!script) throw new UsageError(`Unsupported shell "${shell}"`, { hint: 'Choose one of: bash, zsh, fish.' });
   ctx.stdout.write(script);
 }

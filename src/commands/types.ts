@@ -43,11 +43,21 @@ export interface CommandSpec {
   load: () => Promise<CommandModule>;
 }
 
-export type Options = Record<string, unknown>;
-
+/**
+ * A command's module. Each command types its own `run`: its arguments as a tuple in the order of its
+ * ArgSpecs (`string` when required, `string | undefined` when optional, `string[]` when variadic) and
+ * its options as an exported `XFlags` interface mirroring its OptionSpecs as commander gives them
+ * (camelCase names; `--no-x` gives `x: false`; integer and duration options are numbers, durations
+ * in ms; repeatable ones are string arrays; an option with a default is always there; `--json` is
+ * `json?: boolean`). A command may leave out the parameters it does not read.
+ *
+ * The parameters are `never` here so that every such signature fits, and so that nothing calls a
+ * command's `run` through this type by accident: cli.ts, where commander's values become typed, is
+ * the one caller, with the one cast.
+ */
 export interface CommandModule {
   /** Returns the exit code (0 when nothing is returned). */
-  run(ctx: Ctx, args: readonly unknown[], options: Options): Promise<number | void>;
+  run: (ctx: Ctx, args: never, options: never) => Promise<number | void>;
 }
 
 export interface GroupSpec {

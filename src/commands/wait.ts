@@ -13,7 +13,10 @@ export function session(ctx: Ctx, opts: { yes?: boolean }): Session {
   };
 }
 
-/** --wait is the default; --no-wait turns it off. --timeout is parsed to milliseconds by the command line. */
-export function waitOptions(opts: { wait?: boolean; timeout?: number }): WaitOptions {
-  return { wait: opts.wait !== false, timeoutMs: opts.timeout as number };
+/**
+ * --wait is the default; --no-wait turns it off. --timeout is parsed to milliseconds by the command
+ * line, and always there: it has a default.
+ */
+export function waitOptions(opts: { wait?: boolean; timeout: number }): WaitOptions {
+  return { wait: opts.wait !== false, timeoutMs: opts.timeout };
 }

@@ -1,10 +1,13 @@
 import type { Ctx } from '../../core/context.js';
 import { noneFound, printJson, printTable } from '../../core/output.js';
 import { clusterList } from '../../actions/cluster.js';
-import type { Options } from '../types.js';
 import { actions } from '../shared.js';
 
-export async function run(ctx: Ctx, _args: readonly unknown[], opts: Options): Promise<void> {
+export interface ClusterListFlags {
+  json?: boolean;
+}
+
+export async function run(ctx: Ctx, _args: readonly [], opts: ClusterListFlags): Promise<void> {
   const clusters = await clusterList(actions(ctx));
   if (opts.json) {
     printJson(ctx, clusters);

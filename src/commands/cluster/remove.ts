@@ -1,11 +1,10 @@
 import type { Ctx } from '../../core/context.js';
 import { info } from '../../core/output.js';
 import { clusterRemove } from '../../actions/cluster.js';
-import type { Options } from '../types.js';
 import { actions } from '../shared.js';
 
-export async function run(ctx: Ctx, [name]: readonly unknown[], _opts: Options): Promise<void> {
-  const entry = await clusterRemove(actions(ctx), name as string);
+export async function run(ctx: Ctx, [name]: readonly [string]): Promise<void> {
+  const entry = await clusterRemove(actions(ctx), name);
   info(
     ctx,
     entry.kind === 'local'

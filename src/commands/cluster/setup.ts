@@ -11,7 +11,8 @@ export interface SetupFlags {
   mesosUrl?: string;
   caCert?: string;
   insecure?: boolean;
-  check?: boolean;
+  /** `--no-check` alone is declared, so commander gives true unless it is given. */
+  check: boolean;
   kubeconfig?: string;
   context?: string;
   namespace?: string;

@@ -4,13 +4,19 @@ import { clusterStatus, nameFlag, type ClusterStatus } from '../../actions/clust
 import { DcosError } from '../../core/errors.js';
 import { actions } from '../shared.js';
 
-export async function run(ctx: Ctx, _args: readonly [], opts: { name?: string; json?: boolean }): Promise<void> {
+export interface StatusFlags {
+  name?: string;
+  json?: boolean;
+}
+
+export async function run(ctx: Ctx, _args: readonly [], opts: StatusFlags): Promise<void> {
   const status = await clusterStatus(actions(ctx), opts.name);
   // A cluster that is down is a failure: said on stderr, with nothing on stdout.
   const problem = notUp(status);
   if (problem) throw problem;
   if (opts.json) printJson(ctx, status);
   else {
+    // The embedded daemon's /dcos-local/status JSON (only local clusters have a detail).
     const d = status.detail as { apps?: number; tasks?: number; deployments?: number; startedAt?: string } | undefined;
     const lines = [
       `Name:       ${status.name}${status.attached ? ' (attached)' : ''}`,

@@ -1,9 +1,11 @@
 import type { Ctx } from '../../core/context.js';
 import { findConfigKey } from '../../core/config-keys.js';
 import { printJson, printTable } from '../../core/output.js';
-import type { Options } from '../types.js';
+export interface ConfigListFlags {
+  json?: boolean;
+}
 
-export async function run(ctx: Ctx, _args: readonly unknown[], opts: Options): Promise<void> {
+export async function run(ctx: Ctx, _args: readonly [], opts: ConfigListFlags): Promise<void> {
   const rows = ctx.config.keys().map((key) => {
     const spec = findConfigKey(key);
     const { value, source } = ctx.config.resolve(key);

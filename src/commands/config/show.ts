@@ -3,11 +3,13 @@ import { requireKnownKey } from '../../core/config.js';
 import { findConfigKey } from '../../core/config-keys.js';
 import { DcosError } from '../../core/errors.js';
 import { noneFound, printJson, printLines } from '../../core/output.js';
-import type { Options } from '../types.js';
+export interface ConfigShowFlags {
+  json?: boolean;
+}
 
-export async function run(ctx: Ctx, [key]: readonly unknown[], opts: Options): Promise<void> {
+export async function run(ctx: Ctx, [key]: readonly [string | undefined], opts: ConfigShowFlags): Promise<void> {
   const config = ctx.config;
-  if (typeof key === 'string') {
+  if (key !== undefined) {
     if (!findConfigKey(key) && config.fileValue(key) === undefined) requireKnownKey(key);
     const { value } = config.resolve(key);
     if (value === undefined) {

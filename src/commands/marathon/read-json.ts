@@ -39,5 +39,6 @@ export async function readJsonObject(ctx: Ctx, resource: string | undefined, wha
     throw new DcosError('EJSON', `error loading JSON: ${(err as Error).message}`, { hint: resource ? `In ${resource}.` : 'From stdin.' });
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new DcosError('EJSON', `error loading JSON: ${what} must be a JSON object`);
+  // Checked just above: a JSON object, whose values are any JSON (TypeScript narrows it only to `object`).
   return value as Record<string, unknown>;
 }

@@ -3,7 +3,11 @@ import { noneFound, printJson, printTable } from '../../core/output.js';
 import { nodeList } from '../../actions/readers.js';
 import { reader } from '../shared.js';
 
-export async function run(ctx: Ctx, _args: readonly [], opts: { json?: boolean }): Promise<void> {
+export interface NodeListFlags {
+  json?: boolean;
+}
+
+export async function run(ctx: Ctx, _args: readonly [], opts: NodeListFlags): Promise<void> {
   const rows = await nodeList(reader(ctx));
   if (opts.json) {
     printJson(ctx, rows.map((r) => ({ ...r.record, ip: r.ip ?? null, type: r.type, status: r.status })));

@@ -24,6 +24,7 @@ export function formatDescription(pkg: ResolvedPackage, versions: Array<{ versio
   field('Versions', versions.map((v) => v.version));
   field('Upgrades from', def.upgradesFrom);
   field('Downgrades to', def.downgradesTo);
+  // package.json's licenses: objects with a name, as validate-package checks.
   field('Licenses', ((def.licenses as Array<{ name: string }> | undefined) ?? []).map((l) => l.name));
   if (def.preInstallNotes) out.push('', 'Pre-install notes:', indent(def.preInstallNotes));
   if (def.postInstallNotes) out.push('', 'Post-install notes:', indent(def.postInstallNotes));

@@ -5,11 +5,22 @@ import { describePackage, renderResolved } from '../../actions/package-describe.
 import { readOptionsFile } from '../../universe/options-file.js';
 import type { JsonObject } from '../../universe/options.js';
 import { flattenOptions } from '../../universe/options-listing.js';
-import type { Options } from '../types.js';
 import { actions } from '../shared.js';
 import { formatDescription } from './describe-text.js';
 
-export async function run(ctx: Ctx, [name]: readonly unknown[], opts: Options): Promise<void> {
+export interface DescribeFlags {
+  packageVersion?: string;
+  packageVersions?: boolean;
+  config?: boolean;
+  app?: boolean;
+  render?: boolean;
+  options?: string;
+  appId?: string;
+  cli?: boolean;
+  json?: boolean;
+}
+
+export async function run(ctx: Ctx, [name]: readonly [string], opts: DescribeFlags): Promise<void> {
   const render = Boolean(opts.render || opts.options !== undefined || opts.appId !== undefined);
   const modes = [opts.packageVersions, opts.config, opts.app || render, opts.cli].filter(Boolean).length;
   if (modes > 1) {
@@ -17,9 +28,9 @@ export async function run(ctx: Ctx, [name]: readonly unknown[], opts: Options): 
   }
   if (opts.packageVersion === '') throw new UsageError('--package-version must not be empty');
   // Read the options file first: a typo in its name should not wait for repositories to load.
-  const options: JsonObject = opts.options !== undefined ? await readOptionsFile(ctx.cwd, opts.options as string) : {};
+  const options: JsonObject = opts.options !== undefined ? await readOptionsFile(ctx.cwd, opts.options) : {};
   const act = actions(ctx);
-  const { pkg, versions } = await describePackage(act, name as string, opts.packageVersion as string | undefined);
+  const { pkg, versions } = await describePackage(act, name, opts.packageVersion);
   const def = pkg.definition;
 
   if (opts.packageVersions) {
@@ -42,7 +53,7 @@ export async function run(ctx: Ctx, [name]: readonly unknown[], opts: Options): 
     return;
   }
   if (render) {
-    const { app } = await renderResolved(act, pkg, options, opts.appId as string | undefined);
+    const { app } = await renderResolved(act, pkg, options, opts.appId);
     printJson(ctx, app);
     return;
   }

@@ -11,7 +11,7 @@ export interface InstallFlags {
   appId?: string;
   yes?: boolean;
   wait?: boolean;
-  timeout?: number;
+  timeout: number;
   json?: boolean;
 }
 

@@ -5,7 +5,12 @@ import { packageList } from '../../actions/readers.js';
 import { volumesSummary } from '../../actions/volumes.js';
 import { reader } from '../shared.js';
 
-export async function run(ctx: Ctx, [filter]: readonly [string | undefined], opts: { appId?: string; json?: boolean }): Promise<void> {
+export interface PackageListFlags {
+  appId?: string;
+  json?: boolean;
+}
+
+export async function run(ctx: Ctx, [filter]: readonly [string | undefined], opts: PackageListFlags): Promise<void> {
   if (filter !== undefined && opts.appId !== undefined) throw new UsageError('Give a package name or --app-id, not both');
   const { installs: found, volumes } = await packageList(reader(ctx), { filter, appId: opts.appId });
   if (opts.json) {

@@ -2,22 +2,28 @@ import type { Ctx } from '../../core/context.js';
 import { UsageError } from '../../core/errors.js';
 import { info, printJson, printTable } from '../../core/output.js';
 import { pullPackage, type PullEvent } from '../../actions/package-pull.js';
-import type { Options } from '../types.js';
 import { actions } from '../shared.js';
 
-export async function run(ctx: Ctx, [name]: readonly unknown[], opts: Options): Promise<void> {
+export interface PullFlags {
+  packageVersion?: string;
+  /** Not declared as a required option: its absence is refused below, with its own message. */
+  to?: string;
+  json?: boolean;
+}
+
+export async function run(ctx: Ctx, [name]: readonly [string], opts: PullFlags): Promise<void> {
   if (opts.packageVersion === '') throw new UsageError('--package-version must not be empty');
-  if (typeof opts.to !== 'string' || opts.to === '') throw new UsageError('--to <dir> is required: the directory to pull the assets into');
+  if (opts.to === undefined || opts.to === '') throw new UsageError('--to <dir> is required: the directory to pull the assets into');
   const result = await pullPackage(actions(ctx), {
-    name: name as string,
-    version: opts.packageVersion as string | undefined,
+    name,
+    version: opts.packageVersion,
     dir: opts.to,
     onEvent: progress(ctx),
   });
   for (const img of result.images) info(ctx, `Not pulled: image ${img.image} ("${img.name}"): ${img.reason}`);
   const fresh = result.assets.filter((a) => a.status === 'pulled').length;
   info(ctx, `${result.packageName} ${result.packageVersion}: ${fresh} asset(s) pulled, ${result.assets.length - fresh} already there, into ${result.dir}`);
-  if (opts.json || ctx.global.json) {
+  if (opts.json) {
     printJson(ctx, result);
     return;
   }

@@ -1,11 +1,14 @@
 import type { Ctx } from '../../core/context.js';
 import { noneFound, printJson, printTable, truncate } from '../../core/output.js';
 import { searchPackages, searchResultJson } from '../../actions/package-search.js';
-import type { Options } from '../types.js';
 import { actions } from '../shared.js';
 
-export async function run(ctx: Ctx, [query]: readonly unknown[], opts: Options): Promise<void> {
-  const results = await searchPackages(actions(ctx), query as string | undefined);
+export interface SearchFlags {
+  json?: boolean;
+}
+
+export async function run(ctx: Ctx, [query]: readonly [string | undefined], opts: SearchFlags): Promise<void> {
+  const results = await searchPackages(actions(ctx), query);
   if (opts.json) {
     printJson(ctx, { packages: results.map(searchResultJson) });
     return;
@@ -13,7 +16,7 @@ export async function run(ctx: Ctx, [query]: readonly unknown[], opts: Options):
   if (results.length === 0) {
     noneFound(
       ctx,
-      query ? `No packages found matching "${String(query)}"` : 'No packages found',
+      query ? `No packages found matching "${query}"` : 'No packages found',
       query ? 'Search matches names, tags and descriptions; use "*" as a wildcard, or search without a query to list everything.' : 'Check the repositories with "dcos package repo list".',
     );
     return;

@@ -8,7 +8,7 @@ export interface UninstallFlags {
   all?: boolean;
   yes?: boolean;
   wait?: boolean;
-  timeout?: number;
+  timeout: number;
   json?: boolean;
 }
 

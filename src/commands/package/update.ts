@@ -13,7 +13,7 @@ export interface UpdateFlags {
   force?: boolean;
   yes?: boolean;
   wait?: boolean;
-  timeout?: number;
+  timeout: number;
   json?: boolean;
 }
 

@@ -3,7 +3,14 @@ import { noneFound, printJson, printLines, printTable } from '../../core/output.
 import { serviceList } from '../../actions/readers.js';
 import { reader } from '../shared.js';
 
-export async function run(ctx: Ctx, _args: readonly [], opts: { inactive?: boolean; completed?: boolean; quiet?: boolean; json?: boolean }): Promise<void> {
+export interface ServiceListFlags {
+  inactive?: boolean;
+  completed?: boolean;
+  quiet?: boolean;
+  json?: boolean;
+}
+
+export async function run(ctx: Ctx, _args: readonly [], opts: ServiceListFlags): Promise<void> {
   const rows = await serviceList(reader(ctx), { inactive: Boolean(opts.inactive), completed: Boolean(opts.completed) });
   if (opts.json) {
     printJson(ctx, rows);

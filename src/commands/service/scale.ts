@@ -7,7 +7,7 @@ import { session, waitOptions } from '../wait.js';
 export interface ScaleFlags {
   force?: boolean;
   wait?: boolean;
-  timeout?: number;
+  timeout: number;
   json?: boolean;
 }
 

@@ -6,13 +6,14 @@ import { reader } from '../shared.js';
 
 export interface LogFlags {
   follow?: boolean;
-  lines?: number;
+  /** Always there: it has a default (10). */
+  lines: number;
   stderr?: boolean;
 }
 
 export async function run(ctx: Ctx, [target, file]: readonly [string, string | undefined], opts: LogFlags): Promise<number | void> {
   const follow = Boolean(opts.follow);
-  const log = await taskLog(reader(ctx), { target, file, stderr: opts.stderr, lines: opts.lines ?? 10, follow });
+  const log = await taskLog(reader(ctx), { target, file, stderr: opts.stderr, lines: opts.lines, follow });
   const prefix = (taskId: string) => (log.serviceId ? `${shortTaskId(taskId)} | ` : '');
   try {
     for await (const batch of log.batches) {

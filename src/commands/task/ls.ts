@@ -12,7 +12,12 @@ function formatDate(seconds: number): string {
   return `${MONTHS[d.getMonth()]} ${two(d.getDate())} ${two(d.getHours())}:${two(d.getMinutes())}`;
 }
 
-export async function run(ctx: Ctx, [task, path]: readonly [string, string | undefined], opts: { long?: boolean; json?: boolean }): Promise<void> {
+export interface LsFlags {
+  long?: boolean;
+  json?: boolean;
+}
+
+export async function run(ctx: Ctx, [task, path]: readonly [string, string | undefined], opts: LsFlags): Promise<void> {
   const listing = await taskFiles(reader(ctx), task, path ?? '.');
   if (opts.json) {
     printJson(ctx, listing.entries);

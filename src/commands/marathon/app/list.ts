@@ -2,10 +2,14 @@ import type { Ctx } from '../../../core/context.js';
 import { info, noneFound, printJson, printLines, printTable, truncate } from '../../../core/output.js';
 import { connectMarathon } from '../../../actions/connect.js';
 import { listAppRows } from '../../../actions/marathon-apps.js';
-import type { Options } from '../../types.js';
 import { actions } from '../../shared.js';
 
-export async function run(ctx: Ctx, _args: readonly unknown[], opts: Options): Promise<void> {
+export interface AppListFlags {
+  quiet?: boolean;
+  json?: boolean;
+}
+
+export async function run(ctx: Ctx, _args: readonly [], opts: AppListFlags): Promise<void> {
   const scheduler = await connectMarathon(actions(ctx), (m) => info(ctx, m));
   const rows = await listAppRows(scheduler);
   if (opts.json) {

@@ -2,10 +2,13 @@ import type { Ctx } from '../../../core/context.js';
 import { info } from '../../../core/output.js';
 import { connectMarathon } from '../../../actions/connect.js';
 import { removeApp } from '../../../actions/marathon-apps.js';
-import type { Options } from '../../types.js';
 import { actions } from '../../shared.js';
 
-export async function run(ctx: Ctx, [id]: readonly unknown[], opts: Options): Promise<void> {
+export interface AppRemoveFlags {
+  force?: boolean;
+}
+
+export async function run(ctx: Ctx, [id]: readonly [string], opts: AppRemoveFlags): Promise<void> {
   const scheduler = await connectMarathon(actions(ctx), (m) => info(ctx, m));
-  await removeApp(scheduler, id as string, Boolean(opts.force));
+  await removeApp(scheduler, id, Boolean(opts.force));
 }

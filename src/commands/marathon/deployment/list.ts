@@ -3,7 +3,6 @@ import { info, noneFound, printJson, printLines, printTable } from '../../../cor
 import { connectMarathon } from '../../../actions/connect.js';
 import { actionName, listDeployments } from '../../../actions/marathon-apps.js';
 import type { MarathonDeployment } from '../../../scheduler/marathon/api-types.js';
-import type { Options } from '../../types.js';
 import { actions } from '../../shared.js';
 
 function actionsOf(d: MarathonDeployment): string {
@@ -11,9 +10,14 @@ function actionsOf(d: MarathonDeployment): string {
   return [...new Set(current.map((a) => actionName(a.action)))].join(',');
 }
 
-export async function run(ctx: Ctx, [appId]: readonly unknown[], opts: Options): Promise<void> {
+export interface DeploymentListFlags {
+  quiet?: boolean;
+  json?: boolean;
+}
+
+export async function run(ctx: Ctx, [appId]: readonly [string | undefined], opts: DeploymentListFlags): Promise<void> {
   const scheduler = await connectMarathon(actions(ctx), (m) => info(ctx, m));
-  const deployments = await listDeployments(scheduler, appId as string | undefined);
+  const deployments = await listDeployments(scheduler, appId);
   if (opts.json) {
     printJson(ctx, deployments);
     return;
@@ -28,6 +32,7 @@ export async function run(ctx: Ctx, [appId]: readonly unknown[], opts: Options):
   }
   printTable(ctx, deployments, [
     { header: 'APP', value: (d) => d.affectedApps.join(',') },
+    // Marathon's JSON: pod deployments carry affectedPods, which MarathonDeployment leaves out.
     { header: 'POD', value: (d) => ((d as { affectedPods?: string[] }).affectedPods ?? []).join(',') },
     { header: 'ACTION', value: actionsOf },
     { header: 'PROGRESS', value: (d) => `${Math.max(0, d.currentStep - 1)}/${d.totalSteps}`, align: 'right' },

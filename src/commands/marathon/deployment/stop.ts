@@ -2,10 +2,9 @@ import type { Ctx } from '../../../core/context.js';
 import { info } from '../../../core/output.js';
 import { connectMarathon } from '../../../actions/connect.js';
 import { stopDeployment } from '../../../actions/marathon-apps.js';
-import type { Options } from '../../types.js';
 import { actions } from '../../shared.js';
 
-export async function run(ctx: Ctx, [id]: readonly unknown[], _opts: Options): Promise<void> {
+export async function run(ctx: Ctx, [id]: readonly [string]): Promise<void> {
   const scheduler = await connectMarathon(actions(ctx), (m) => info(ctx, m));
-  await stopDeployment(scheduler, id as string);
+  await stopDeployment(scheduler, id);
 }

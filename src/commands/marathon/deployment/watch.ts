@@ -3,7 +3,6 @@ import { UsageError } from '../../../core/errors.js';
 import { info, printJson } from '../../../core/output.js';
 import { connectMarathon } from '../../../actions/connect.js';
 import { findDeployment } from '../../../actions/marathon-apps.js';
-import type { Options } from '../../types.js';
 import { actions } from '../../shared.js';
 
 function pause(ms: number, signal: AbortSignal): Promise<void> {
@@ -20,17 +19,25 @@ function pause(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
-export async function run(ctx: Ctx, [id]: readonly unknown[], opts: Options): Promise<void> {
-  const intervalMs = opts.interval as number;
-  const maxCount = opts.maxCount as number | undefined;
+export interface WatchFlags {
+  maxCount?: number;
+  /** Milliseconds; always there (it has a default). */
+  interval: number;
+  json?: boolean;
+}
+
+/** Always JSON, so --json changes nothing. */
+export async function run(ctx: Ctx, [id]: readonly [string], opts: WatchFlags): Promise<void> {
+  const intervalMs = opts.interval;
+  const maxCount = opts.maxCount;
   if (maxCount === 0) throw new UsageError('maximum count must be a positive number: 0');
   const scheduler = await connectMarathon(actions(ctx), (m) => info(ctx, m));
   for (let count = 0; maxCount === undefined || count < maxCount; count++) {
     if (count > 0) await pause(intervalMs, ctx.signal);
     if (ctx.signal.aborted) return;
-    const deployment = await findDeployment(scheduler, id as string);
+    const deployment = await findDeployment(scheduler, id);
     if (!deployment) {
-      info(ctx, count === 0 ? `Deployment ${String(id)} is not running (it has finished, or never existed)` : `Deployment ${String(id)} is done`);
+      info(ctx, count === 0 ? `Deployment ${id} is not running (it has finished, or never existed)` : `Deployment ${id} is done`);
       return;
     }
     info(ctx, `Deployment update time: ${ctx.now().toISOString()}`);

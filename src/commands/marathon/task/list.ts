@@ -2,12 +2,16 @@ import type { Ctx } from '../../../core/context.js';
 import { info, noneFound, printJson, printLines, printTable } from '../../../core/output.js';
 import { connectMarathon } from '../../../actions/connect.js';
 import { listMarathonTasks } from '../../../actions/marathon-apps.js';
-import type { Options } from '../../types.js';
 import { actions } from '../../shared.js';
 
-export async function run(ctx: Ctx, [appId]: readonly unknown[], opts: Options): Promise<void> {
+export interface MarathonTaskListFlags {
+  quiet?: boolean;
+  json?: boolean;
+}
+
+export async function run(ctx: Ctx, [appId]: readonly [string | undefined], opts: MarathonTaskListFlags): Promise<void> {
   const scheduler = await connectMarathon(actions(ctx), (m) => info(ctx, m));
-  const tasks = await listMarathonTasks(scheduler, appId as string | undefined);
+  const tasks = await listMarathonTasks(scheduler, appId);
   if (opts.json) {
     printJson(ctx, tasks);
     return;

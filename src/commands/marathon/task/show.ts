@@ -2,10 +2,10 @@ import type { Ctx } from '../../../core/context.js';
 import { info, printJson } from '../../../core/output.js';
 import { connectMarathon } from '../../../actions/connect.js';
 import { showMarathonTask } from '../../../actions/marathon-apps.js';
-import type { Options } from '../../types.js';
 import { actions } from '../../shared.js';
 
-export async function run(ctx: Ctx, [id]: readonly unknown[], _opts: Options): Promise<void> {
+/** Always JSON, so --json changes nothing. */
+export async function run(ctx: Ctx, [id]: readonly [string]): Promise<void> {
   const scheduler = await connectMarathon(actions(ctx), (m) => info(ctx, m));
-  printJson(ctx, await showMarathonTask(scheduler, id as string));
+  printJson(ctx, await showMarathonTask(scheduler, id));
 }

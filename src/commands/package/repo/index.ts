@@ -4,12 +4,16 @@ import type { Ctx } from '../../../core/context.js';
 import { DcosError } from '../../../core/errors.js';
 import { info, warn } from '../../../core/output.js';
 import { buildRepositoryIndex } from '../../../actions/package-repo-index.js';
-import type { Options } from '../../types.js';
 import { actions } from '../../shared.js';
 import { writeFileAtomic } from '../../../core/atomic-file.js';
 
-export async function run(ctx: Ctx, [dir]: readonly unknown[], opts: Options): Promise<number> {
-  const { index, broken } = await buildRepositoryIndex(actions(ctx), dir as string);
+export interface RepoIndexFlags {
+  output?: string;
+  strict?: boolean;
+}
+
+export async function run(ctx: Ctx, [dir]: readonly [string], opts: RepoIndexFlags): Promise<number> {
+  const { index, broken } = await buildRepositoryIndex(actions(ctx), dir);
   for (const b of broken) {
     warn(ctx, `Skipping invalid ${b.file}:\n${b.problems.map((p) => `    ${p.path && p.path !== '/' ? `${p.path}: ` : ''}${p.message}`).join('\n')}`);
   }
@@ -18,7 +22,7 @@ export async function run(ctx: Ctx, [dir]: readonly unknown[], opts: Options): P
   }
   const text = JSON.stringify(index) + '\n';
   if (opts.output) {
-    const file = resolve(ctx.cwd, opts.output as string);
+    const file = resolve(ctx.cwd, opts.output);
     writeFileAtomic(file, text);
     const names = new Set(index.packages.map((p) => p.name));
     info(ctx, `Wrote ${index.packages.length} revisions of ${names.size} packages to ${file}`);

@@ -1,10 +1,13 @@
 import type { Ctx } from '../../../core/context.js';
 import { noneFound, printJson, printTable } from '../../../core/output.js';
 import { listRepositories } from '../../../actions/package-repo.js';
-import type { Options } from '../../types.js';
 import { actions } from '../../shared.js';
 
-export async function run(ctx: Ctx, _args: readonly unknown[], opts: Options): Promise<void> {
+export interface RepoListFlags {
+  json?: boolean;
+}
+
+export async function run(ctx: Ctx, _args: readonly [], opts: RepoListFlags): Promise<void> {
   const repos = listRepositories(actions(ctx));
   if (opts.json) {
     printJson(ctx, { repositories: repos });
