@@ -32,7 +32,8 @@ complete -c dcos -f -a '(__dcos_complete)'
 };
 
 export async function run(ctx: Ctx, [shell]: readonly [string]): Promise<void> {
-  const script = SCRIPTS[shell];
+  // Own keys only: "toString" is no shell.
+  const script = Object.hasOwn(SCRIPTS, shell) ? SCRIPTS[shell] : undefined;
   if (!script) throw new UsageError(`Unsupported shell "${shell}"`, { hint: 'Choose one of: bash, zsh, fish.' });
   ctx.stdout.write(script);
 }
