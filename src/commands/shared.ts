@@ -1,7 +1,6 @@
 /** Helpers every command uses. */
 import { actionCtx, type ActionCtx, type Ctx } from '../core/context.js';
 import { info, warn } from '../core/output.js';
-import { connectScheduler } from '../actions/connect.js';
 import type { Reader } from '../actions/session.js';
 
 /** The action context of a command, with warnings printed on stderr. */
@@ -13,5 +12,7 @@ export function actions(ctx: Ctx): ActionCtx {
 export function reader(ctx: Ctx): Reader {
   const act = actions(ctx);
   const notify = (message: string) => info(ctx, message);
-  return { ...act, notify, connect: () => connectScheduler(act, notify) };
+  // Loaded when a cluster is needed: commands that never talk to one (package search) do not pay for it.
+  const connect = async () => (await import('../actions/connect.js')).connectScheduler(act, notify);
+  return { ...act, notify, connect };
 }
