@@ -30,8 +30,22 @@ function resident(id: string, extra: Record<string, unknown> = {}): Record<strin
 const volumesDir = (d: TestDaemon) => join(d.dataDir, 'volumes');
 const volumeNames = (d: TestDaemon): string[] => (existsSync(volumesDir(d)) ? readdirSync(volumesDir(d)).sort() : []);
 /** The task ids written to a volume's log, in order. */
-const logOf = (d: TestDaemon, persistenceId: string): string[] =>
-  readFileSync(join(volumesDir(d), persistenceId, 'log'), 'utf8').split('\n').filter(Boolean);
+const readLog = (d: TestDaemon, persistenceId: string): string[] => {
+  const file = join(volumesDir(d), persistenceId, 'log');
+  return existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean) : [];
+};
+/**
+ * The log once it has `lines` entries: a task is TASK_RUNNING once its process started, which
+ * under load can be before its command's first line (the echo to the log) has run.
+ */
+const logOf = (d: TestDaemon, persistenceId: string, lines: number): Promise<string[]> =>
+  waitFor(
+    async () => {
+      const log = readLog(d, persistenceId);
+      return log.length >= lines ? log : undefined;
+    },
+    { what: `${lines} line(s) in the log of volume ${persistenceId}`, timeoutMs: 10_000 },
+  );
 const persistenceIdOf = (task: Json): string => {
   expect(task.localVolumes, `localVolumes of ${task.id}`).toHaveLength(1);
   expect(task.localVolumes[0].containerPath).toBe('data');
@@ -65,7 +79,7 @@ describe('persistent volumes', () => {
     expect(new Set(ids).size).toBe(2);
     for (const pid of ids) expect(pid).toMatch(/^pv_two#data#[0-9a-f-]{36}$/);
     expect(volumeNames(d)).toEqual([...ids].sort());
-    for (const t of tasks) expect(logOf(d, persistenceIdOf(t))).toEqual([t.id]);
+    for (const t of tasks) expect(await logOf(d, persistenceIdOf(t), 1)).toEqual([t.id]);
     // The volume is outside the sandbox, linked into it at its containerPath.
     const sandbox = await sandboxOf(d, tasks[0].id);
     expect(sandbox.startsWith(join(d.dataDir, 'slaves'))).toBe(true);
@@ -115,7 +129,7 @@ describe('persistent volumes', () => {
     process.kill(-(proc as { pgid: number }).pgid, 'SIGKILL');
     const [third] = await waitReplaced(d, '/pv/one', 1, new Set([first.id, second.id]));
     expect(persistenceIdOf(third)).toBe(volume);
-    expect(logOf(d, volume)).toEqual([first.id, second.id, third.id]);
+    expect(await logOf(d, volume, 3)).toEqual([first.id, second.id, third.id]);
     expect(volumeNames(d)).toEqual([volume]);
   });
 
@@ -134,7 +148,7 @@ describe('persistent volumes', () => {
       // No second volume was ever made: each new task took an old task's volume.
       expect(after.map(persistenceIdOf).sort()).toEqual(volumes);
       expect(volumeNames(d)).toEqual(volumes);
-      for (const v of volumes) expect(logOf(d, v)).toHaveLength(2);
+      for (const v of volumes) expect(await logOf(d, v, 2)).toHaveLength(2);
     });
   }
 
@@ -179,8 +193,8 @@ describe('persistent volumes', () => {
     const [fresh] = await waitReplaced(d, '/pv/wipe', 1, new Set(tasks.map((t: Json) => t.id)));
     const freshVolume = persistenceIdOf(fresh);
     expect([wiped, kept]).not.toContain(freshVolume);
-    expect(logOf(d, freshVolume)).toEqual([fresh.id]);
-    expect(logOf(d, kept)).toEqual([tasks[1].id]);
+    expect(await logOf(d, freshVolume, 1)).toEqual([fresh.id]);
+    expect(await logOf(d, kept, 1)).toEqual([tasks[1].id]);
     expect(d.log()).toContain(`destroyed the persistent volumes of instance`);
 
     expect((await d.api('DELETE', '/v2/apps/pv/wipe')).status).toBe(200);
