@@ -109,6 +109,22 @@ describe.skipIf(kube.skip)('what only Kubernetes says', () => {
     expect(unknown.stderr).toContain('k8s-test');
   });
 
+  it('attaches a context of KUBECONFIG as kube:<context>, and back to the named cluster', async () => {
+    const env = { ...(home as TempHome).env, KUBECONFIG: kube.kubeconfig };
+    const viaEnv = await runCli(['cluster', 'attach', 'kube:k8s-test'], { env, cwd: (home as TempHome).dir });
+    expect(viaEnv.exitCode, viaEnv.stderr).toBe(0);
+    const status = JSON.parse((await runCli(['cluster', 'status', '--json'], { env, cwd: (home as TempHome).dir })).stdout);
+    expect(status).toMatchObject({ name: 'kube:k8s-test', kind: 'kubernetes', context: 'k8s-test', namespace: 'default', health: 'available' });
+    const listed = await runCli(['cluster', 'list', '--json'], { env, cwd: (home as TempHome).dir });
+    expect(JSON.parse(listed.stdout).map((c: Json) => [c.name, c.kind, c.attached])).toEqual([
+      ['k8s-test', 'kubernetes', false],
+      ['kube:k8s-test', 'kubernetes', true],
+    ]);
+    const back = await dcos(['cluster', 'attach', 'k8s-test']);
+    expect(back.exitCode, back.stderr).toBe(0);
+    expect(JSON.parse((await dcos(['cluster', 'status', '--json'])).stdout)).toMatchObject({ name: 'k8s-test', namespace: kube.namespace });
+  });
+
   it('refuses the process runtime before applying anything, naming the field and the option to set', async () => {
     const r = await dcos(['package', 'install', 'hello-world', '--app-id', '/plain', '--yes']);
     expect(r.exitCode).toBe(1);
