@@ -1,8 +1,8 @@
 /**
  * A pod's log as a LogReader. Kubernetes keeps one log per container, stdout and stderr together,
  * and reads it by lines and time, not by byte offset: every line carries its timestamp
- * (`timestamps=true`), and each read asks for the lines since the last one seen and drops those
- * not newer. A container that crashed and waits to restart is read from its previous run.
+ * (`timestamps=true`), and each read asks for the lines since the last second seen and drops the
+ * lines already given. A container that crashed and waits to restart is read from its previous run.
  */
 import { DcosError } from '../../core/errors.js';
 import type { LogReader } from '../types.js';
@@ -15,9 +15,23 @@ function comparable(stamp: string): string {
   return m ? `${m[1]}.${(m[2] ?? '').padEnd(9, '0')}${m[3]}` : stamp;
 }
 
+interface Line {
+  /** The whole line as the API gave it, timestamp included: what tells two lines apart. */
+  whole: string;
+  key: string;
+  text: string;
+}
+
 export class PodLogReader implements LogReader {
-  /** The timestamp of the last line given (comparable form), and the API's form of it. */
-  private last?: { key: string; raw: string };
+  /**
+   * The second (RFC 3339, whole seconds) from which the next read asks (sinceTime has whole
+   * seconds), and the lines of that second and later already given. Lines of stdout and stderr
+   * are not in timestamp order in the log, so a line is known by its whole text, not by being
+   * later than the last one.
+   */
+  private since?: string;
+  private newest = '';
+  private given = new Set<string>();
 
   constructor(
     private readonly client: KubeClient,
@@ -30,8 +44,8 @@ export class PodLogReader implements LogReader {
     return `/api/v1/namespaces/${ns}/pods/${encodeURIComponent(this.pod.metadata.name)}/log?${new URLSearchParams({ container: this.container, timestamps: 'true', ...query })}`;
   }
 
-  /** The lines of one read, split from their timestamps; only those after the last one seen. */
-  private async read(query: Record<string, string>): Promise<string[]> {
+  /** The lines of one read, split from their timestamps, in the log's order. */
+  private async read(query: Record<string, string>): Promise<Line[]> {
     let res = await this.client.request('GET', this.path(query));
     // A container waiting to restart has no current log yet: its last run's is what it said.
     if (res.status === 400 && mainContainer(this.pod)?.restartCount) res = await this.client.request('GET', this.path({ ...query, previous: 'true' }));
@@ -39,28 +53,38 @@ export class PodLogReader implements LogReader {
     // 400: the container has not started; nothing to read yet.
     if (res.status === 400) return [];
     if (res.status !== 200) throw new DcosError('ECLUSTER', `The Kubernetes API answered HTTP ${res.status} for the log of pod ${this.pod.metadata.name}`);
-    const out: string[] = [];
-    for (const line of res.text.split('\n')) {
-      if (line === '') continue;
-      const space = line.indexOf(' ');
-      const raw = space < 0 ? line : line.slice(0, space);
-      const key = comparable(raw);
-      if (this.last && key <= this.last.key) continue;
-      this.last = { key, raw };
-      out.push(space < 0 ? '' : line.slice(space + 1));
-    }
-    return out;
+    return res.text
+      .split('\n')
+      .filter((line) => line !== '')
+      .map((whole) => {
+        const space = whole.indexOf(' ');
+        const raw = space < 0 ? whole : whole.slice(0, space);
+        return { whole, key: comparable(raw), text: space < 0 ? '' : whole.slice(space + 1) };
+      });
+  }
+
+  /** Remembers what was given: the newest line's second, and the lines from that second on. */
+  private remember(lines: Line[]): void {
+    this.newest = lines.reduce((max, l) => (l.key > max ? l.key : max), this.newest);
+    if (!this.newest) return;
+    const second = this.newest.replace(/\.\d+/, '');
+    const from = second.replace(/(Z|[+-]\d\d:\d\d)$/, '.000000000$1');
+    for (const l of lines) if (l.key >= from) this.given.add(l.whole);
+    for (const whole of this.given) if (comparable(whole.split(' ', 1)[0]) < from) this.given.delete(whole);
+    this.since = second;
   }
 
   async tail(lines: number): Promise<{ lines: string[]; partial: string }> {
     const got = await this.read({ tailLines: String(Math.max(lines, 1)) });
+    this.remember(got);
     // The API gives whole lines only: there is never an unfinished one.
-    return { lines: lines === 0 ? [] : got.slice(-lines), partial: '' };
+    return { lines: lines === 0 ? [] : got.slice(-lines).map((l) => l.text), partial: '' };
   }
 
   async next(): Promise<string[]> {
-    // sinceTime has whole seconds: ask from the last line's second, drop what was given already.
-    return this.read(this.last ? { sinceTime: this.last.raw.replace(/\.\d+/, '') } : {});
+    const got = (await this.read(this.since ? { sinceTime: this.since } : {})).filter((l) => !this.given.has(l.whole));
+    this.remember(got);
+    return got.map((l) => l.text);
   }
 
   close(): void {
