@@ -2,7 +2,7 @@
  * The reading use cases of the command line, each one call: connect to the attached cluster and
  * read what the command shows. The work is in the functions they call, which take a Scheduler.
  */
-import type { ClusterNode, Scheduler, Service, Task, VolumeRow } from '../scheduler/types.js';
+import type { Scheduler, Service, Task, VolumeRow } from '../scheduler/types.js';
 import { listInstalled, type InstalledPackage } from './installed.js';
 import { listNodes, type NodeRow } from './nodes.js';
 import { findService } from './service.js';
@@ -44,4 +44,3 @@ export function packageList(ctx: Reader, opts: { filter?: string; appId?: string
   });
 }
 
-export type { ClusterNode };

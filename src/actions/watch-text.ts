@@ -4,9 +4,8 @@
  * of the previous one, and tasks on their way out apart from both, so the counts never read like
  * `3/2 healthy` during a scale-down or `2/1 running` during a rolling update.
  */
+import { ENDED_STATES as TERMINAL } from '../scheduler/types.js';
 import type { TaskView, WatchSnapshot } from './watch-types.js';
-
-const TERMINAL = new Set(['TASK_FINISHED', 'TASK_FAILED', 'TASK_KILLED', 'TASK_ERROR', 'TASK_DROPPED', 'TASK_GONE', 'TASK_GONE_BY_OPERATOR', 'TASK_LOST']);
 
 export interface TaskCounts {
   /** Running tasks of the current configuration, at most the instances wanted. */

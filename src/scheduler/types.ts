@@ -32,6 +32,9 @@ export type TaskState =
   | 'TASK_UNKNOWN'
   | (string & {});
 
+/** The states a task does not leave: it has ended. */
+export const ENDED_STATES: ReadonlySet<string> = new Set(['TASK_FINISHED', 'TASK_FAILED', 'TASK_KILLED', 'TASK_ERROR', 'TASK_DROPPED', 'TASK_GONE', 'TASK_GONE_BY_OPERATOR', 'TASK_LOST']);
+
 /** A task (a Marathon task, a Kubernetes pod): one running copy of a service. */
 export interface Task {
   id: string;

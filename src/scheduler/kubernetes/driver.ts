@@ -5,7 +5,7 @@
  * dcos applied carry `app.kubernetes.io/managed-by=dcos` and the app id in an annotation.
  */
 import { posix } from 'node:path';
-import { DcosError, type ErrorDetail } from '../../core/errors.js';
+import { DcosError } from '../../core/errors.js';
 import { PERMANENT_FAILURE_MARK } from '../../core/task-failure.js';
 import { normalizeApp } from '../../marathon/app-defaults.js';
 import { isUpgrade } from '../../marathon/app-changes.js';
@@ -26,6 +26,7 @@ import type {
   TaskRef,
   VolumeRow,
 } from '../types.js';
+import { EventQueue } from '../event-queue.js';
 import type { KubeClient } from './client.js';
 import { execInPod } from './exec.js';
 import { PodLogReader } from './logs.js';
@@ -33,6 +34,7 @@ import { ANNOTATIONS, appFromAnnotations, LABELS } from './metadata.js';
 import { objectName } from './names.js';
 import {
   CONFIG_VERSION,
+  deploymentIdOf,
   deploymentOfWorkload,
   MANAGED_SELECTOR,
   nodeOf,
@@ -129,6 +131,11 @@ export class KubernetesDriver implements Scheduler {
     return undefined;
   }
 
+  /** The pods of a workload, asked for by its instance label and matched by its selector. */
+  private async podsOfWorkload(w: Workload): Promise<Pod[]> {
+    return this.podsOf(w, await this.pods(instanceSelector(w)));
+  }
+
   private podsOf(w: Workload, pods: readonly Pod[]): Pod[] {
     const match = w.spec?.selector?.matchLabels ?? {};
     return pods.filter((p) => Object.entries(match).every(([k, v]) => p.metadata.labels?.[k] === v));
@@ -167,7 +174,7 @@ export class KubernetesDriver implements Scheduler {
       if (left.length === 0) return undefined;
       return this.leftovers(id, left);
     }
-    const pods = this.podsOf(w, await this.pods(`${LABELS.instance}=${w.metadata.labels?.[LABELS.instance] ?? w.metadata.name},${MANAGED_SELECTOR}`));
+    const pods = await this.podsOfWorkload(w);
     const notReady = pods.some((p) => p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'False'));
     return serviceOfWorkload(w, pods, notReady ? await this.healthCauses() : new Map());
   }
@@ -235,7 +242,7 @@ export class KubernetesDriver implements Scheduler {
     }
     await this.ensureNamespace();
     const applied = await this.applyAll(t, new Date().toISOString());
-    return { deploymentId: deploymentIdOfApplied(applied, t) };
+    return { deploymentId: deploymentIdOf(applied) };
   }
 
   /** The namespace of the first install is created, as `helm install --create-namespace` does. */
@@ -258,7 +265,7 @@ export class KubernetesDriver implements Scheduler {
     const previous = current.spec?.template?.metadata?.annotations?.[CONFIG_VERSION];
     const same = before && previous && !isUpgrade(normalizeApp(before), normalizeApp({ ...definition, id }));
     const applied = await this.applyAll(t, same ? previous : new Date().toISOString());
-    return { deploymentId: deploymentIdOfApplied(applied, t) };
+    return { deploymentId: deploymentIdOf(applied) };
   }
 
   async scaleService(id: string, instances: number, _opts: { force?: boolean } = {}): Promise<DeploymentRef> {
@@ -270,7 +277,7 @@ export class KubernetesDriver implements Scheduler {
     (t.workload.metadata.annotations as Record<string, string>)[SCALED_AT] = new Date().toISOString();
     const previous = current.spec?.template?.metadata?.annotations?.[CONFIG_VERSION] ?? new Date().toISOString();
     const applied = await this.applyAll(t, previous);
-    return { deploymentId: deploymentIdOfApplied(applied, t) };
+    return { deploymentId: deploymentIdOf(applied) };
   }
 
   async removeService(id: string, _opts: { force?: boolean } = {}): Promise<DeploymentRef> {
@@ -284,8 +291,7 @@ export class KubernetesDriver implements Scheduler {
     await del(`/apis/${await this.policyVersion()}/namespaces/${this.ns}/poddisruptionbudgets/${encodeURIComponent(name)}`);
     // A StatefulSet leaves its claims behind on servers before 1.27: delete them, as Marathon destroys an app's volumes with it.
     if (w.kind === 'StatefulSet') {
-      const selector = `${LABELS.instance}=${w.metadata.labels?.[LABELS.instance] ?? name},${MANAGED_SELECTOR}`;
-      await this.client.request('DELETE', `${this.core('persistentvolumeclaims')}?labelSelector=${encodeURIComponent(selector)}`);
+      await this.client.request('DELETE', `${this.core('persistentvolumeclaims')}?labelSelector=${encodeURIComponent(instanceSelector(w))}`);
     }
     return { deploymentId: `remove/${name}` };
   }
@@ -307,13 +313,8 @@ export class KubernetesDriver implements Scheduler {
    * failure; a probe that failed its threshold several times is a health check that keeps failing.
    */
   async *events(signal: AbortSignal): AsyncIterable<ClusterEvent> {
-    const queue: ClusterEvent[] = [];
-    let wake: (() => void) | undefined;
-    let failed: unknown;
-    const push = (e: ClusterEvent) => {
-      queue.push(e);
-      wake?.();
-    };
+    const queue = new EventQueue<ClusterEvent>();
+    const push = (e: ClusterEvent) => queue.push(e);
     const said = new Set<string>();
     const restarts = new Map<string, number>();
     const pods = (async () => {
@@ -365,21 +366,8 @@ export class KubernetesDriver implements Scheduler {
         push({ type: 'unhealthy-kill', serviceId, taskId: e.involvedObject.name, reason: e.message.trim(), killed: false });
       }
     })();
-    void Promise.all([pods, unhealthy]).catch((err: unknown) => {
-      failed = err;
-      wake?.();
-    });
-    const stop = () => wake?.();
-    signal.addEventListener('abort', stop, { once: true });
-    try {
-      while (!signal.aborted) {
-        while (queue.length) yield queue.shift() as ClusterEvent;
-        if (failed !== undefined) throw failed;
-        await new Promise<void>((resolve) => (wake = resolve));
-      }
-    } finally {
-      signal.removeEventListener('abort', stop);
-    }
+    void Promise.all([pods, unhealthy]).catch((err: unknown) => queue.fail(err));
+    yield* queue.read(signal);
   }
 
   private podServices = new Map<string, string>();
@@ -405,11 +393,11 @@ export class KubernetesDriver implements Scheduler {
 
   async listTasks(opts: { serviceId?: string; active?: boolean; completed?: boolean } = {}): Promise<Task[]> {
     let pods: Pod[];
-    let hasChecks = (p: Pod) => Boolean(p.metadata.annotations?.[ANNOTATIONS.appId]) && p.spec?.containers?.[0] !== undefined && hasProbe(p);
+    let hasChecks = hasProbe;
     if (opts.serviceId) {
       const w = await this.workloadOf(opts.serviceId);
       if (!w) return [];
-      pods = this.podsOf(w, await this.pods(`${LABELS.instance}=${w.metadata.labels?.[LABELS.instance] ?? w.metadata.name},${MANAGED_SELECTOR}`));
+      pods = await this.podsOfWorkload(w);
       const app = appFromAnnotations(w.metadata.annotations);
       const checks = (app?.healthChecks ?? []).length > 0 || (app?.readinessChecks ?? []).length > 0;
       hasChecks = () => checks;
@@ -520,8 +508,8 @@ function hasProbe(p: Pod): boolean {
   return Boolean(c?.readinessProbe || c?.livenessProbe);
 }
 
-function deploymentIdOfApplied(applied: Workload, t: Translation): string {
-  return `${t.workload.kind === 'StatefulSet' ? 'statefulset' : 'deployment'}/${t.workload.metadata.name}:${applied.metadata.generation ?? 0}`;
+/** The selector of a workload's objects: its instance label, managed by dcos. */
+function instanceSelector(w: Workload): string {
+  return `${LABELS.instance}=${w.metadata.labels?.[LABELS.instance] ?? w.metadata.name},${MANAGED_SELECTOR}`;
 }
 
-export type { ErrorDetail };

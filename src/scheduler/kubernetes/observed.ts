@@ -252,6 +252,7 @@ export function serviceOfWorkload(w: Workload, pods: readonly Pod[] | undefined,
   const failures = (pods ?? []).map((p) => failureOfPod(p, version)).filter((f): f is TaskFailure => f !== undefined);
   const lastFailure = failures.sort((a, b) => (a.timestamp < b.timestamp ? 1 : -1))[0];
   const s = w.status ?? {};
+  const stuck = rolloutFailure(w);
   return {
     id,
     instances: removing ? 0 : (w.spec?.replicas ?? 1),
@@ -273,7 +274,7 @@ export function serviceOfWorkload(w: Workload, pods: readonly Pod[] | undefined,
     deploymentIds: removing || !rolloutDone(w) ? [removing ? `remove/${w.metadata.name}` : deploymentIdOf(w)] : [],
     ...(tasks ? { tasks } : {}),
     ...(lastFailure ? { lastFailure } : {}),
-    ...(rolloutFailure(w) ? { rolloutFailure: rolloutFailure(w) } : {}),
+    ...(stuck ? { rolloutFailure: stuck } : {}),
     record: w as unknown as Record<string, unknown>,
   };
 }

@@ -21,13 +21,13 @@ import type {
   TaskRef,
   VolumeRow,
 } from '../types.js';
+import { ENDED_STATES } from '../types.js';
 import type { MarathonClient } from './client.js';
 import { placementOfQueued } from './placement.js';
 import { listSandboxFiles, openSandboxLog } from './sandbox.js';
 import { deploymentOf, eventOf, frameworksOfState, nodesOfState, pendingOf, serviceOf, tasksOfState } from './translate.js';
 import { volumesOf } from './volumes.js';
 
-const ENDED = new Set(['TASK_FINISHED', 'TASK_FAILED', 'TASK_KILLED', 'TASK_ERROR', 'TASK_LOST', 'TASK_DROPPED', 'TASK_GONE']);
 
 export class MarathonDriver implements Scheduler {
   readonly kind = 'marathon' as const;
@@ -84,7 +84,7 @@ export class MarathonDriver implements Scheduler {
     const marathon = state.frameworks.find((f) => f.name === 'marathon');
     for (const q of waiting) {
       // An app with more tasks than it wants is scaling down: its own deployment frees some.
-      const live = (marathon?.tasks ?? []).filter((t) => !ENDED.has(t.state) && appIdOfTaskId(t.id) === q.app.id).length;
+      const live = (marathon?.tasks ?? []).filter((t) => !ENDED_STATES.has(t.state) && appIdOfTaskId(t.id) === q.app.id).length;
       const scalingDown = typeof q.app.instances === 'number' && live > q.app.instances;
       const item = pending.find((p) => p.serviceId === q.app.id);
       if (item) item.placement = placementOfQueued(state, deployments, q, scalingDown);

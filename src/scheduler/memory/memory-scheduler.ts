@@ -23,6 +23,7 @@ import type {
   TaskRef,
   VolumeRow,
 } from '../types.js';
+import { EventQueue } from '../event-queue.js';
 
 /** What a task of a service does when it is launched. */
 export type Outcome =
@@ -269,23 +270,13 @@ export class MemoryScheduler implements Scheduler {
   }
 
   async *events(signal: AbortSignal): AsyncIterable<ClusterEvent> {
-    const queue: ClusterEvent[] = [];
-    let wake: (() => void) | undefined;
-    const listener = (e: ClusterEvent) => {
-      queue.push(e);
-      wake?.();
-    };
+    const queue = new EventQueue<ClusterEvent>();
+    const listener = (e: ClusterEvent) => queue.push(e);
     this.listeners.add(listener);
-    const stop = () => wake?.();
-    signal.addEventListener('abort', stop, { once: true });
     try {
-      while (!signal.aborted) {
-        while (queue.length) yield queue.shift() as ClusterEvent;
-        await new Promise<void>((resolve) => (wake = resolve));
-      }
+      yield* queue.read(signal);
     } finally {
       this.listeners.delete(listener);
-      signal.removeEventListener('abort', stop);
     }
   }
 
